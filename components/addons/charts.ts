@@ -1,0 +1,28 @@
+/**
+ * Every Helm chart the platform installs, pinned in one table.
+ *
+ * Each version's values keys are recorded in tests/chart-keys/<chart>@<version>.txt
+ * (extracted from that tag's values.yaml); a test fails when an add-on sets a key
+ * the pinned chart does not have. Bump a version here together with its key list.
+ */
+export interface ChartRef {
+    chart: string;
+    repo: string;
+    version: string;
+}
+
+export const CHARTS = {
+    /** Retired upstream (no releases or fixes since March 2026); see README "Ingress layer". */
+    ingressNginx: { chart: "ingress-nginx", repo: "https://kubernetes.github.io/ingress-nginx", version: "4.15.1" },
+    externalDns: { chart: "external-dns", repo: "https://kubernetes-sigs.github.io/external-dns/", version: "1.21.1" },
+    certManager: { chart: "cert-manager", repo: "https://charts.jetstack.io", version: "v1.21.1" },
+    eckOperator: { chart: "eck-operator", repo: "https://helm.elastic.co", version: "3.5.0" },
+    fluentBit: { chart: "fluent-bit", repo: "https://fluent.github.io/helm-charts", version: "0.58.1" },
+    kubePrometheusStack: { chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts", version: "88.5.3" },
+    prometheusAdapter: { chart: "prometheus-adapter", repo: "https://prometheus-community.github.io/helm-charts", version: "5.3.0" },
+    vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" },
+    clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
+    velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+} as const satisfies Record<string, ChartRef>;
+
+export type ChartName = keyof typeof CHARTS;

@@ -1,0 +1,291 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import {
+    BackupStoreInfo,
+    ClusterHandle,
+    ClusterRole,
+    DnsZoneInfo,
+    NodePlacement,
+    UnsealKeyInfo,
+    WorkloadIdentity,
+    WorkloadIdentityRequest,
+    defaultPlacement,
+} from "../cluster/contract";
+import { ClusterArgs } from "../cluster/types";
+import { AwsNetwork } from "./network";
+import { BackupBucket } from "./backup-bucket";
+import { createIrsaRole } from "./irsa";
+import { AwsPermissionScope } from "./permissions";
+import { createEksNodeGroup } from "./node-group";
+import { eksKubeconfig } from "./kubeconfig";
+
+export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
+
+export interface AwsClusterArgs extends ClusterArgs {
+    /** The AWS provider for the cluster's region; every child uses it. */
+    provider: aws.Provider;
+    region: string;
+    /** EKS cluster name (plain string: IAM tag conditions embed it). */
+    clusterName: string;
+    /** "single" NAT gateway (cheap) or one per zone (survives a zone loss). */
+    natGateways: "single" | "perZone";
+    /** IAM role ARNs granted cluster-admin through EKS access entries. */
+    adminRoleArns: string[];
+    /** Days Velero's superseded backup objects are kept. */
+    backupVersionRetentionDays: number;
+    partition?: string;
+}
+
+/** EKS cluster with its network, keys, identities, DNS zone and backup bucket, behind the ClusterHandle contract. */
+export class AwsCluster extends pulumi.ComponentResource implements ClusterHandle {
+    public readonly name: string;
+    public readonly cloud = "aws" as const;
+    public readonly region: string;
+    public readonly role: ClusterRole;
+    public readonly kubernetesVersion: string;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly endpoint: pulumi.Output<string>;
+    public readonly kubeconfig: pulumi.Output<string>;
+    public readonly provider: k8s.Provider;
+    public readonly oidcIssuerUrl: pulumi.Output<string>;
+    public readonly dns: DnsZoneInfo;
+    public readonly backups: BackupStoreInfo;
+    public readonly unsealKey: UnsealKeyInfo;
+    public readonly placement: NodePlacement;
+    public readonly readiness: pulumi.Resource[];
+    public readonly vpcId: pulumi.Output<string>;
+    public readonly secretsKeyArn: pulumi.Output<string>;
+    public readonly oidcProviderArn: pulumi.Output<string>;
+
+    private readonly identityScope: AwsPermissionScope;
+    private readonly oidcIssuerHost: pulumi.Output<string>;
+    private readonly tags: Record<string, string>;
+
+    constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("finplat:aws:AwsCluster", name, {}, { ...opts, providers: [args.provider] });
+        this.name = name;
+        this.region = args.region;
+        this.role = args.role;
+        this.kubernetesVersion = args.kubernetesVersion;
+        this.tags = { ...args.tags, "eks-cluster": args.clusterName };
+        const parent = { parent: this };
+        const stateful = { parent: this, protect: args.protect };
+        const partition = args.partition ?? "aws";
+
+        const network = new AwsNetwork(`${name}-net`, {
+            cidr: args.networkCidr,
+            zones: args.zones,
+            natGateways: args.natGateways,
+            clusterName: args.clusterName,
+            tags: args.tags,
+        }, parent);
+
+        const key = (purpose: string, description: string) => {
+            const k = new aws.kms.Key(`${name}-${purpose}`, {
+                description,
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: 30,
+                tags: this.tags,
+            }, stateful);
+            new aws.kms.Alias(`${name}-${purpose}`, { name: `alias/${args.clusterName}-${purpose}`, targetKeyId: k.keyId }, parent);
+            return k;
+        };
+        const secretsKey = key("secrets", `EKS Secrets envelope encryption for ${args.clusterName}`);
+        const storageKey = key("storage", `EBS volumes and backups of ${args.clusterName}`);
+        const unsealKey = key("vault-unseal", `Vault auto-unseal for ${args.clusterName}`);
+
+        const clusterRole = new aws.iam.Role(`${name}-cluster`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }],
+            }),
+            tags: this.tags,
+        }, parent);
+        const clusterPolicy = new aws.iam.RolePolicyAttachment(`${name}-cluster`, {
+            role: clusterRole.name,
+            policyArn: `arn:${partition}:iam::aws:policy/AmazonEKSClusterPolicy`,
+        }, parent);
+
+        const cluster = new aws.eks.Cluster(`${name}-eks`, {
+            name: args.clusterName,
+            version: args.kubernetesVersion,
+            roleArn: clusterRole.arn,
+            vpcConfig: {
+                subnetIds: network.privateSubnetIds,
+                endpointPrivateAccess: true,
+                endpointPublicAccess: args.endpoint.publicAccess,
+                publicAccessCidrs: args.endpoint.publicAccess ? args.endpoint.allowedCidrs : undefined,
+            },
+            encryptionConfig: { provider: { keyArn: secretsKey.arn }, resources: ["secrets"] },
+            enabledClusterLogTypes: EKS_LOG_TYPES,
+            accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: true },
+            deletionProtection: args.protect,
+            tags: this.tags,
+        }, { ...stateful, dependsOn: [clusterPolicy] });
+
+        this.oidcIssuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
+        this.oidcIssuerHost = this.oidcIssuerUrl.apply((url) => url.replace(/^https:\/\//, ""));
+        const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
+            url: this.oidcIssuerUrl,
+            clientIdLists: ["sts.amazonaws.com"],
+            tags: this.tags,
+        }, parent);
+
+        const zone = new aws.route53.Zone(`${name}-zone`, {
+            name: args.dnsZoneName,
+            comment: `Records published by ExternalDNS on ${args.clusterName}`,
+            forceDestroy: false,
+            tags: this.tags,
+        }, stateful);
+
+        const backups = new BackupBucket(`${name}-backups`, {
+            kmsKeyArn: storageKey.arn,
+            noncurrentVersionDays: args.backupVersionRetentionDays,
+            tags: this.tags,
+            protect: args.protect,
+        }, parent);
+
+        this.identityScope = {
+            partition,
+            clusterName: args.clusterName,
+            hostedZoneId: zone.zoneId,
+            backupBucket: backups.bucketName,
+            backupKmsKeyArn: storageKey.arn,
+            unsealKeyArn: unsealKey.arn,
+            ebsKmsKeyArn: storageKey.arn,
+        };
+        this.oidcProviderArn = oidcProvider.arn;
+
+        // Nodes: IMDSv2 only, one hop, so pods cannot borrow the node role; pods use IRSA.
+        const nodeRole = new aws.iam.Role(`${name}-node`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags: this.tags,
+        }, parent);
+        const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map((policy) =>
+            new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: `arn:${partition}:iam::aws:policy/${policy}` }, parent));
+        const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+            blockDeviceMappings: [{
+                deviceName: "/dev/xvda",
+                // The AWS-managed EBS key: a customer key here needs extra grants for the Auto Scaling service role.
+                ebs: { volumeSize: args.nodePools.system.diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            }],
+            tagSpecifications: [{ resourceType: "instance", tags: this.tags }, { resourceType: "volume", tags: this.tags }],
+            tags: this.tags,
+        }, parent);
+
+        // vpc-cni gets its own IRSA role instead of widening the node role.
+        const cniIdentity = createIrsaRole(`${name}-vpc-cni`, this.irsaArgs({ namespace: "kube-system", serviceAccount: "aws-node", permissions: [] }, ["AmazonEKS_CNI_Policy"]), this);
+        const vpcCni = new aws.eks.Addon(`${name}-vpc-cni`, {
+            clusterName: cluster.name,
+            addonName: "vpc-cni",
+            serviceAccountRoleArn: cniIdentity.principalId,
+            configurationValues: JSON.stringify({ enableNetworkPolicy: "true" }),
+            resolveConflictsOnCreate: "OVERWRITE",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags: this.tags,
+        }, parent);
+        const kubeProxy = new aws.eks.Addon(`${name}-kube-proxy`, {
+            clusterName: cluster.name,
+            addonName: "kube-proxy",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags: this.tags,
+        }, parent);
+
+        const nodeGroups = (["system", "workload"] as const).map((pool) =>
+            createEksNodeGroup(`${name}-${pool}`, {
+                clusterName: cluster.name,
+                clusterNameTag: args.clusterName,
+                kubernetesVersion: args.kubernetesVersion,
+                pool,
+                spec: args.nodePools[pool],
+                nodeRoleArn: nodeRole.arn,
+                subnetIds: args.nodePools[pool].zones.map((z) => network.privateSubnetsByZone[z]),
+                launchTemplateId: launchTemplate.id,
+                tags: this.tags,
+            }, { parent: this, dependsOn: [...nodePolicies, vpcCni] }));
+
+        const coreDns = new aws.eks.Addon(`${name}-coredns`, {
+            clusterName: cluster.name,
+            addonName: "coredns",
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags: this.tags,
+        }, { parent: this, dependsOn: nodeGroups });
+        const ebsIdentity = createIrsaRole(`${name}-ebs-csi`, this.irsaArgs(
+            { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", permissions: [{ kind: "block-storage" }] },
+            ["service-role/AmazonEBSCSIDriverPolicy"],
+        ), this);
+        const ebsCsi = new aws.eks.Addon(`${name}-ebs-csi`, {
+            clusterName: cluster.name,
+            addonName: "aws-ebs-csi-driver",
+            serviceAccountRoleArn: ebsIdentity.principalId,
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags: this.tags,
+        }, { parent: this, dependsOn: nodeGroups });
+
+        args.adminRoleArns.forEach((principalArn, i) => {
+            const entry = new aws.eks.AccessEntry(`${name}-admin-${i}`, { clusterName: cluster.name, principalArn, type: "STANDARD", tags: this.tags }, parent);
+            new aws.eks.AccessPolicyAssociation(`${name}-admin-${i}`, {
+                clusterName: cluster.name,
+                principalArn,
+                policyArn: `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`,
+                accessScope: { type: "cluster" },
+            }, { parent: this, dependsOn: [entry] });
+        });
+
+        this.clusterName = cluster.name;
+        this.endpoint = cluster.endpoint;
+        this.kubeconfig = eksKubeconfig({
+            clusterName: args.clusterName,
+            region: args.region,
+            endpoint: cluster.endpoint,
+            certificateAuthority: cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
+        });
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [vpcCni, kubeProxy, coreDns] });
+
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
+            metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            provisioner: "ebs.csi.aws.com",
+            parameters: { type: "gp3", encrypted: "true", kmsKeyId: storageKey.arn, "csi.storage.k8s.io/fstype": "ext4" },
+            reclaimPolicy: "Retain",
+            volumeBindingMode: "WaitForFirstConsumer",
+            allowVolumeExpansion: true,
+        }, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
+
+        this.dns = { provider: "route53", zoneName: args.dnsZoneName, zoneId: zone.zoneId, region: args.region };
+        this.backups = { provider: "aws", bucket: backups.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
+        this.unsealKey = { provider: "awskms", keyId: unsealKey.keyId, region: args.region };
+        this.placement = defaultPlacement(args.zones);
+        this.readiness = [cluster, ...nodeGroups, coreDns, ebsCsi, storageClass];
+        this.vpcId = network.vpcId;
+        this.secretsKeyArn = secretsKey.arn;
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            endpoint: this.endpoint,
+            kubeconfig: this.kubeconfig,
+            oidcIssuerUrl: this.oidcIssuerUrl,
+            vpcId: this.vpcId,
+        });
+    }
+
+    grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {
+        return createIrsaRole(name, this.irsaArgs(request), request.parent ?? this);
+    }
+
+    private irsaArgs(request: WorkloadIdentityRequest, managedPolicies: string[] = []) {
+        return {
+            ...request,
+            oidcProviderArn: this.oidcProviderArn,
+            oidcIssuerHost: this.oidcIssuerHost,
+            scope: this.identityScope,
+            tags: this.tags,
+            managedPolicyArns: managedPolicies.map((p) => `arn:${this.identityScope.partition}:iam::aws:policy/${p}`),
+        };
+    }
+}

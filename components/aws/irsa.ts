@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { WorkloadIdentity, WorkloadIdentityRequest } from "../cluster/contract";
+import { AwsPermissionScope, awsStatements, policyDocument } from "./permissions";
+
+export interface IrsaArgs extends WorkloadIdentityRequest {
+    oidcProviderArn: pulumi.Input<string>;
+    /** Issuer URL without the https:// prefix, as IAM condition keys want it. */
+    oidcIssuerHost: pulumi.Input<string>;
+    scope: AwsPermissionScope;
+    tags: Record<string, string>;
+    /** AWS-managed policies to attach as well (only for EKS's own add-ons). */
+    managedPolicyArns?: string[];
+}
+
+/**
+ * An IAM role that only the given ServiceAccount can assume (IRSA), with an
+ * inline policy holding exactly the requested permissions.
+ */
+export function createIrsaRole(name: string, args: IrsaArgs, parent: pulumi.Resource): WorkloadIdentity {
+    const subject = `system:serviceaccount:${args.namespace}:${args.serviceAccount}`;
+    const assumeRolePolicy = pulumi.all([args.oidcIssuerHost, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
+        JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: providerArn },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringEquals: { [`${issuer}:sub`]: subject, [`${issuer}:aud`]: "sts.amazonaws.com" } },
+                },
+            ],
+        }),
+    );
+
+    const role = new aws.iam.Role(`${name}-irsa`, {
+        assumeRolePolicy,
+        description: `IRSA role for ${subject}`,
+        tags: args.tags,
+    }, { parent });
+    const statements = args.permissions.flatMap((p) => awsStatements(p, args.scope));
+    if (statements.length > 0) {
+        new aws.iam.RolePolicy(`${name}-irsa`, { role: role.name, policy: policyDocument(statements) }, { parent });
+    }
+    (args.managedPolicyArns ?? []).forEach((policyArn) => {
+        const policyName = policyArn.split("/").pop();
+        new aws.iam.RolePolicyAttachment(`${name}-irsa-${policyName}`, { role: role.name, policyArn }, { parent });
+    });
+    return {
+        serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn })),
+        podLabels: {},
+        principalId: role.arn,
+    };
+}

@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { NODE_POOL_LABEL, SYSTEM_POOL_TAINT } from "../cluster/contract";
+import { NodePoolSpec } from "../cluster/types";
+
+export interface EksNodeGroupArgs {
+    clusterName: pulumi.Input<string>;
+    /** Plain cluster name: the autoscaler discovery tag key embeds it. */
+    clusterNameTag: string;
+    kubernetesVersion: string;
+    pool: "system" | "workload";
+    spec: NodePoolSpec;
+    nodeRoleArn: pulumi.Input<string>;
+    subnetIds: pulumi.Input<string>[];
+    launchTemplateId: pulumi.Input<string>;
+    tags: Record<string, string>;
+}
+
+/** Tags cluster-autoscaler uses to discover the group and to scale it from zero. */
+export function autoscalerTags(clusterName: string, pool: string, tainted: boolean): Record<string, string> {
+    const tags: Record<string, string> = {
+        "k8s.io/cluster-autoscaler/enabled": "true",
+        [`k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+        [`k8s.io/cluster-autoscaler/node-template/label/${NODE_POOL_LABEL}`]: pool,
+    };
+    if (tainted) {
+        tags[`k8s.io/cluster-autoscaler/node-template/taint/${SYSTEM_POOL_TAINT.key}`] = `${SYSTEM_POOL_TAINT.value}:${SYSTEM_POOL_TAINT.effect}`;
+    }
+    return tags;
+}
+
+/** A managed node group; the system pool is tainted so only critical add-ons land there. */
+export function createEksNodeGroup(name: string, args: EksNodeGroupArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
+    const system = args.pool === "system";
+    return new aws.eks.NodeGroup(name, {
+        clusterName: args.clusterName,
+        version: args.kubernetesVersion,
+        nodeRoleArn: args.nodeRoleArn,
+        subnetIds: args.subnetIds,
+        instanceTypes: [args.spec.instanceType],
+        capacityType: args.spec.capacityType === "spot" ? "SPOT" : "ON_DEMAND",
+        amiType: "AL2023_x86_64_STANDARD",
+        scalingConfig: { minSize: args.spec.minSize, maxSize: args.spec.maxSize, desiredSize: args.spec.desiredSize },
+        updateConfig: { maxUnavailablePercentage: 33 },
+        launchTemplate: { id: args.launchTemplateId, version: "$Latest" },
+        labels: { [NODE_POOL_LABEL]: args.pool },
+        taints: system ? [{ key: SYSTEM_POOL_TAINT.key, value: SYSTEM_POOL_TAINT.value, effect: "NO_SCHEDULE" }] : [],
+        tags: { ...args.tags, ...autoscalerTags(args.clusterNameTag, args.pool, system) },
+    }, {
+        ...opts,
+        // The cluster autoscaler owns the live size; Pulumi only sets the bounds.
+        ignoreChanges: ["scalingConfig.desiredSize"],
+    });
+}

@@ -1,0 +1,116 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CloudPermission } from "../cluster/contract";
+
+/** The AWS resources a permission can be scoped to. */
+export interface AwsPermissionScope {
+    partition: string;
+    /** EKS cluster name; a plain string because IAM condition keys embed it. */
+    clusterName: string;
+    hostedZoneId: pulumi.Input<string>;
+    backupBucket: pulumi.Input<string>;
+    backupKmsKeyArn: pulumi.Input<string>;
+    unsealKeyArn: pulumi.Input<string>;
+    ebsKmsKeyArn: pulumi.Input<string>;
+}
+
+export interface PolicyStatement {
+    Sid: string;
+    Effect: "Allow";
+    Action: string[];
+    Resource: pulumi.Input<string> | pulumi.Input<string>[];
+    Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * Turns cloud-neutral permissions into IAM statements. Writes are always scoped
+ * to a resource ARN or a cluster tag; only read-only list/describe calls that
+ * IAM cannot scope use "*".
+ */
+export function awsStatements(permission: CloudPermission, scope: AwsPermissionScope): PolicyStatement[] {
+    const arn = (service: string, resource: pulumi.Input<string>, region = "", account = "") =>
+        pulumi.interpolate`arn:${scope.partition}:${service}:${region}:${account}:${resource}`;
+    switch (permission.kind) {
+        case "dns-zone-records":
+            return [
+                {
+                    Sid: "ChangeOwnZoneRecords",
+                    Effect: "Allow",
+                    Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
+                    Resource: [arn("route53", pulumi.interpolate`hostedzone/${scope.hostedZoneId}`)],
+                },
+                { Sid: "TrackChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: [arn("route53", "change/*")] },
+                {
+                    Sid: "ListZonesReadOnly",
+                    Effect: "Allow",
+                    Action: ["route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:ListTagsForResource"],
+                    Resource: "*",
+                },
+            ];
+        case "backup-store-write":
+            return [
+                {
+                    Sid: "BackupObjects",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+                    Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}/*`],
+                },
+                { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}`] },
+                {
+                    Sid: "BackupEncryption",
+                    Effect: "Allow",
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                    Resource: [scope.backupKmsKeyArn],
+                },
+            ];
+        case "vault-unseal":
+            return [
+                {
+                    Sid: "UnsealKey",
+                    Effect: "Allow",
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey"],
+                    Resource: [scope.unsealKeyArn],
+                },
+            ];
+        case "node-autoscaling":
+            return [
+                {
+                    Sid: "DiscoverNodeGroupsReadOnly",
+                    Effect: "Allow",
+                    Action: [
+                        "autoscaling:DescribeAutoScalingGroups",
+                        "autoscaling:DescribeAutoScalingInstances",
+                        "autoscaling:DescribeLaunchConfigurations",
+                        "autoscaling:DescribeScalingActivities",
+                        "autoscaling:DescribeTags",
+                        "ec2:DescribeImages",
+                        "ec2:DescribeInstanceTypes",
+                        "ec2:DescribeLaunchTemplateVersions",
+                        "ec2:GetInstanceTypesFromInstanceRequirements",
+                        "eks:DescribeNodegroup",
+                    ],
+                    Resource: "*",
+                },
+                {
+                    Sid: "ScaleOwnNodeGroups",
+                    Effect: "Allow",
+                    Action: ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"],
+                    Resource: "*",
+                    Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${scope.clusterName}`]: "owned" } },
+                },
+            ];
+        case "block-storage":
+            return [
+                {
+                    Sid: "EbsKey",
+                    Effect: "Allow",
+                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Resource: [scope.ebsKmsKeyArn],
+                },
+            ];
+    }
+}
+
+/** A policy document as JSON, resolving every Output inside it. */
+export function policyDocument(statements: PolicyStatement[]): pulumi.Output<string> {
+    return pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
+}

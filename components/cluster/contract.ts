@@ -1,0 +1,144 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+
+/**
+ * The one contract between the clouds and everything above them.
+ *
+ * Add-ons and apps see a `ClusterHandle` and nothing else: no AWS or Azure SDK
+ * types, no `if (cloud === ...)` outside the small per-cloud adapters. The two
+ * implementations are `AwsCluster` (EKS) and `AzureCluster` (AKS).
+ */
+
+export type CloudName = "aws" | "azure";
+export const CLOUDS: readonly CloudName[] = ["aws", "azure"];
+
+export type ClusterRole = "active" | "passive";
+
+/**
+ * What a workload may do in its cloud, stated once, independent of the cloud.
+ * Each cluster implementation turns these into least-privilege grants scoped to
+ * its own resources (IAM statements on ARNs, Azure role assignments on scopes).
+ */
+export type CloudPermission =
+    /** Manage records in this cluster's own DNS zone (ExternalDNS, cert-manager DNS-01). */
+    | { kind: "dns-zone-records" }
+    /** Read and write this cluster's backup store (Velero). */
+    | { kind: "backup-store-write" }
+    /** Wrap and unwrap with this cluster's Vault unseal key. */
+    | { kind: "vault-unseal" }
+    /** Resize this cluster's node groups (cluster-autoscaler; AWS only needs it). */
+    | { kind: "node-autoscaling" }
+    /** Manage block volumes for the CSI driver (AWS EBS CSI). */
+    | { kind: "block-storage" };
+
+export interface WorkloadIdentityRequest {
+    /** Kubernetes namespace of the ServiceAccount. */
+    namespace: string;
+    /** ServiceAccount name, exactly as the chart will create it. */
+    serviceAccount: string;
+    /** What the identity may do; nothing else is granted. */
+    permissions: CloudPermission[];
+    /** Parent for the identity's cloud resources (defaults to the cluster). */
+    parent?: pulumi.Resource;
+}
+
+/** What a chart needs to bind its ServiceAccount to the cloud identity. */
+export interface WorkloadIdentity {
+    /** Annotations for the ServiceAccount (IRSA role ARN or Azure client id). */
+    serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
+    /** Labels for the pods (Azure workload identity needs one; AWS none). */
+    podLabels: Record<string, string>;
+    /** Role ARN (AWS) or managed identity client id (Azure). */
+    principalId: pulumi.Output<string>;
+}
+
+/** Where this cluster's DNS records live. */
+export type DnsZoneInfo =
+    | { provider: "route53"; zoneName: string; zoneId: pulumi.Output<string>; region: string }
+    | {
+          provider: "azure-dns";
+          zoneName: string;
+          resourceGroupName: pulumi.Output<string>;
+          subscriptionId: pulumi.Output<string>;
+          tenantId: pulumi.Output<string>;
+      };
+
+/** Where this cluster's backups go. */
+export type BackupStoreInfo =
+    | { provider: "aws"; bucket: pulumi.Output<string>; region: string; kmsKeyArn: pulumi.Output<string> }
+    | {
+          provider: "azure";
+          storageAccount: pulumi.Output<string>;
+          container: pulumi.Output<string>;
+          resourceGroupName: pulumi.Output<string>;
+          subscriptionId: pulumi.Output<string>;
+      };
+
+/** Which key auto-unseals Vault on this cluster. */
+export type UnsealKeyInfo =
+    | { provider: "awskms"; keyId: pulumi.Output<string>; region: string }
+    | { provider: "azurekeyvault"; vaultName: pulumi.Output<string>; keyName: pulumi.Output<string>; tenantId: pulumi.Output<string> };
+
+/** Node placement facts add-ons need to land on the right pool. */
+export interface NodePlacement {
+    /** Toleration that lets critical add-ons run on the tainted system pool. */
+    systemTolerations: k8s.types.input.core.v1.Toleration[];
+    /** Node selector for the system pool. */
+    systemNodeSelector: Record<string, string>;
+    /** The topology key for zone spreading. */
+    zoneTopologyKey: string;
+    /** Zones the cluster's nodes span. */
+    zones: string[];
+}
+
+export interface ClusterHandle {
+    /** Logical name, unique across the pair (used to derive child names). */
+    readonly name: string;
+    readonly cloud: CloudName;
+    /** AWS region or Azure location. */
+    readonly region: string;
+    /** active or passive; may change without replacing anything. */
+    readonly role: ClusterRole;
+    /** Kubernetes minor version, e.g. "1.33". */
+    readonly kubernetesVersion: string;
+    /** The cloud's name for the cluster (EKS cluster name / AKS resource name). */
+    readonly clusterName: pulumi.Output<string>;
+    readonly endpoint: pulumi.Output<string>;
+    /** Kubeconfig, always a Pulumi secret. */
+    readonly kubeconfig: pulumi.Output<string>;
+    /** Provider bound to this cluster; every Kubernetes resource uses it. */
+    readonly provider: k8s.Provider;
+    /** OIDC issuer URL of the cluster's ServiceAccount tokens. */
+    readonly oidcIssuerUrl: pulumi.Output<string>;
+    readonly dns: DnsZoneInfo;
+    readonly backups: BackupStoreInfo;
+    readonly unsealKey: UnsealKeyInfo;
+    readonly placement: NodePlacement;
+    /** The cluster's own resource, for dependsOn. */
+    readonly readiness: pulumi.Resource[];
+    /** Give a Kubernetes ServiceAccount a cloud identity with exactly these permissions. */
+    grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity;
+}
+
+/** System pool taint shared by both clouds: AKS's documented CriticalAddonsOnly taint. */
+export const SYSTEM_POOL_TAINT = { key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" } as const;
+
+/** Toleration for SYSTEM_POOL_TAINT. */
+export const SYSTEM_POOL_TOLERATION: k8s.types.input.core.v1.Toleration = {
+    key: SYSTEM_POOL_TAINT.key,
+    operator: "Equal",
+    value: SYSTEM_POOL_TAINT.value,
+    effect: SYSTEM_POOL_TAINT.effect,
+};
+
+/** Label put on system-pool nodes by both implementations. */
+export const NODE_POOL_LABEL = "platform.finplat.io/pool";
+
+export function defaultPlacement(zones: string[]): NodePlacement {
+    return {
+        systemTolerations: [SYSTEM_POOL_TOLERATION],
+        systemNodeSelector: { [NODE_POOL_LABEL]: "system" },
+        zoneTopologyKey: "topology.kubernetes.io/zone",
+        zones,
+    };
+}

@@ -1,0 +1,104 @@
+import { Environment } from "./schema";
+
+/**
+ * Environment defaults, as data. dev is small and cheap; prod is highly
+ * available. A stack file only states what differs from these.
+ * Required keys with no sensible default (owner, cost center, DNS root zone,
+ * active cloud) are deliberately absent.
+ */
+
+const commonPlatform = {
+    externalDns: { enabled: true, values: {}, policy: "upsert-only" },
+    // acmeEmail has no default: Let's Encrypt expiry notices must reach a real team.
+    certManager: { enabled: true, values: {} },
+    metricsAdapter: { enabled: true, values: {} },
+    clusterAutoscaler: { enabled: true, values: {} },
+};
+
+export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> = {
+    dev: {
+        aws: {
+            region: "us-east-1",
+            vpcCidr: "10.10.0.0/16",
+            kubernetesVersion: "1.33",
+            natGateways: "single",
+            endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0"] },
+            nodePools: {
+                system: { instanceType: "t3.large", minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "on-demand", diskSizeGb: 50 },
+                workload: { instanceType: "m6i.large", minSize: 1, maxSize: 5, desiredSize: 2, capacityType: "spot", diskSizeGb: 50 },
+            },
+            adminRoleArns: [],
+        },
+        azure: {
+            location: "eastus2",
+            zones: ["1", "2"],
+            vnetCidr: "10.20.0.0/16",
+            podCidr: "10.244.0.0/16",
+            serviceCidr: "10.96.0.0/16",
+            kubernetesVersion: "1.33",
+            endpoint: { publicAccess: true, allowedCidrs: ["0.0.0.0/0"] },
+            nodePools: {
+                system: { instanceType: "Standard_D2s_v5", minSize: 1, maxSize: 3, desiredSize: 2, capacityType: "on-demand", diskSizeGb: 64 },
+                workload: { instanceType: "Standard_D4s_v5", minSize: 1, maxSize: 5, desiredSize: 2, capacityType: "spot", diskSizeGb: 64 },
+            },
+            adminGroupObjectIds: [],
+            disableLocalAccounts: false,
+            upgradeChannel: "patch",
+            maintenanceWindow: { dayOfWeek: "Saturday", startTime: "02:00", durationHours: 4 },
+            tier: "Free",
+        },
+        autoscaler: { expander: "least-waste", scaleDownUtilizationThreshold: 0.5, scaleDownUnneededTime: "10m" },
+        platform: {
+            ...commonPlatform,
+            ingressNginx: { enabled: true, values: {}, replicas: 1 },
+            logging: { enabled: true, eckOperatorValues: {}, fluentBitValues: {}, elasticsearchNodes: 1, storageGb: 30, retentionDays: 7 },
+            monitoring: { enabled: true, values: {}, retention: "7d", storageGb: 30, receivers: [] },
+            vault: { enabled: true, values: {}, replicas: 1, configure: false },
+            velero: { enabled: true, values: {}, schedule: "0 */6 * * *", ttlHours: 72 },
+        },
+    },
+    prod: {
+        aws: {
+            region: "us-east-1",
+            vpcCidr: "10.10.0.0/16",
+            kubernetesVersion: "1.33",
+            natGateways: "perZone",
+            endpoint: { publicAccess: true, allowedCidrs: [] },
+            nodePools: {
+                system: { instanceType: "m6i.xlarge", minSize: 3, maxSize: 6, desiredSize: 3, capacityType: "on-demand", diskSizeGb: 100 },
+                workload: { instanceType: "m6i.2xlarge", minSize: 3, maxSize: 30, desiredSize: 6, capacityType: "on-demand", diskSizeGb: 100 },
+            },
+            adminRoleArns: [],
+        },
+        azure: {
+            location: "eastus2",
+            zones: ["1", "2", "3"],
+            vnetCidr: "10.20.0.0/16",
+            podCidr: "10.244.0.0/16",
+            serviceCidr: "10.96.0.0/16",
+            kubernetesVersion: "1.33",
+            endpoint: { publicAccess: true, allowedCidrs: [] },
+            nodePools: {
+                system: { instanceType: "Standard_D4s_v5", minSize: 3, maxSize: 6, desiredSize: 3, capacityType: "on-demand", diskSizeGb: 128 },
+                workload: { instanceType: "Standard_D8s_v5", minSize: 3, maxSize: 30, desiredSize: 6, capacityType: "on-demand", diskSizeGb: 128 },
+            },
+            adminGroupObjectIds: [],
+            disableLocalAccounts: true,
+            upgradeChannel: "patch",
+            maintenanceWindow: { dayOfWeek: "Sunday", startTime: "02:00", durationHours: 4 },
+            tier: "Standard",
+        },
+        autoscaler: { expander: "least-waste", scaleDownUtilizationThreshold: 0.5, scaleDownUnneededTime: "15m" },
+        platform: {
+            ...commonPlatform,
+            ingressNginx: { enabled: true, values: {}, replicas: 3 },
+            logging: { enabled: true, eckOperatorValues: {}, fluentBitValues: {}, elasticsearchNodes: 3, storageGb: 200, retentionDays: 30 },
+            monitoring: { enabled: true, values: {}, retention: "30d", storageGb: 200, receivers: ["pagerduty"] },
+            vault: { enabled: true, values: {}, replicas: 3, configure: false },
+            velero: { enabled: true, values: {}, schedule: "0 * * * *", ttlHours: 720 },
+        },
+    },
+};
+
+/** Zones per environment when a stack names none. */
+export const DEFAULT_ZONE_COUNT: Record<Environment, number> = { dev: 2, prod: 3 };

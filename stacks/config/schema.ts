@@ -1,0 +1,137 @@
+import { z } from "zod";
+
+/**
+ * The shape of a stack's configuration, after environment defaults are merged
+ * in. Objects are strict, so a mistyped key is an error, not a silent default.
+ * Rules that relate several keys live in rules.ts.
+ */
+
+export const ENVIRONMENTS = ["dev", "prod"] as const;
+export const CLOUD_NAMES = ["aws", "azure"] as const;
+/** Kubernetes minors this program is tested with (both EKS and AKS offer them). */
+export const KUBERNETES_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
+
+const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as fin.example.com");
+const cidr = z.string();
+const durationPattern = /^\d+[smh]$/;
+
+const nodePool = z.strictObject({
+    instanceType: z.string().min(1),
+    minSize: z.number().int().min(0),
+    maxSize: z.number().int().min(1),
+    desiredSize: z.number().int().min(0),
+    /** Defaults to every zone of the cluster. */
+    zones: z.array(z.string()).min(1).optional(),
+    capacityType: z.enum(["on-demand", "spot"]),
+    diskSizeGb: z.number().int().min(20).max(2048),
+});
+
+const endpoint = z.strictObject({
+    publicAccess: z.boolean(),
+    allowedCidrs: z.array(cidr),
+});
+
+const nodePools = z.strictObject({ system: nodePool, workload: nodePool });
+
+const aws = z.strictObject({
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+    /** Defaults to the first N zones of the region (N = 2 in dev, 3 in prod). */
+    zones: z.array(z.string()).min(2).max(4).optional(),
+    vpcCidr: cidr,
+    kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
+    natGateways: z.enum(["single", "perZone"]),
+    endpoint,
+    nodePools,
+    /** IAM roles given cluster-admin through EKS access entries. */
+    adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")),
+    dnsZone: hostname,
+});
+
+const azure = z.strictObject({
+    location: z.string().regex(/^[a-z]+[a-z0-9]*$/, "must be an Azure location such as westeurope"),
+    zones: z.array(z.enum(["1", "2", "3"])).min(1).max(3).optional(),
+    vnetCidr: cidr,
+    podCidr: cidr,
+    serviceCidr: cidr,
+    kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
+    endpoint,
+    nodePools,
+    adminGroupObjectIds: z.array(z.uuid()),
+    disableLocalAccounts: z.boolean(),
+    upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"]),
+    maintenanceWindow: z.strictObject({
+        dayOfWeek: z.enum(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]),
+        startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (UTC)"),
+        durationHours: z.number().int().min(4).max(24),
+    }),
+    tier: z.enum(["Free", "Standard"]),
+    dnsZone: hostname,
+});
+
+const tags = z.strictObject({
+    costCenter: z.string().min(1),
+    owner: z.string().min(1),
+});
+
+const autoscaler = z.strictObject({
+    expander: z.enum(["least-waste", "random", "most-pods", "priority"]),
+    scaleDownUtilizationThreshold: z.number().min(0.1).max(0.9),
+    scaleDownUnneededTime: z.string().regex(durationPattern, "must be a duration such as 10m"),
+});
+
+/** Helm values a user lays over an add-on's computed values. */
+const values = z.record(z.string(), z.unknown());
+const toggle = { enabled: z.boolean(), values };
+
+const platform = z.strictObject({
+    ingressNginx: z.strictObject({ ...toggle, replicas: z.number().int().min(1) }),
+    externalDns: z.strictObject({ ...toggle, policy: z.enum(["upsert-only", "sync"]) }),
+    certManager: z.strictObject({ ...toggle, acmeEmail: z.email() }),
+    logging: z.strictObject({
+        enabled: z.boolean(),
+        eckOperatorValues: values,
+        fluentBitValues: values,
+        elasticsearchNodes: z.number().int().min(1),
+        storageGb: z.number().int().min(10),
+        retentionDays: z.number().int().min(1).max(3650),
+    }),
+    monitoring: z.strictObject({
+        ...toggle,
+        retention: z.string().regex(/^\d+[dhw]$/, "must be a Prometheus duration such as 15d"),
+        storageGb: z.number().int().min(10),
+        /** Which receivers get alerts; their URLs/keys are secret config (alertSlackWebhookUrl, alertPagerdutyRoutingKey). */
+        receivers: z.array(z.enum(["slack", "pagerduty"])),
+    }),
+    metricsAdapter: z.strictObject(toggle),
+    vault: z.strictObject({
+        ...toggle,
+        replicas: z.number().int().min(1),
+        /** Configure Vault (auth, mounts, policies) through the Vault provider; needs an initialized Vault and vaultToken. */
+        configure: z.boolean(),
+    }),
+    clusterAutoscaler: z.strictObject(toggle),
+    velero: z.strictObject({
+        ...toggle,
+        /** Cron schedule of the full backup; its interval is the RPO. */
+        schedule: z.string().min(9),
+        ttlHours: z.number().int().min(1),
+    }),
+});
+
+export const stackConfigSchema = z.strictObject({
+    environment: z.enum(ENVIRONMENTS),
+    activeCloud: z.enum(CLOUD_NAMES),
+    tags,
+    dns: z.strictObject({ rootZone: hostname }),
+    aws,
+    azure,
+    autoscaler,
+    platform,
+});
+
+/** Config as written in Pulumi.<stack>.yaml (every key may be omitted where a default exists). */
+export type RawStackConfig = Record<string, unknown>;
+/** Config after defaults and schema, before derived values are filled in. */
+export type ParsedStackConfig = z.infer<typeof stackConfigSchema>;
+export type Environment = (typeof ENVIRONMENTS)[number];
+export type NodePoolConfig = z.infer<typeof nodePool>;
