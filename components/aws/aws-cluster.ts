@@ -3,6 +3,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import {
     BackupStoreInfo,
+    ForeignBackupAccess,
+    ForeignReaderRequest,
+    NodeAutoscaling,
     ClusterHandle,
     ClusterRole,
     DnsZoneInfo,
@@ -53,6 +56,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     public readonly backups: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
     public readonly placement: NodePlacement;
+    public readonly nodeAutoscaling: NodeAutoscaling;
     public readonly readiness: pulumi.Resource[];
     public readonly vpcId: pulumi.Output<string>;
     public readonly secretsKeyArn: pulumi.Output<string>;
@@ -261,6 +265,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         this.backups = { provider: "aws", bucket: backups.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
         this.unsealKey = { provider: "awskms", keyId: unsealKey.keyId, region: args.region };
         this.placement = defaultPlacement(args.zones);
+        this.nodeAutoscaling = { mode: "cluster-autoscaler", cloudProvider: "aws", region: args.region, clusterName: args.clusterName };
         this.readiness = [cluster, ...nodeGroups, coreDns, ebsCsi, storageClass];
         this.vpcId = network.vpcId;
         this.secretsKeyArn = secretsKey.arn;
@@ -276,6 +281,26 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {
         return createIrsaRole(name, this.irsaArgs(request), request.parent ?? this);
+    }
+
+    grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
+        const parent = request.parent ?? this;
+        // IAM must trust the foreign cluster's issuer before a role can name it.
+        const foreignIssuer = new aws.iam.OpenIdConnectProvider(`${name}-issuer`, {
+            url: request.issuerUrl,
+            clientIdLists: ["sts.amazonaws.com"],
+            tags: this.tags,
+        }, { parent });
+        const identity = createIrsaRole(name, {
+            namespace: request.namespace,
+            serviceAccount: request.serviceAccount,
+            permissions: [{ kind: "backup-store-read" }],
+            oidcProviderArn: foreignIssuer.arn,
+            oidcIssuerHost: pulumi.output(request.issuerUrl).apply((url) => url.replace(/^https:\/\//, "")),
+            scope: this.identityScope,
+            tags: this.tags,
+        }, parent);
+        return { provider: "aws", store: this.backups, roleArn: identity.principalId, tokenAudience: "sts.amazonaws.com" };
     }
 
     private irsaArgs(request: WorkloadIdentityRequest, managedPolicies: string[] = []) {

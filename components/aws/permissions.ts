@@ -62,6 +62,17 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                     Resource: [scope.backupKmsKeyArn],
                 },
             ];
+        case "backup-store-read":
+            return [
+                {
+                    Sid: "ReadBackupObjects",
+                    Effect: "Allow",
+                    Action: ["s3:GetObject", "s3:GetObjectVersion"],
+                    Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}/*`],
+                },
+                { Sid: "ListBackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}`] },
+                { Sid: "DecryptBackups", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: [scope.backupKmsKeyArn] },
+            ];
         case "vault-unseal":
             return [
                 {

@@ -9,6 +9,9 @@ import * as network from "@pulumi/azure-native/network";
 import * as resources from "@pulumi/azure-native/resources";
 import {
     BackupStoreInfo,
+    ForeignBackupAccess,
+    ForeignReaderRequest,
+    NodeAutoscaling,
     ClusterHandle,
     ClusterRole,
     DnsZoneInfo,
@@ -70,6 +73,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     public readonly backups: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
     public readonly placement: NodePlacement;
+    public readonly nodeAutoscaling: NodeAutoscaling = { mode: "managed" };
     public readonly readiness: pulumi.Resource[];
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly vnetId: pulumi.Output<string>;
@@ -77,6 +81,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     private readonly identityScope: AzurePermissionScope;
     private readonly tags: Record<string, string>;
     private readonly location: string;
+    private readonly tenantId: pulumi.Output<string>;
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:azure:AzureCluster", name, {}, { ...opts, providers: [args.provider] });
@@ -271,6 +276,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             },
         }, { ...stateful, dependsOn: [deployerKeyAccess] });
 
+        this.tenantId = client.tenantId;
         this.identityScope = {
             subscriptionId: client.subscriptionId,
             dnsZoneId: zone.id,
@@ -303,6 +309,20 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             oidcIssuerUrl: this.oidcIssuerUrl,
             vnetId: this.vnetId,
         });
+    }
+
+    grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
+        const identity = createAzureWorkloadIdentity(name, {
+            namespace: request.namespace,
+            serviceAccount: request.serviceAccount,
+            permissions: [{ kind: "backup-store-read" }],
+            resourceGroupName: this.resourceGroupName,
+            location: this.location,
+            oidcIssuerUrl: request.issuerUrl,
+            scope: this.identityScope,
+            tags: this.tags,
+        }, request.parent ?? this);
+        return { provider: "azure", store: this.backups, clientId: identity.principalId, tenantId: this.tenantId, tokenAudience: "api://AzureADTokenExchange" };
     }
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {

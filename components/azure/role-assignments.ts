@@ -35,6 +35,8 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
             return [{ role: "dnsZoneContributor", scope: scope.dnsZoneId }];
         case "backup-store-write":
             return [{ role: "storageBlobDataContributor", scope: scope.backupContainerId }];
+        case "backup-store-read":
+            return [{ role: "storageBlobDataReader", scope: scope.backupContainerId }];
         case "vault-unseal":
             return [{ role: "keyVaultCryptoUser", scope: scope.unsealKeyId }];
         case "node-autoscaling":

@@ -24,6 +24,8 @@ export type CloudPermission =
     | { kind: "dns-zone-records" }
     /** Read and write this cluster's backup store (Velero). */
     | { kind: "backup-store-write" }
+    /** Read this cluster's backup store, never write it (a restore-only reader). */
+    | { kind: "backup-store-read" }
     /** Wrap and unwrap with this cluster's Vault unseal key. */
     | { kind: "vault-unseal" }
     /** Resize this cluster's node groups (cluster-autoscaler; AWS only needs it). */
@@ -79,6 +81,30 @@ export type UnsealKeyInfo =
     | { provider: "awskms"; keyId: pulumi.Output<string>; region: string }
     | { provider: "azurekeyvault"; vaultName: pulumi.Output<string>; keyName: pulumi.Output<string>; tenantId: pulumi.Output<string> };
 
+/** How nodes scale: a managed autoscaler (AKS) or the cluster-autoscaler chart (EKS). */
+export type NodeAutoscaling =
+    | { mode: "managed" }
+    | { mode: "cluster-autoscaler"; cloudProvider: "aws"; region: string; clusterName: string };
+
+/** Who may read a cluster's backups from another cluster (the peer's Velero). */
+export interface ForeignReaderRequest {
+    /** OIDC issuer of the reading cluster (it signs the reader's ServiceAccount tokens). */
+    issuerUrl: pulumi.Input<string>;
+    namespace: string;
+    serviceAccount: string;
+    parent?: pulumi.Resource;
+}
+
+/** Credentials a foreign workload uses to read this cluster's backup store read-only. */
+export type ForeignBackupAccess = {
+    store: BackupStoreInfo;
+    /** Audience the reader's projected ServiceAccount token must carry. */
+    tokenAudience: string;
+} & (
+    | { provider: "aws"; roleArn: pulumi.Output<string> }
+    | { provider: "azure"; clientId: pulumi.Output<string>; tenantId: pulumi.Output<string> }
+);
+
 /** Node placement facts add-ons need to land on the right pool. */
 export interface NodePlacement {
     /** Toleration that lets critical add-ons run on the tainted system pool. */
@@ -114,10 +140,13 @@ export interface ClusterHandle {
     readonly backups: BackupStoreInfo;
     readonly unsealKey: UnsealKeyInfo;
     readonly placement: NodePlacement;
+    readonly nodeAutoscaling: NodeAutoscaling;
     /** The cluster's own resource, for dependsOn. */
     readonly readiness: pulumi.Resource[];
     /** Give a Kubernetes ServiceAccount a cloud identity with exactly these permissions. */
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity;
+    /** Let a ServiceAccount of another cluster read this cluster's backups, and nothing else. */
+    grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess;
 }
 
 /** System pool taint shared by both clouds: AKS's documented CriticalAddonsOnly taint. */

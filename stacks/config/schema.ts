@@ -108,6 +108,8 @@ const platform = z.strictObject({
         replicas: z.number().int().min(1),
         /** Configure Vault (auth, mounts, policies) through the Vault provider; needs an initialized Vault and vaultToken. */
         configure: z.boolean(),
+        /** Vault API address the Pulumi run can reach (port-forward, VPN or internal LB); needed with configure. */
+        address: z.url().optional(),
     }),
     clusterAutoscaler: z.strictObject(toggle),
     velero: z.strictObject({
