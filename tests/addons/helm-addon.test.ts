@@ -1,0 +1,58 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { CHARTS } from "../../components/addons/charts";
+import { installChart } from "../../components/addons/helm-addon";
+import { deepMerge } from "../../components/addons/deep-merge";
+import { evaluate } from "../../tools/offline/harness";
+import { fakeCluster } from "../support/fake-cluster";
+import { unknownValueKeys } from "../support/chart-keys";
+
+class Probe extends pulumi.ComponentResource {
+    constructor(name: string) {
+        super("test:index:Probe", name);
+    }
+}
+
+describe("add-on contract", () => {
+    it("installs a pinned chart as a helm.v3.Release in its own namespace, with the cluster's provider, user values winning", async () => {
+        const ev = await evaluate({
+            project: "t",
+            stack: "t",
+            config: {},
+            program: () => {
+                const cluster = fakeCluster("aws");
+                const owner = new Probe("probe");
+                installChart(owner, "probe-chart", {
+                    cluster,
+                    chart: CHARTS.ingressNginx,
+                    namespace: "ingress-nginx",
+                    releaseName: "ingress-nginx",
+                    values: { controller: { replicaCount: 2, service: { type: "LoadBalancer" } } },
+                    overrides: { controller: { replicaCount: 5 } },
+                });
+            },
+        });
+        const release = ev.named("kubernetes:helm.sh/v3:Release", "probe-chart");
+        const namespace = ev.named("kubernetes:core/v1:Namespace", "probe-chart-ns");
+        assert.equal(release.inputs.chart, "ingress-nginx");
+        assert.equal(release.inputs.version, CHARTS.ingressNginx.version);
+        assert.equal(release.inputs.repositoryOpts.repo, CHARTS.ingressNginx.repo);
+        assert.equal(release.inputs.namespace, "ingress-nginx");
+        assert.equal(release.inputs.values.controller.replicaCount, 5, "user override wins");
+        assert.equal(release.inputs.values.controller.service.type, "LoadBalancer", "computed values survive the merge");
+        assert.ok(release.dependencies.includes(namespace.urn), "release waits for its namespace");
+        assert.match(release.provider, /fake-aws-k8s/);
+        assert.match(release.parent, /Probe::probe$/);
+    });
+
+    it("deep merge replaces lists and keeps null so users can delete chart defaults", () => {
+        const merged = deepMerge({ a: { list: [1, 2], keep: 1, drop: "x" } }, { a: { list: [3], drop: null } });
+        assert.deepEqual(merged, { a: { list: [3], keep: 1, drop: null } });
+    });
+
+    it("the key checker flags a mistyped values key and accepts real and free-form ones", () => {
+        const { chart, version } = CHARTS.ingressNginx;
+        assert.deepEqual(unknownValueKeys(chart, version, { controller: { replicaCount: 2, config: { "any-key": "x" }, service: { annotations: { a: "b" } } } }), []);
+        assert.deepEqual(unknownValueKeys(chart, version, { controller: { replicaCnt: 2 } }), ["controller.replicaCnt"]);
+    });
+});
