@@ -60,3 +60,6 @@ export const CLUSTER_ISSUERS = {
     /** Internal CA for in-cluster TLS (Envoy sidecars, Vault). */
     internalCa: "internal-ca",
 } as const;
+
+/** Custom metric served by prometheus-adapter that the app's HPA scales on. */
+export const REQUESTS_PER_SECOND_METRIC = "http_requests_per_second";
