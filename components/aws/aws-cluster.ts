@@ -261,7 +261,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
             allowVolumeExpansion: true,
         }, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
 
-        this.dns = { provider: "route53", zoneName: args.dnsZoneName, zoneId: zone.zoneId, region: args.region };
+        this.dns = { provider: "route53", zoneName: args.dnsZoneName, zoneId: zone.zoneId, region: args.region, nameServers: zone.nameServers };
         this.backups = { provider: "aws", bucket: backups.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
         this.unsealKey = { provider: "awskms", keyId: unsealKey.keyId, region: args.region };
         this.placement = defaultPlacement(args.zones);

@@ -296,7 +296,11 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster, workloadPool] });
 
-        this.dns = { provider: "azure-dns", zoneName: args.dnsZoneName, resourceGroupName: rg, subscriptionId: client.subscriptionId, tenantId: client.tenantId };
+        this.dns = {
+            provider: "azure-dns",
+            zoneName: args.dnsZoneName,
+            nameServers: zone.nameServers.apply((servers) => servers ?? []),
+            resourceGroupName: rg, subscriptionId: client.subscriptionId, tenantId: client.tenantId };
         this.backups = { provider: "azure", storageAccount: backups.accountName, container: backups.containerName, resourceGroupName: rg, subscriptionId: client.subscriptionId };
         this.unsealKey = { provider: "azurekeyvault", vaultName: vault.name, keyName: unsealKey.name, tenantId: client.tenantId };
         this.placement = defaultPlacement(args.zones);

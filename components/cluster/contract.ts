@@ -55,15 +55,19 @@ export interface WorkloadIdentity {
 }
 
 /** Where this cluster's DNS records live. */
-export type DnsZoneInfo =
-    | { provider: "route53"; zoneName: string; zoneId: pulumi.Output<string>; region: string }
+export type DnsZoneInfo = {
+    zoneName: string;
+    /** Authoritative name servers, for delegation from the parent zone. */
+    nameServers: pulumi.Output<string[]>;
+} & (
+    | { provider: "route53"; zoneId: pulumi.Output<string>; region: string }
     | {
           provider: "azure-dns";
-          zoneName: string;
           resourceGroupName: pulumi.Output<string>;
           subscriptionId: pulumi.Output<string>;
           tenantId: pulumi.Output<string>;
-      };
+      }
+);
 
 /** Where this cluster's backups go. */
 export type BackupStoreInfo =

@@ -40,8 +40,8 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
         provider,
         oidcIssuerUrl: out(`https://issuer.example.com/${name}`),
         dns: aws
-            ? { provider: "route53", zoneName: "aws.fin.example.com", zoneId: out("Z0FAKEZONE"), region: "us-east-1" }
-            : { provider: "azure-dns", zoneName: "azure.fin.example.com", resourceGroupName: out("fake-rg"), subscriptionId: out("sub-id"), tenantId: out("tenant-id") },
+            ? { provider: "route53", zoneName: "aws.fin.example.com", zoneId: out("Z0FAKEZONE"), region: "us-east-1", nameServers: out(["ns-1.awsdns-01.org"]) }
+            : { provider: "azure-dns", zoneName: "azure.fin.example.com", nameServers: out(["ns1-01.azure-dns.com."]), resourceGroupName: out("fake-rg"), subscriptionId: out("sub-id"), tenantId: out("tenant-id") },
         backups: aws
             ? { provider: "aws", bucket: out("fake-backups"), region: "us-east-1", kmsKeyArn: out("arn:aws:kms:us-east-1:123456789012:key/fake") }
             : { provider: "azure", storageAccount: out("fakebackups"), container: out("velero"), resourceGroupName: out("fake-rg"), subscriptionId: out("sub-id") },
@@ -56,8 +56,8 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
         grantWorkloadIdentity(grantName: string, request: WorkloadIdentityRequest): WorkloadIdentity {
             grants.push({ name: grantName, request });
             return aws
-                ? { serviceAccountAnnotations: out({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${grantName}` }), podLabels: {}, principalId: out(`arn:aws:iam::123456789012:role/${grantName}`) }
-                : { serviceAccountAnnotations: out({ "azure.workload.identity/client-id": `client-${grantName}` }), podLabels: { "azure.workload.identity/use": "true" }, principalId: out(`client-${grantName}`) };
+                ? { serviceAccountAnnotations: out<Record<string, string>>({ "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${grantName}` }), podLabels: {}, principalId: out(`arn:aws:iam::123456789012:role/${grantName}`) }
+                : { serviceAccountAnnotations: out<Record<string, string>>({ "azure.workload.identity/client-id": `client-${grantName}` }), podLabels: { "azure.workload.identity/use": "true" }, principalId: out(`client-${grantName}`) };
         },
         grantBackupReadAccess(readerName: string, request: ForeignReaderRequest): ForeignBackupAccess {
             readers.push({ name: readerName, request });
