@@ -76,6 +76,8 @@ export function describeIssue(issue: z.core.$ZodIssue, schema: z.ZodType): strin
             return `${at}: ${show(input)} is too small; minimum is ${String(issue.minimum)}${issue.origin === "array" ? " entries" : ""}`;
         case "too_big":
             return `${at}: ${show(input)} is too large; maximum is ${String(issue.maximum)}${issue.origin === "array" ? " entries" : ""}`;
+        case "invalid_format":
+            return `${at}: ${show(input)} ${issue.message.startsWith("must") ? issue.message : `is not a valid ${issue.format}`}`;
         default:
             return `${at}: ${show(input)} ${issue.message}`;
     }

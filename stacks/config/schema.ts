@@ -56,7 +56,7 @@ const azure = z.strictObject({
     kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
     endpoint,
     nodePools,
-    adminGroupObjectIds: z.array(z.uuid()),
+    adminGroupObjectIds: z.array(z.guid("must be an Entra ID object id (a GUID)")),
     disableLocalAccounts: z.boolean(),
     upgradeChannel: z.enum(["patch", "stable", "rapid", "node-image"]),
     maintenanceWindow: z.strictObject({

@@ -58,6 +58,8 @@ export class Evaluation {
         public readonly resources: RecordedResource[],
         public readonly outputs: Record<string, any>,
         public readonly invokes: InvokeRecord[],
+        /** Stack output names whose values are secrets. */
+        public readonly secretOutputs: string[] = [],
     ) {}
 
     ofType(type: string): RecordedResource[] {
@@ -134,7 +136,9 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             const outputs = preview ? {} : fakeResourceOutputs(args.type, args.name, args.inputs);
-            return { id: preview ? undefined : `${args.name}-id`, state: { ...args.inputs, ...outputs } };
+            // Azure IDs are ARM resource paths; other providers get a name-derived id.
+            const id = preview ? undefined : typeof outputs.id === "string" ? outputs.id : `${args.name}-id`;
+            return { id, state: { ...args.inputs, ...outputs } };
         },
         call: (args) => {
             invokes.push({ token: args.token, args: args.inputs });
@@ -168,8 +172,23 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
         });
     };
 
+    // Stack outputs as the engine receives them, to tell which ones are secrets.
+    const secretOutputs: string[] = [];
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req: any, callback: any) => {
+        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) secretOutputs.push(...secretKeysOf(req.getOutputs()?.toJavaScript() ?? {}));
+        return registerOutputs(req, callback);
+    };
+
     runtimeConfig.setAllConfig(options.config, options.secretKeys ?? []);
-    const outputs = await stack.runInPulumiStack(async () => options.program());
-    await settings.waitForRPCs();
-    return new Evaluation(resources, outputs ?? {}, invokes);
+    let outputs: Record<string, any>;
+    try {
+        outputs = await stack.runInPulumiStack(async () => options.program());
+        await settings.waitForRPCs();
+    } catch (err) {
+        await settings.waitForRPCs().catch(() => undefined);
+        // Tests assert what was registered before a failure (bad config must register nothing).
+        throw Object.assign(err as Error, { registered: resources.map((r) => r.type) });
+    }
+    return new Evaluation(resources, outputs ?? {}, invokes, secretOutputs);
 }

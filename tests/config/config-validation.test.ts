@@ -1,0 +1,134 @@
+import { strict as assert } from "assert";
+import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { evaluateStack } from "../../tools/offline/evaluate-stack";
+
+/** A minimal valid dev config; each bad-input case changes one thing. */
+function devConfig(): Record<string, any> {
+    return {
+        environment: "dev",
+        activeCloud: "aws",
+        tags: { costCenter: "cc-1", owner: "team@fin.example.com" },
+        dns: { rootZone: "fin.example.com" },
+        aws: { dnsZone: "aws.fin.example.com" },
+        azure: { dnsZone: "azure.fin.example.com" },
+        platform: { certManager: { acmeEmail: "team@fin.example.com" } },
+    };
+}
+
+function prodConfig(): Record<string, any> {
+    const config = devConfig();
+    config.environment = "prod";
+    config.aws.endpoint = { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] };
+    config.azure.endpoint = { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] };
+    config.platform.monitoring = { receivers: [] };
+    return config;
+}
+
+function problemsOf(config: Record<string, any>, secrets: string[] = []): string[] {
+    try {
+        parseStackConfig(config, new Set(secrets));
+    } catch (err) {
+        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
+        return err.problems;
+    }
+    return [];
+}
+
+function expectProblem(config: Record<string, any>, expected: RegExp, secrets: string[] = []) {
+    const problems = problemsOf(config, secrets);
+    assert.ok(problems.some((p) => expected.test(p)), `expected a problem matching ${expected}, got:\n${problems.join("\n") || "(none)"}`);
+}
+
+describe("stack config validation", () => {
+    it("accepts a minimal dev config and fills environment defaults", () => {
+        const config = parseStackConfig(devConfig());
+        assert.equal(config.aws.natGateways, "single");
+        assert.deepEqual(config.aws.zones, ["us-east-1a", "us-east-1b"]);
+        assert.equal(config.aws.nodePools.workload.capacityType, "spot");
+        assert.equal(config.protectStateful, false);
+        assert.deepEqual(config.resourceTags, { environment: "dev", "cost-center": "cc-1", owner: "team@fin.example.com", "managed-by": "pulumi" });
+    });
+
+    it("prod defaults are highly available: 3 zones, NAT per zone, 3 system nodes, protection on", () => {
+        const config = parseStackConfig(prodConfig(), new Set());
+        assert.equal(config.aws.natGateways, "perZone");
+        assert.deepEqual(config.aws.zones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepEqual(config.azure.zones, ["1", "2", "3"]);
+        assert.ok(config.aws.nodePools.system.minSize >= 3 && config.azure.nodePools.system.minSize >= 3);
+        assert.equal(config.aws.nodePools.system.capacityType, "on-demand");
+        assert.equal(config.azure.disableLocalAccounts, true);
+        assert.equal(config.protectStateful, true);
+    });
+
+    const badInputs: [string, (c: Record<string, any>) => void, RegExp][] = [
+        ["a missing environment", (c) => delete c.environment, /^environment: required, one of dev, prod; it is missing/],
+        ["an unknown environment", (c) => (c.environment = "staging"), /^environment: required, one of dev, prod; got "staging"/],
+        ["an unknown cloud", (c) => (c.activeCloud = "gcp"), /^activeCloud: "gcp" is not allowed; allowed values: aws, azure$/],
+        ["a missing required key", (c) => delete c.tags.owner, /^tags\.owner: required key is missing/],
+        ["a wrong type", (c) => (c.aws.nodePools = { system: { minSize: "three" } }), /^aws\.nodePools\.system\.minSize: expected number, got "three"/],
+        ["a likely typo (unknown key)", (c) => (c.aws.regoin = "us-west-2"), /^aws\.regoin: unknown key \(did you mean "region"\?\); allowed keys: region, zones/],
+        ["an unknown top-level key", (c) => (c.activeCloudd = "aws"), /^activeCloudd: unknown key \(did you mean "activeCloud"\?\)/],
+        ["a malformed CIDR", (c) => (c.aws.vpcCidr = "10.0.0/16"), /^aws\.vpcCidr: "10\.0\.0\/16" is not a valid IPv4 CIDR/],
+        ["a CIDR off its network boundary", (c) => (c.azure.vnetCidr = "10.20.1.0/16"), /^azure\.vnetCidr: "10\.20\.1\.0\/16" is not a valid IPv4 CIDR/],
+        ["overlapping VPC and VNet", (c) => (c.azure.vnetCidr = "10.10.0.0/16"), /^azure\.vnetCidr: 10\.10\.0\.0\/16 overlaps aws\.vpcCidr 10\.10\.0\.0\/16/],
+        ["a VPC too small for three zones of subnets", (c) => (c.aws.vpcCidr = "10.10.0.0/24"), /^aws\.vpcCidr: "10\.10\.0\.0\/24" has prefix \/24; allowed prefixes are \/16 to \/20/],
+        ["min > max", (c) => (c.aws.nodePools = { system: { minSize: 3, maxSize: 1, desiredSize: 1 } }), /^aws\.nodePools\.system: maxSize \(1\) must be >= minSize \(3\)$/],
+        ["desired outside min..max", (c) => (c.azure.nodePools = { workload: { desiredSize: 50 } }), /^azure\.nodePools\.workload: desiredSize \(50\) must be between minSize \(1\) and maxSize \(5\)$/],
+        ["a zone outside the region", (c) => (c.aws.zones = ["us-east-1a", "eu-west-1b"]), /^aws\.zones: "eu-west-1b" is not a zone of region us-east-1/],
+        ["a pool zone that is not a cluster zone", (c) => (c.aws.nodePools = { workload: { zones: ["us-east-1c"] } }), /^aws\.nodePools\.workload\.zones: "us-east-1c" is not one of the cluster's zones \(us-east-1a, us-east-1b\)$/],
+        ["an unsupported Kubernetes version", (c) => (c.azure.kubernetesVersion = "1.20"), /^azure\.kubernetesVersion: "1\.20" is not allowed; allowed values: 1\.31, 1\.32, 1\.33, 1\.34$/],
+        ["a DNS zone outside the root zone", (c) => (c.azure.dnsZone = "azure.other.com"), /^azure\.dnsZone: "azure\.other\.com" must be a subdomain of dns\.rootZone "fin\.example\.com"$/],
+        ["spot capacity on the AKS system pool", (c) => (c.azure.nodePools = { system: { capacityType: "spot" } }), /^azure\.nodePools\.system\.capacityType: AKS system pools cannot use spot capacity/],
+        ["a public endpoint with no allowed CIDRs", (c) => (c.aws.endpoint = { publicAccess: true, allowedCidrs: [] }), /^aws\.endpoint\.allowedCidrs: a public API endpoint needs at least one allowed CIDR/],
+        ["a malformed ACME email", (c) => (c.platform.certManager.acmeEmail = "not-an-email"), /^platform\.certManager\.acmeEmail: "not-an-email"/],
+    ];
+
+    for (const [label, mutate, expected] of badInputs) {
+        it(`rejects ${label}, naming the key and what is allowed`, () => {
+            const config = devConfig();
+            mutate(config);
+            expectProblem(config, expected);
+        });
+    }
+
+    it("prod rejects an API endpoint open to 0.0.0.0/0", () => {
+        const config = prodConfig();
+        config.aws.endpoint.allowedCidrs = ["0.0.0.0/0"];
+        expectProblem(config, /^aws\.endpoint\.allowedCidrs: 0\.0\.0\.0\/0 is not allowed in prod/);
+    });
+
+    it("prod rejects fewer than 3 system nodes or zones", () => {
+        const config = prodConfig();
+        config.aws.zones = ["us-east-1a", "us-east-1b"];
+        config.azure.nodePools = { system: { minSize: 2, desiredSize: 2 } };
+        const problems = problemsOf(config);
+        assert.ok(problems.includes("aws.zones: prod needs 3 zones, got 2"), problems.join("\n"));
+        assert.ok(problems.includes("azure.nodePools.system: prod needs minSize >= 3 system nodes, got 2"), problems.join("\n"));
+    });
+
+    it("requires the secret for every alert receiver it routes to", () => {
+        const config = prodConfig();
+        config.platform.monitoring.receivers = ["pagerduty"];
+        expectProblem(config, /^platform\.monitoring\.receivers: "pagerduty" needs the secret alertPagerdutyRoutingKey/);
+        assert.deepEqual(problemsOf(config, ["alertPagerdutyRoutingKey"]), []);
+    });
+
+    it("reports every problem at once, not just the first", () => {
+        const config = devConfig();
+        config.azure.vnetCidr = "10.10.0.0/16";
+        config.aws.nodePools = { system: { minSize: 3, maxSize: 1, desiredSize: 1 } };
+        const problems = problemsOf(config);
+        assert.ok(problems.some((p) => p.startsWith("azure.vnetCidr: 10.10.0.0/16 overlaps")), problems.join("\n"));
+        assert.ok(problems.includes("aws.nodePools.system: maxSize (1) must be >= minSize (3)"), problems.join("\n"));
+    });
+
+    it("fails before any resource is registered, with the message a real run prints", async () => {
+        const failure = await evaluateStack("dev", { overrides: ["activeCloud=gcp"] }).then(
+            () => assert.fail("expected the evaluation to fail"),
+            (err: Error & { registered: string[] }) => err,
+        );
+        assert.match(failure.message, /^Invalid stack configuration:\n {2}- activeCloud: "gcp" is not allowed; allowed values: aws, azure$/);
+        assert.equal(failure.name, "ConfigError");
+        assert.deepEqual(failure.registered, ["pulumi:pulumi:Stack"], "only the stack root exists; no cloud or Kubernetes resource was registered");
+    });
+});

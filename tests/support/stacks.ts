@@ -1,0 +1,19 @@
+/**
+ * Whole-stack evaluations shared by every test file: each (stack, overrides)
+ * pair is evaluated once per mocha run, offline, through the real index.ts.
+ */
+import { Evaluation } from "../../tools/offline/harness";
+import { evaluateStack } from "../../tools/offline/evaluate-stack";
+
+const cache = new Map<string, Promise<Evaluation>>();
+
+export function stackEvaluation(stack: "dev" | "prod", overrides: string[] = []): Promise<Evaluation> {
+    const key = `${stack}|${overrides.join(",")}`;
+    if (!cache.has(key)) cache.set(key, evaluateStack(stack, { overrides, placeholderSecrets: true }));
+    return cache.get(key)!;
+}
+
+/** The logical names of every resource, for "nothing was renamed" checks. */
+export function urns(evaluation: Evaluation): string[] {
+    return evaluation.resources.map((r) => r.urn).sort();
+}
