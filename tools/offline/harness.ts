@@ -174,9 +174,14 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
 
     // Stack outputs as the engine receives them, to tell which ones are secrets.
     const secretOutputs: string[] = [];
+    let registeredOutputs: Record<string, any> = {};
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req: any, callback: any) => {
-        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) secretOutputs.push(...secretKeysOf(req.getOutputs()?.toJavaScript() ?? {}));
+        if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
+            const struct = req.getOutputs()?.toJavaScript() ?? {};
+            secretOutputs.push(...secretKeysOf(struct));
+            registeredOutputs = plain(struct);
+        }
         return registerOutputs(req, callback);
     };
 
@@ -190,5 +195,6 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
         // Tests assert what was registered before a failure (bad config must register nothing).
         throw Object.assign(err as Error, { registered: resources.map((r) => r.type) });
     }
-    return new Evaluation(resources, outputs ?? {}, invokes, secretOutputs);
+    // In a preview, outputs holding unknowns do not resolve; the registered form keeps them, marked UNKNOWN.
+    return new Evaluation(resources, preview ? registeredOutputs : outputs ?? {}, invokes, secretOutputs);
 }

@@ -1,0 +1,55 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { parsePlanArgs, renderPlan } from "../../tools/plan";
+import { UNKNOWN } from "../../tools/offline/harness";
+import { evaluateStack } from "../../tools/offline/evaluate-stack";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+function runPlan(args: string[]): { code: number; stdout: string; stderr: string } {
+    try {
+        const stdout = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+        return { code: 0, stdout, stderr: "" };
+    } catch (err) {
+        const e = err as { status: number; stdout: string; stderr: string };
+        return { code: e.status, stdout: e.stdout, stderr: e.stderr };
+    }
+}
+
+describe("offline plan", () => {
+    it("shows values that exist only after deploy as unknown, like pulumi preview", async () => {
+        const evaluation = await evaluateStack("prod", { placeholderSecrets: true, preview: true });
+        const storageClass = evaluation.named("kubernetes:storage.k8s.io/v1:StorageClass", "pair-aws-gp3");
+        assert.equal(storageClass.inputs.parameters.kmsKeyId, UNKNOWN, "the KMS key ARN is assigned by AWS at deploy time");
+        assert.equal(evaluation.outputs.clusters.aws.endpoint, UNKNOWN);
+        const text = renderPlan(evaluation, "prod", evaluation.placeholders);
+        assert.match(text, /EKS finplat-prod-eks \[active\] region us-east-1, Kubernetes 1\.33/);
+        assert.match(text, /AKS finplat-prod-aks \[passive\] location westus3/);
+        assert.match(text, /node group pair-aws-system: m6i\.xlarge ON_DEMAND, min 3 \/ desired 3 \/ max 6, 3 zones, tainted CriticalAddonsOnly/);
+        assert.match(text, /finplat:aws:AwsCluster pair-aws \[active\] \(\d+ resources\)/);
+    });
+
+    it("applies --set overrides on top of the stack file", async () => {
+        const evaluation = await evaluateStack("dev", { overrides: ["activeCloud=azure", "aws.nodePools.workload.maxSize=9"], preview: true });
+        assert.equal(evaluation.outputs.activeCloud, "azure");
+        assert.equal(evaluation.named("aws:eks/nodeGroup:NodeGroup", "pair-aws-workload").inputs.scalingConfig.maxSize, 9);
+    });
+
+    it("rejects bad arguments with usage", () => {
+        assert.throws(() => parsePlanArgs([]), /--stack is required/);
+        assert.throws(() => parsePlanArgs(["--stack"]), /--stack needs a value/);
+        assert.throws(() => parsePlanArgs(["--stack", "dev", "--bogus"]), /unknown option --bogus/);
+    });
+
+    it("prints a config error without a stack trace and exits non-zero", function () {
+        this.timeout(60000);
+        const result = runPlan(["--stack", "dev", "--set", "aws.nodePools.system.maxSize=0"]);
+        assert.equal(result.code, 1);
+        assert.match(result.stderr, /^Invalid stack configuration:\n {2}- aws\.nodePools\.system\.maxSize: 0 is too small; minimum is 1/);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
+        const unknown = runPlan(["--stack", "staging"]);
+        assert.equal(unknown.code, 1);
+        assert.match(unknown.stderr, /unknown stack "staging": no Pulumi\.staging\.yaml \(known stacks: dev, prod\)/);
+    });
+});
