@@ -7,6 +7,32 @@ import { Environment } from "./schema";
  * active cloud) are deliberately absent.
  */
 
+/** The app's defaults shared by both environments; sizing differs. */
+const commonApp = {
+    enabled: true,
+    namespace: "financial-app",
+    hostPrefix: "app",
+    canary: { weight: 0, replicas: 1 },
+    targetCpuUtilization: 70,
+    targetRequestsPerSecond: 50,
+    database: { cidr: "10.60.0.0/24", port: 5432 },
+    migrateCommand: ["python", "manage.py", "migrate", "--noinput"],
+    cachePreloadCommand: ["preload-cache", "--data", "/var/cache/app/seed"],
+    settings: { LOG_FORMAT: "json", LOG_DIR: "/var/log/app" },
+    vaultSecrets: [
+        { name: "database", path: "financial-app/database" },
+        { name: "api-keys", path: "financial-app/api-keys" },
+    ],
+    sidecarImages: {
+        envoy: "envoyproxy/envoy:v1.34.1",
+        fluentd: "fluent/fluentd-kubernetes-daemonset:v1.18.0-debian-elasticsearch8-1.0",
+        prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0",
+        debug: "busybox:1.37.0",
+    },
+    onCallGroup: "oncall-financial-app",
+    reconciliationSchedule: "0 2 * * *",
+};
+
 const commonPlatform = {
     externalDns: { enabled: true, values: {}, policy: "upsert-only" },
     // acmeEmail has no default: Let's Encrypt expiry notices must reach a real team.
@@ -56,6 +82,16 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             vault: { enabled: true, values: {}, replicas: 1, configure: false },
             velero: { enabled: true, values: {}, schedule: "0 */6 * * *", ttlHours: 72 },
         },
+        app: {
+            ...commonApp,
+            sizing: { active: { replicas: 2, minReplicas: 2, maxReplicas: 4 }, standby: { replicas: 1, minReplicas: 1, maxReplicas: 4 } },
+        },
+        dr: {
+            healthCheck: { path: "/healthz", intervalSeconds: 30, failureThreshold: 3, ttlSeconds: 60 },
+            scaleUpAllowanceSeconds: 300,
+            rtoSeconds: 900,
+            rpoMinutes: 360,
+        },
     },
     prod: {
         aws: {
@@ -96,6 +132,16 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             monitoring: { enabled: true, values: {}, retention: "30d", storageGb: 200, receivers: ["pagerduty"] },
             vault: { enabled: true, values: {}, replicas: 3, configure: false },
             velero: { enabled: true, values: {}, schedule: "0 * * * *", ttlHours: 720 },
+        },
+        app: {
+            ...commonApp,
+            sizing: { active: { replicas: 6, minReplicas: 6, maxReplicas: 30 }, standby: { replicas: 2, minReplicas: 2, maxReplicas: 30 } },
+        },
+        dr: {
+            healthCheck: { path: "/healthz", intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60 },
+            scaleUpAllowanceSeconds: 180,
+            rtoSeconds: 300,
+            rpoMinutes: 60,
         },
     },
 };

@@ -139,6 +139,39 @@ function checkPlatform(config: ParsedStackConfig, secretsPresent: Set<string>): 
     return problems;
 }
 
+/** Image references: explicit tags everywhere (twelve-factor), and never `latest` in prod. */
+function checkImages(config: ParsedStackConfig): string[] {
+    const problems: string[] = [];
+    const { image, canary, sidecarImages } = config.app;
+    const prod = config.environment === "prod";
+    if (!image.tag && !image.digest) {
+        problems.push(`app.image: "${image.repository}" has no tag or digest; set app.image.tag to an explicit version (or app.image.digest)`);
+    }
+    if (prod && image.tag === "latest") {
+        problems.push(`app.image.tag: "latest" is not allowed in prod; pin an explicit version tag or a digest`);
+    }
+    if (canary.weight > 0 && !canary.tag) problems.push(`app.canary.tag: required when app.canary.weight is ${canary.weight} (> 0)`);
+    if (prod && canary.tag === "latest") problems.push(`app.canary.tag: "latest" is not allowed in prod`);
+    for (const [name, ref] of Object.entries(sidecarImages)) {
+        const tag = /:([^/:@]+)$/.exec(ref)?.[1];
+        if (!tag && !ref.includes("@sha256:")) problems.push(`app.sidecarImages.${name}: "${ref}" has no tag; pin an explicit version`);
+        else if (prod && tag === "latest") problems.push(`app.sidecarImages.${name}: "latest" is not allowed in prod`);
+    }
+    for (const [key, sizing] of Object.entries(config.app.sizing)) {
+        if (sizing.maxReplicas < sizing.minReplicas) problems.push(`app.sizing.${key}: maxReplicas (${sizing.maxReplicas}) must be >= minReplicas (${sizing.minReplicas})`);
+    }
+    if (config.app.sizing.standby.minReplicas > config.app.sizing.active.minReplicas) {
+        problems.push(`app.sizing.standby.minReplicas: the warm standby (${config.app.sizing.standby.minReplicas}) cannot be larger than the active size (${config.app.sizing.active.minReplicas})`);
+    }
+    if (!parseCidr(config.app.database.cidr)) problems.push(`app.database.cidr: "${config.app.database.cidr}" is not a valid IPv4 CIDR`);
+    return problems;
+}
+
+function checkGlobalName(config: ParsedStackConfig): string[] {
+    const root = config.dr.globalHostname;
+    return root.endsWith(`.${config.dns.rootZone}`) ? [] : [`dr.globalHostname: "${root}" must be in dns.rootZone "${config.dns.rootZone}"`];
+}
+
 export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: string[]; azure: string[] }, secretsPresent: Set<string>): string[] {
     return [
         ...checkCidrs(config),
@@ -146,5 +179,7 @@ export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: stri
         ...checkZones(config, zones.aws, zones.azure),
         ...checkDns(config),
         ...checkPlatform(config, secretsPresent),
+        ...checkImages(config),
+        ...checkGlobalName(config),
     ];
 }

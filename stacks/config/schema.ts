@@ -120,6 +120,59 @@ const platform = z.strictObject({
     }),
 });
 
+const sizing = z.strictObject({
+    replicas: z.number().int().min(0),
+    minReplicas: z.number().int().min(1),
+    maxReplicas: z.number().int().min(1),
+});
+
+const app = z.strictObject({
+    enabled: z.boolean(),
+    namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes namespace name"),
+    image: z.strictObject({
+        repository: z.string().min(1),
+        /** An explicit version tag; prod rejects "latest". Give a tag or a digest. */
+        tag: z.string().regex(/^[\w][\w.-]{0,127}$/, "must be a Docker tag").optional(),
+        digest: z.string().regex(/^sha256:[a-f0-9]{64}$/, "must be sha256:<64 hex>").optional(),
+    }),
+    /** The cluster-local host is `<hostPrefix>.<cloud dnsZone>`; users reach dr.globalHostname. */
+    hostPrefix: z.string().regex(/^[a-z0-9-]+$/),
+    canary: z.strictObject({
+        /** Percent of traffic to the canary track; 0 removes the canary entirely. */
+        weight: z.number().int().min(0).max(100),
+        tag: z.string().optional(),
+        replicas: z.number().int().min(1),
+    }),
+    /** Full size on the active cluster, warm standby on the passive one. */
+    sizing: z.strictObject({ active: sizing, standby: sizing }),
+    targetCpuUtilization: z.number().int().min(10).max(95),
+    targetRequestsPerSecond: z.number().min(1),
+    database: z.strictObject({ cidr, port: z.number().int().min(1).max(65535) }),
+    migrateCommand: z.array(z.string()).min(1),
+    cachePreloadCommand: z.array(z.string()).min(1),
+    settings: z.record(z.string(), z.string()),
+    vaultSecrets: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), path: z.string().min(1) })),
+    sidecarImages: z.strictObject({ envoy: z.string(), fluentd: z.string(), prometheusAgent: z.string(), debug: z.string() }),
+    onCallGroup: z.string().min(1),
+    reconciliationSchedule: z.string().min(9),
+});
+
+const dr = z.strictObject({
+    /** The name users resolve; Route53 failover points it at the active cluster. */
+    globalHostname: hostname,
+    healthCheck: z.strictObject({
+        path: z.string().startsWith("/"),
+        intervalSeconds: z.union([z.literal(10), z.literal(30)]),
+        failureThreshold: z.number().int().min(1).max(10),
+        ttlSeconds: z.number().int().min(5).max(3600),
+    }),
+    /** Budget for pods and nodes to scale from standby to full size after a switch. */
+    scaleUpAllowanceSeconds: z.number().int().min(0),
+    /** Declared targets; config whose computed budget exceeds them is rejected. */
+    rtoSeconds: z.number().int().min(1),
+    rpoMinutes: z.number().int().min(1),
+});
+
 export const stackConfigSchema = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
     activeCloud: z.enum(CLOUD_NAMES),
@@ -129,6 +182,8 @@ export const stackConfigSchema = z.strictObject({
     azure,
     autoscaler,
     platform,
+    app,
+    dr,
 });
 
 /** Config as written in Pulumi.<stack>.yaml (every key may be omitted where a default exists). */

@@ -12,6 +12,8 @@ function devConfig(): Record<string, any> {
         aws: { dnsZone: "aws.fin.example.com" },
         azure: { dnsZone: "azure.fin.example.com" },
         platform: { certManager: { acmeEmail: "team@fin.example.com" } },
+        app: { image: { repository: "registry.fin.example.com/financial-app", tag: "1.4.2" } },
+        dr: { globalHostname: "app.fin.example.com" },
     };
 }
 
@@ -80,6 +82,10 @@ describe("stack config validation", () => {
         ["a DNS zone outside the root zone", (c) => (c.azure.dnsZone = "azure.other.com"), /^azure\.dnsZone: "azure\.other\.com" must be a subdomain of dns\.rootZone "fin\.example\.com"$/],
         ["spot capacity on the AKS system pool", (c) => (c.azure.nodePools = { system: { capacityType: "spot" } }), /^azure\.nodePools\.system\.capacityType: AKS system pools cannot use spot capacity/],
         ["a public endpoint with no allowed CIDRs", (c) => (c.aws.endpoint = { publicAccess: true, allowedCidrs: [] }), /^aws\.endpoint\.allowedCidrs: a public API endpoint needs at least one allowed CIDR/],
+        ["an untagged app image", (c) => delete c.app.image.tag, /^app\.image: "registry\.fin\.example\.com\/financial-app" has no tag or digest/],
+        ["a canary weight without a canary tag", (c) => (c.app.canary = { weight: 10 }), /^app\.canary\.tag: required when app\.canary\.weight is 10/],
+        ["a global hostname outside the root zone", (c) => (c.dr.globalHostname = "app.other.org"), /^dr\.globalHostname: "app\.other\.org" must be in dns\.rootZone/],
+        ["a health-check interval Route53 does not offer", (c) => (c.dr.healthCheck = { intervalSeconds: 15 }), /^dr\.healthCheck\.intervalSeconds: /],
         ["a malformed ACME email", (c) => (c.platform.certManager.acmeEmail = "not-an-email"), /^platform\.certManager\.acmeEmail: "not-an-email"/],
     ];
 
@@ -95,6 +101,18 @@ describe("stack config validation", () => {
         const config = prodConfig();
         config.aws.endpoint.allowedCidrs = ["0.0.0.0/0"];
         expectProblem(config, /^aws\.endpoint\.allowedCidrs: 0\.0\.0\.0\/0 is not allowed in prod/);
+    });
+
+    it("prod rejects the latest tag for the app and its sidecars", () => {
+        const config = prodConfig();
+        config.app.image.tag = "latest";
+        config.app.sidecarImages = { envoy: "envoyproxy/envoy:latest" };
+        const problems = problemsOf(config);
+        assert.ok(problems.includes('app.image.tag: "latest" is not allowed in prod; pin an explicit version tag or a digest'), problems.join("\n"));
+        assert.ok(problems.includes('app.sidecarImages.envoy: "latest" is not allowed in prod'), problems.join("\n"));
+        const dev = devConfig();
+        dev.app.image.tag = "latest";
+        assert.deepEqual(problemsOf(dev), [], "dev may run latest");
     });
 
     it("prod rejects fewer than 3 system nodes or zones", () => {
