@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
+import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
+import { NAMESPACES } from "../components/addons/well-known";
 import { ClusterHandle } from "../components/cluster/contract";
-import { StackConfig } from "./config";
+import { PlatformServices } from "../components/platform/platform-services";
+import { StackConfig, secretConfig } from "./config";
 import { buildClusterPair } from "./clusters";
+import { backupIntervalMinutes } from "./dr-budget";
 
-function clusterOutputs(handle: ClusterHandle) {
+function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
         name: handle.clusterName,
         cloud: handle.cloud,
@@ -12,16 +16,52 @@ function clusterOutputs(handle: ClusterHandle) {
         endpoint: handle.endpoint,
         kubernetesVersion: handle.kubernetesVersion,
         dnsZone: handle.dns.zoneName,
+        addonNamespaces: platform.namespaces,
+        ingressAddress: platform.ingress?.loadBalancerAddress,
+        internalEndpoints: {
+            kibana: platform.logging?.kibanaUrl,
+            grafana: platform.monitoring?.grafanaUrl,
+            alertmanager: platform.monitoring?.alertmanagerUrl,
+            vault: platform.vault?.address,
+        },
     };
+}
+
+/** The platform on one cluster; the peer lets this cluster's Velero read the peer's backups. */
+function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: ClusterHandle): PlatformServices {
+    const peerBackups = config.platform.velero.enabled
+        ? peer.grantBackupReadAccess(`${peer.name}-backup-reader-${handle.cloud}`, {
+              issuerUrl: handle.oidcIssuerUrl,
+              namespace: NAMESPACES.velero,
+              serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
+          })
+        : undefined;
+    return new PlatformServices(`${handle.name}-platform`, {
+        cluster: handle,
+        settings: config.platform,
+        autoscaler: config.autoscaler,
+        alertReceivers: {
+            slackWebhookUrl: config.platform.monitoring.receivers.includes("slack") ? secretConfig("alertSlackWebhookUrl") : undefined,
+            pagerdutyRoutingKey: config.platform.monitoring.receivers.includes("pagerduty") ? secretConfig("alertPagerdutyRoutingKey") : undefined,
+        },
+        peerBackups,
+        // Two missed backups in a row is stale.
+        backupStaleAfterSeconds: 2 * 60 * backupIntervalMinutes(config.platform.velero.schedule),
+        protect: config.protectStateful,
+    });
 }
 
 /** Composes the whole platform from validated config and returns the stack outputs. */
 export function definePlatform(config: StackConfig) {
     const pair = buildClusterPair(config);
+    const platforms = {
+        aws: buildPlatform(config, pair.aws, pair.azure),
+        azure: buildPlatform(config, pair.azure, pair.aws),
+    };
     return {
         environment: config.environment,
         activeCloud: pair.activeCloud,
-        clusters: { aws: clusterOutputs(pair.aws), azure: clusterOutputs(pair.azure) },
+        clusters: { aws: clusterOutputs(pair.aws, platforms.aws), azure: clusterOutputs(pair.azure, platforms.azure) },
         kubeconfigs: pulumi.secret({ aws: pair.aws.kubeconfig, azure: pair.azure.kubeconfig }),
     };
 }

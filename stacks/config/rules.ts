@@ -1,4 +1,5 @@
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
+import { computeDrBudget, drBudgetProblems } from "../dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 
 /**
@@ -172,6 +173,16 @@ function checkGlobalName(config: ParsedStackConfig): string[] {
     return root.endsWith(`.${config.dns.rootZone}`) ? [] : [`dr.globalHostname: "${root}" must be in dns.rootZone "${config.dns.rootZone}"`];
 }
 
+/** The failover budget computed from config must fit the declared RTO/RPO targets. */
+function checkDrBudget(config: ParsedStackConfig): string[] {
+    try {
+        const budget = computeDrBudget({ ...config.dr.healthCheck, scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds, backupScheduleCron: config.platform.velero.schedule });
+        return drBudgetProblems(budget, config.dr);
+    } catch (err) {
+        return [(err as Error).message];
+    }
+}
+
 export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: string[]; azure: string[] }, secretsPresent: Set<string>): string[] {
     return [
         ...checkCidrs(config),
@@ -181,5 +192,6 @@ export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: stri
         ...checkPlatform(config, secretsPresent),
         ...checkImages(config),
         ...checkGlobalName(config),
+        ...checkDrBudget(config),
     ];
 }

@@ -20,7 +20,9 @@ const OPEN_TYPES = new Set(["empty-map", "empty-list", "list", "array", "any"]);
 const FREE_FORM: Record<string, string[]> = {
     "ingress-nginx": ["controller.config", "controller.resources", "controller.nodeSelector", "controller.admissionWebhooks.patch.nodeSelector"],
     "external-dns": ["resources", "nodeSelector"],
-    "cert-manager": ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources", "nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector"],
+    "cert-manager": ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources", "nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector",
+        // Schema-only (commented in values.yaml): a map of annotations, e.g. the IRSA role / Azure client id.
+        "serviceAccount.annotations"],
     "kube-prometheus-stack": [
         "alertmanager.config",
         "alertmanager.alertmanagerSpec.resources",
@@ -36,9 +38,13 @@ const FREE_FORM: Record<string, string[]> = {
     "prometheus-adapter": ["rules", "resources", "nodeSelector"],
     "vault": ["server.resources", "injector.resources", "server.ha.raft", "server.dataStorage", "server.auditStorage", "server.extraEnvironmentVars", "injector.nodeSelector", "server.nodeSelector"],
     "cluster-autoscaler": ["extraArgs", "resources", "nodeSelector", "autoDiscovery"],
-    "velero": ["configuration", "resources", "nodeAgent.resources", "schedules", "credentials", "nodeSelector"],
-    "eck-operator": ["resources", "config", "nodeSelector"],
-    "fluent-bit": ["config", "resources", "nodeSelector"],
+    "velero": ["configuration", "resources", "nodeAgent.resources", "schedules", "credentials", "nodeSelector",
+        // null by default, a map of annotations when set
+        "serviceAccount.server.annotations"],
+    // podSecurityContext: rendered verbatim (toYaml) into the StatefulSet; only runAsNonRoot is in values.yaml.
+    "eck-operator": ["resources", "config", "nodeSelector", "podSecurityContext"],
+    // serviceMonitor.selector: extra ServiceMonitor labels, rendered verbatim; documented only in values.yaml comments.
+    "fluent-bit": ["config", "resources", "nodeSelector", "serviceMonitor.selector"],
 };
 
 const cache = new Map<string, Map<string, string>>();

@@ -1,0 +1,147 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { CHARTS } from "./charts";
+import { ClusterIssuers } from "./cluster-issuers";
+import { Values } from "./deep-merge";
+import { AddonArgs, installChart, resources } from "./helm-addon";
+import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
+
+export interface CertManagerArgs extends AddonArgs {
+    /** Contact address for the Let's Encrypt ACME accounts (expiry and policy mail). */
+    acmeEmail: string;
+    /** Create a ServiceMonitor for the controller (needs the prometheus-operator CRDs in `dependsOn`). */
+    serviceMonitor: boolean;
+}
+
+const RELEASE_NAME = "cert-manager";
+/** Set explicitly so the cloud identity is bound to exactly the controller's ServiceAccount. */
+export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
+/**
+ * Public resolvers for the DNS-01 self-check. Asking the cluster's resolver could
+ * see a split-horizon or stale answer and pass (or fail) a check the ACME server would not.
+ */
+export const DNS01_RECURSIVE_NAMESERVERS = "8.8.8.8:53,1.1.1.1:53";
+
+/** Spread a component's pods over the zones, on the labels the chart gives them. */
+function zoneSpread(topologyKey: string, podName: string, component: string) {
+    return [{
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: {
+            matchLabels: {
+                "app.kubernetes.io/name": podName,
+                "app.kubernetes.io/instance": RELEASE_NAME,
+                "app.kubernetes.io/component": component,
+            },
+        },
+    }];
+}
+
+/**
+ * cert-manager with its CRDs, and the cluster's ClusterIssuers (Let's Encrypt
+ * staging/production over DNS-01, and the internal CA) as a child component.
+ *
+ * Pass `release` in `dependsOn` of anything that creates cert-manager custom
+ * resources; pass this component itself to wait for the issuers too.
+ */
+export class CertManager extends pulumi.ComponentResource {
+    public readonly namespace: pulumi.Output<string>;
+    /** Installs the CRDs and the webhook: the dependency for cert-manager custom resources. */
+    public readonly release: k8s.helm.v3.Release;
+    /** ClusterIssuer names, for `cert-manager.io/cluster-issuer` annotations and issuerRefs. */
+    public readonly issuers: typeof CLUSTER_ISSUERS;
+    public readonly clusterIssuers: ClusterIssuers;
+
+    constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("finplat:addons:CertManager", name, {}, opts);
+        if (!/^[^@\s]+@[^@\s]+$/.test(args.acmeEmail)) {
+            throw new Error(`CertManager ${name}: acmeEmail must be an email address, got "${args.acmeEmail}"`);
+        }
+        const { cluster } = args;
+        const { placement } = cluster;
+        // Two controllers/webhooks only pay off when a zone can fail without taking both.
+        const replicas = placement.zones.length >= 3 ? 2 : 1;
+        const ha = replicas >= 2;
+        // A PDB with minAvailable 1 over a single replica would block every node drain.
+        const pdb = ha ? { enabled: true, minAvailable: 1 } : { enabled: false };
+        const systemPool = { tolerations: placement.systemTolerations, nodeSelector: placement.systemNodeSelector };
+
+        const identity = cluster.grantWorkloadIdentity(name, {
+            namespace: NAMESPACES.certManager,
+            serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
+            permissions: [{ kind: "dns-zone-records" }],
+            parent: this,
+        });
+
+        const values: Values = {
+            crds: { enabled: true, keep: true },
+            // Keep the leader-election Leases (and their RBAC) in cert-manager's own namespace, not kube-system.
+            global: { leaderElection: { namespace: NAMESPACES.certManager } },
+
+            replicaCount: replicas,
+            podDisruptionBudget: pdb,
+            topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, "cert-manager", "controller"),
+            serviceAccount: { create: true, name: CERT_MANAGER_SERVICE_ACCOUNT, annotations: identity.serviceAccountAnnotations },
+            podLabels: identity.podLabels,
+            ...systemPool,
+            // The controller caches Certificates, Orders and their Secrets cluster-wide.
+            resources: resources("20m", "128Mi", undefined, "512Mi"),
+            // The DNS-01 solvers carry no credentials: ClusterIssuers use cert-manager's workload
+            // identity as ambient credentials. That is the default; stated because the issuers rely on it.
+            // (Namespaced Issuers would need --issuer-ambient-credentials; the platform has none.)
+            extraArgs: ["--cluster-issuer-ambient-credentials=true"],
+            dns01RecursiveNameserversOnly: true,
+            dns01RecursiveNameservers: DNS01_RECURSIVE_NAMESERVERS,
+            prometheus: {
+                enabled: args.serviceMonitor,
+                servicemonitor: { enabled: args.serviceMonitor, labels: MONITORING_SELECTOR_LABELS },
+            },
+
+            webhook: {
+                replicaCount: replicas,
+                podDisruptionBudget: pdb,
+                topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, "webhook", "webhook"),
+                ...systemPool,
+                resources: resources("10m", "64Mi", undefined, "128Mi"),
+            },
+            // Leader-elected and off the request path: one replica is enough.
+            cainjector: {
+                replicaCount: 1,
+                ...systemPool,
+                resources: resources("10m", "128Mi", undefined, "256Mi"),
+            },
+            startupapicheck: {
+                ...systemPool,
+                resources: resources("10m", "32Mi", undefined, "64Mi"),
+            },
+        };
+
+        const chart = installChart(this, name, {
+            cluster,
+            chart: CHARTS.certManager,
+            namespace: NAMESPACES.certManager,
+            releaseName: RELEASE_NAME,
+            values,
+            overrides: args.values,
+            dependsOn: args.dependsOn,
+        });
+        this.namespace = chart.namespace;
+        this.release = chart.release;
+        this.issuers = CLUSTER_ISSUERS;
+
+        this.clusterIssuers = new ClusterIssuers(`${name}-issuers`, {
+            cluster,
+            certManagerRelease: chart.release,
+            acmeEmail: args.acmeEmail,
+            dnsIdentityPrincipalId: identity.principalId,
+        }, { parent: this });
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            release: this.release,
+            issuers: this.issuers,
+            clusterIssuers: this.clusterIssuers,
+        });
+    }
+}

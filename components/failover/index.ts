@@ -1,0 +1,1 @@
+export { FailoverSlot, FailoverTarget, GlobalFailover, GlobalFailoverArgs } from "./global-failover";

@@ -1,0 +1,206 @@
+import * as pulumi from "@pulumi/pulumi";
+import { CertManager } from "../addons/cert-manager";
+import { ClusterAutoscaler } from "../addons/cluster-autoscaler";
+import { Values } from "../addons/deep-merge";
+import { ExternalDns } from "../addons/external-dns";
+import { IngressNginx } from "../addons/ingress-nginx";
+import { Logging } from "../addons/logging";
+import { MetricsAdapter } from "../addons/metrics-adapter";
+import { Monitoring, MonitoringReceivers } from "../addons/monitoring";
+import { Vault } from "../addons/vault";
+import { Velero } from "../addons/velero";
+import { CLUSTER_ISSUERS } from "../addons/well-known";
+import { ClusterHandle, ForeignBackupAccess } from "../cluster/contract";
+import { AutoscalerTuning } from "../cluster/types";
+
+interface Toggle {
+    enabled: boolean;
+    /** Helm values deep-merged over the computed ones; yours win. */
+    values: Values;
+}
+
+/** What to install and how, per add-on. Every add-on can be switched off. */
+export interface PlatformSettings {
+    ingressNginx: Toggle & { replicas: number };
+    externalDns: Toggle & { policy: "upsert-only" | "sync" };
+    certManager: Toggle & { acmeEmail: string };
+    logging: { enabled: boolean; eckOperatorValues: Values; fluentBitValues: Values; elasticsearchNodes: number; storageGb: number; retentionDays: number };
+    monitoring: Toggle & { retention: string; storageGb: number };
+    metricsAdapter: Toggle;
+    vault: Toggle & { replicas: number };
+    clusterAutoscaler: Toggle;
+    velero: Toggle & { schedule: string; ttlHours: number };
+}
+
+export interface PlatformServicesArgs {
+    cluster: ClusterHandle;
+    settings: PlatformSettings;
+    /** Node autoscaler behaviour (used where the cluster runs the cluster-autoscaler chart). */
+    autoscaler: AutoscalerTuning;
+    /** Alertmanager receivers; their URLs/keys are secrets. */
+    alertReceivers: MonitoringReceivers;
+    /** Read-only access to the peer cluster's backups, so this cluster can restore them. */
+    peerBackups?: ForeignBackupAccess;
+    /** Alert when the newest successful backup is older than this. */
+    backupStaleAfterSeconds: number;
+    /** Protect stateful add-on data (Elasticsearch) from deletion. */
+    protect: boolean;
+}
+
+/**
+ * The platform on one cluster, in dependency order: monitoring first (its
+ * CRDs back every ServiceMonitor and PrometheusRule), then cert-manager (its
+ * issuers sign Vault's and the app's certificates), then everything else.
+ */
+export class PlatformServices extends pulumi.ComponentResource {
+    public readonly monitoring?: Monitoring;
+    public readonly certManager?: CertManager;
+    public readonly ingress?: IngressNginx;
+    public readonly externalDns?: ExternalDns;
+    public readonly logging?: Logging;
+    public readonly metricsAdapter?: MetricsAdapter;
+    public readonly vault?: Vault;
+    public readonly clusterAutoscaler?: ClusterAutoscaler;
+    public readonly velero?: Velero;
+    /** Namespaces of the installed add-ons, by add-on. */
+    public readonly namespaces: Record<string, pulumi.Output<string>>;
+    /** Resources the app must wait for (CRDs, issuers, ingress class). */
+    public readonly appPrerequisites: pulumi.Resource[];
+
+    constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("finplat:platform:PlatformServices", name, {}, opts);
+        const { cluster, settings } = args;
+        const parent = { parent: this };
+        const serviceMonitor = settings.monitoring.enabled;
+
+        if (settings.monitoring.enabled) {
+            this.monitoring = new Monitoring(`${name}-monitoring`, {
+                cluster,
+                values: settings.monitoring.values,
+                retention: settings.monitoring.retention,
+                storageGb: settings.monitoring.storageGb,
+                receivers: args.alertReceivers,
+                clusterLabel: cluster.name,
+                protect: args.protect,
+                backupStaleAfterSeconds: args.backupStaleAfterSeconds,
+            }, parent);
+        }
+        // Add-ons with ServiceMonitors wait for the prometheus-operator CRDs.
+        const afterMonitoring = this.monitoring ? [this.monitoring.release] : [];
+
+        if (settings.certManager.enabled) {
+            this.certManager = new CertManager(`${name}-cert-manager`, {
+                cluster,
+                values: settings.certManager.values,
+                acmeEmail: settings.certManager.acmeEmail,
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        const issuersReady = this.certManager ? [this.certManager.clusterIssuers] : [];
+
+        if (settings.ingressNginx.enabled) {
+            this.ingress = new IngressNginx(`${name}-ingress`, {
+                cluster,
+                values: settings.ingressNginx.values,
+                replicas: settings.ingressNginx.replicas,
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.externalDns.enabled) {
+            this.externalDns = new ExternalDns(`${name}-external-dns`, {
+                cluster,
+                values: settings.externalDns.values,
+                policy: settings.externalDns.policy,
+                // One TXT owner per cluster, so the two clusters never fight over records.
+                ownerId: cluster.name,
+                domainFilters: [cluster.dns.zoneName],
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.logging.enabled) {
+            this.logging = new Logging(`${name}-logging`, {
+                cluster,
+                eckOperatorValues: settings.logging.eckOperatorValues,
+                fluentBitValues: settings.logging.fluentBitValues,
+                elasticsearchNodes: settings.logging.elasticsearchNodes,
+                storageGb: settings.logging.storageGb,
+                retentionDays: settings.logging.retentionDays,
+                serviceMonitor,
+                protect: args.protect,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.metricsAdapter.enabled && this.monitoring) {
+            this.metricsAdapter = new MetricsAdapter(`${name}-metrics-adapter`, {
+                cluster,
+                values: settings.metricsAdapter.values,
+                prometheusUrl: this.monitoring.prometheusServiceUrl,
+                prometheusPort: this.monitoring.prometheusPort,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.vault.enabled) {
+            this.vault = new Vault(`${name}-vault`, {
+                cluster,
+                values: settings.vault.values,
+                replicas: settings.vault.replicas,
+                protect: args.protect,
+                serviceMonitor,
+                tlsIssuer: CLUSTER_ISSUERS.internalCa,
+                dependsOn: [...afterMonitoring, ...issuersReady],
+            }, parent);
+        }
+        // AKS scales nodes with its managed autoscaler (configured on the cluster); only EKS runs the chart.
+        if (settings.clusterAutoscaler.enabled && cluster.nodeAutoscaling.mode === "cluster-autoscaler") {
+            this.clusterAutoscaler = new ClusterAutoscaler(`${name}-cluster-autoscaler`, {
+                cluster,
+                values: settings.clusterAutoscaler.values,
+                tuning: args.autoscaler,
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.velero.enabled) {
+            this.velero = new Velero(`${name}-velero`, {
+                cluster,
+                values: settings.velero.values,
+                schedule: settings.velero.schedule,
+                ttlHours: settings.velero.ttlHours,
+                peer: args.peerBackups,
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+
+        const installed = {
+            monitoring: this.monitoring,
+            certManager: this.certManager,
+            ingress: this.ingress,
+            externalDns: this.externalDns,
+            logging: this.logging,
+            vault: this.vault,
+            velero: this.velero,
+        };
+        this.namespaces = Object.fromEntries(
+            Object.entries(installed).flatMap(([key, addon]) => (addon ? [[key, addon.namespace]] : [])),
+        );
+        this.appPrerequisites = [
+            ...afterMonitoring,
+            ...issuersReady,
+            ...(this.ingress ? [this.ingress.release] : []),
+            ...(this.vault ? [this.vault.release] : []),
+        ];
+
+        this.registerOutputs({
+            namespaces: this.namespaces,
+            ingressAddress: this.ingress?.loadBalancerAddress,
+            kibanaUrl: this.logging?.kibanaUrl,
+            grafanaUrl: this.monitoring?.grafanaUrl,
+            alertmanagerUrl: this.monitoring?.alertmanagerUrl,
+            vaultAddress: this.vault?.address,
+        });
+    }
+}

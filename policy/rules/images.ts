@@ -1,0 +1,80 @@
+/**
+ * Container images: pinned, and only from trusted registries. Checked on every
+ * Kubernetes workload kind, for containers, init containers and ephemeral
+ * containers. Helm releases are rendered by the provider, out of CrossGuard's
+ * sight (see lib/workloads.ts).
+ */
+import { ADVISORY_IN_DEV, MANDATORY, forTypes, resourceRule } from "../lib/guardrail";
+import { isUnknown, known, label } from "../lib/values";
+import { WORKLOAD_TYPES, containersOf, parseImage, podSpecOf, registryAllowed } from "../lib/workloads";
+
+/** Registries images may come from unless the pack config says otherwise. */
+export const DEFAULT_ALLOWED_REGISTRIES = [
+    "registry.k8s.io",
+    "quay.io",
+    "docker.io",
+    "ghcr.io",
+    "public.ecr.aws",
+    "mcr.microsoft.com",
+    "docker.elastic.co",
+    // The company registry (placeholder: set the real host in policy/config.<env>.json).
+    "registry.fin.example.com",
+];
+
+function images(type: string, props: Record<string, any>) {
+    const pod = podSpecOf(type, props);
+    if (!pod) return [];
+    return containersOf(pod, true).map((c) => ({
+        ...c,
+        image: known(() => c.spec.image) as unknown,
+        // Computed by another resource during preview: checked again at deploy time.
+        unknown: isUnknown(() => c.spec.image),
+    }));
+}
+
+export const imagesPinned = resourceRule({
+    name: "images-no-latest-tag",
+    description: "Workload images carry an explicit tag other than `latest`, or a digest, so a rollout is reproducible.",
+    levels: ADVISORY_IN_DEV,
+    remediationSteps: "Pin the image to a version tag (repo/name:1.2.3) or a digest (repo/name@sha256:...).",
+    validateResource: forTypes(WORKLOAD_TYPES, (args, report) => {
+        for (const c of images(args.type, args.props)) {
+            if (c.unknown) continue;
+            if (typeof c.image !== "string" || c.image.trim() === "") {
+                report(`${label(args)}: ${c.kind} "${c.name}" has no image.`);
+                continue;
+            }
+            const ref = parseImage(c.image);
+            if (ref.digest) continue;
+            if (!ref.tag) report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" has no tag (it means latest); pin a version or a digest.`);
+            else if (ref.tag.toLowerCase() === "latest") report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" uses the mutable "latest" tag; pin a version or a digest.`);
+        }
+    }),
+});
+
+export const imagesFromAllowedRegistries = resourceRule({
+    name: "images-allowed-registries",
+    description: "Workload images come only from the allowed registries (config: allowedRegistries).",
+    levels: MANDATORY,
+    remediationSteps: "Mirror the image into an allowed registry, or add its registry to allowedRegistries in policy/config.<env>.json after review.",
+    config: {
+        allowedRegistries: {
+            type: "array",
+            items: { type: "string" },
+            default: DEFAULT_ALLOWED_REGISTRIES,
+            description: "Registry hosts, optionally with a path prefix; * matches one host label or path segment.",
+        },
+    },
+    validateResource: forTypes(WORKLOAD_TYPES, (args, report) => {
+        const allowed = args.getConfig<{ allowedRegistries?: string[] }>().allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
+        for (const c of images(args.type, args.props)) {
+            if (c.unknown || typeof c.image !== "string" || c.image.trim() === "") continue;
+            const ref = parseImage(c.image);
+            if (!registryAllowed(ref, allowed)) {
+                report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" comes from ${ref.registry}, which is not an allowed registry (${allowed.join(", ")}).`);
+            }
+        }
+    }),
+});
+
+export const imageRules = [imagesPinned, imagesFromAllowedRegistries];

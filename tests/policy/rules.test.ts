@@ -1,0 +1,359 @@
+/**
+ * Every rule of the pack against small literal resources: at least one case
+ * that passes and one that fails per rule (a test below checks the coverage).
+ */
+import { strict as assert } from "assert";
+import { EnforcementLevel } from "@pulumi/policy";
+import { Environment } from "../../policy/lib/guardrail";
+import { policies } from "../../policy/policies";
+import { UNKNOWN } from "../../tools/offline/harness";
+import { TestResource, fake, formatViolation, runPolicy } from "./run-policies";
+
+interface RuleCase {
+    policy: string;
+    title: string;
+    /** One resource (resource policies) or a whole stack (stack policies). */
+    resources: TestResource[];
+    environment?: Environment;
+    overrides?: Record<string, Record<string, unknown>>;
+    /** Expected violations, as patterns matched in order; [] means the case passes. */
+    expect: RegExp[];
+    /** Level every violation must have. */
+    level?: EnforcementLevel;
+    /** The rule must not apply at all. */
+    notApplicable?: boolean;
+}
+
+// ---- Kubernetes workloads --------------------------------------------------
+
+const HARDENED = { runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+const LIMITS = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } };
+
+function container(overrides: Record<string, unknown> = {}) {
+    return { name: "app", image: "ghcr.io/finplat/ledger:1.4.2", securityContext: HARDENED, resources: LIMITS, ...overrides };
+}
+
+function deployment(containers: Record<string, unknown>[], pod: Record<string, unknown> = {}, initContainers: Record<string, unknown>[] = []) {
+    return fake("kubernetes:apps/v1:Deployment", {
+        metadata: { name: "ledger", namespace: "finance" },
+        spec: { replicas: 2, template: { metadata: { labels: { app: "ledger" } }, spec: { containers, initContainers, ...pod } } },
+    }, { name: "ledger" });
+}
+
+function cronJob(containers: Record<string, unknown>[], initContainers: Record<string, unknown>[] = []) {
+    return fake("kubernetes:batch/v1:CronJob", {
+        metadata: { name: "reconcile" },
+        spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers, initContainers } } } } },
+    }, { name: "reconcile" });
+}
+
+const pod = (containers: Record<string, unknown>[]) => fake("kubernetes:core/v1:Pod", { metadata: { name: "debug" }, spec: { containers } }, { name: "debug" });
+
+// ---- Clusters --------------------------------------------------------------
+
+function eks(overrides: Record<string, unknown> = {}) {
+    return fake("aws:eks/cluster:Cluster", {
+        name: "finplat-prod-eks",
+        version: "1.33",
+        vpcConfig: { subnetIds: ["subnet-1", "subnet-2"], endpointPrivateAccess: true, endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] },
+        encryptionConfig: { provider: { keyArn: "arn:aws:kms:us-east-1:123456789012:key/abc" }, resources: ["secrets"] },
+        enabledClusterLogTypes: ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        tags: { environment: "prod" },
+        ...overrides,
+    }, { name: "pair-aws-eks", protect: true });
+}
+
+const aksPool = (name: string, zones: string[] | undefined) => ({ name, mode: "System", vmSize: "Standard_D4s_v5", availabilityZones: zones });
+
+function aks(overrides: Record<string, unknown> = {}) {
+    return fake("azure-native:containerservice:ManagedCluster", {
+        resourceName: "finplat-prod-aks",
+        agentPoolProfiles: [aksPool("system", ["1", "2", "3"])],
+        networkProfile: { networkPlugin: "azure", networkPluginMode: "overlay", networkDataplane: "cilium", networkPolicy: "cilium" },
+        aadProfile: { managed: true, enableAzureRBAC: true, adminGroupObjectIDs: ["11111111-2222-3333-4444-555555555555"] },
+        disableLocalAccounts: true,
+        enableRBAC: true,
+        tags: { environment: "prod" },
+        ...overrides,
+    }, { name: "pair-azure-aks", protect: true });
+}
+
+const agentPool = (zones: string[]) =>
+    fake("azure-native:containerservice:AgentPool", { agentPoolName: "workload", mode: "User", availabilityZones: zones }, { name: "pair-azure-workload" });
+
+// ---- Backup storage ----------------------------------------------------------
+
+const BUCKET_URN = "urn:pulumi:test::dr-platform::aws:s3/bucket:Bucket::backups";
+
+function bucketStack(opts: { sse?: boolean; pab?: Record<string, boolean> | false; versioning?: string | false; link?: "dependency" | "value" } = {}) {
+    const link = opts.link ?? "dependency";
+    const ref = (name: string, type: string, inputs: Record<string, unknown>) =>
+        fake(type, { bucket: link === "value" ? "backups-1a2b3c" : "backups-id", ...inputs }, { name, dependencies: link === "dependency" ? [BUCKET_URN] : [] });
+    const resources = [fake("aws:s3/bucket:Bucket", { bucket: "backups-1a2b3c", forceDestroy: false }, { name: "backups", protect: true })];
+    if (opts.sse !== false) {
+        resources.push(ref("backups-sse", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", {
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/abc" }, bucketKeyEnabled: true }],
+        }));
+    }
+    if (opts.pab !== false) {
+        resources.push(ref("backups-pab", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {
+            blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true, ...opts.pab,
+        }));
+    }
+    if (opts.versioning !== false) {
+        resources.push(ref("backups-versioning", "aws:s3/bucketVersioning:BucketVersioning", { versioningConfiguration: { status: opts.versioning ?? "Enabled" } }));
+    }
+    return resources;
+}
+
+function storageAccount(overrides: Record<string, unknown> = {}) {
+    return fake("azure-native:storage:StorageAccount", {
+        kind: "StorageV2", sku: { name: "Standard_ZRS" }, allowBlobPublicAccess: false, enableHttpsTrafficOnly: true, minimumTlsVersion: "TLS1_2", ...overrides,
+    }, { name: "backupssa", protect: true });
+}
+
+const ACCOUNT_URN = "urn:pulumi:test::dr-platform::azure-native:storage:StorageAccount::backupssa";
+const blobService = (inputs: Record<string, unknown>) =>
+    fake("azure-native:storage:BlobServiceProperties", { accountName: "backupssa1234", blobServicesName: "default", ...inputs }, { name: "backups-blob", dependencies: [ACCOUNT_URN] });
+
+// ---- Keys, DNS -------------------------------------------------------------------
+
+const kmsKey = (inputs: Record<string, unknown>) => fake("aws:kms/key:Key", { description: "EKS secrets", deletionWindowInDays: 30, ...inputs }, { name: "pair-aws-secrets", protect: true });
+const vaultKey = (properties: Record<string, unknown>) =>
+    fake("azure-native:keyvault:Key", { keyName: "vault-unseal", vaultName: "kv1", properties: { kty: "RSA", keySize: 3072, ...properties } }, { name: "pair-azure-vault-unseal", protect: true });
+const ROTATION = { attributes: { expiryTime: "P2Y" }, lifetimeActions: [{ action: { type: "rotate" }, trigger: { timeAfterCreate: "P1Y" } }] };
+
+const record = (inputs: Record<string, unknown>) =>
+    fake("aws:route53/record:Record", { zoneId: "Z123", name: "app.fin.example.com", type: "CNAME", ttl: 60, records: ["lb.example.com"], ...inputs }, { name: "app-primary" });
+
+const CASES: RuleCase[] = [
+    // images-no-latest-tag
+    { policy: "images-no-latest-tag", title: "a version tag passes", resources: [deployment([container()])], expect: [] },
+    { policy: "images-no-latest-tag", title: "a digest without a tag passes", resources: [pod([container({ image: "ghcr.io/finplat/ledger@sha256:0123456789abcdef" })])], expect: [] },
+    { policy: "images-no-latest-tag", title: "a registry port is not a tag", resources: [deployment([container({ image: "registry.fin.example.com:5000/ledger:2.0.0" })])], expect: [] },
+    {
+        policy: "images-no-latest-tag", title: "latest in prod is mandatory", environment: "prod", level: "mandatory",
+        resources: [deployment([container({ image: "ghcr.io/finplat/ledger:latest" })])], expect: [/container "app" image "ghcr.io\/finplat\/ledger:latest" uses the mutable "latest" tag/],
+    },
+    {
+        policy: "images-no-latest-tag", title: "an untagged init container of a CronJob fails; advisory in dev", environment: "dev", level: "advisory",
+        resources: [cronJob([container()], [container({ name: "migrate", image: "busybox" })])], expect: [/initContainer "migrate" image "busybox" has no tag/],
+    },
+    { policy: "images-no-latest-tag", title: "not a workload: not applicable", resources: [eks()], expect: [], notApplicable: true },
+
+    // images-allowed-registries
+    { policy: "images-allowed-registries", title: "default registries pass", resources: [deployment([container(), container({ name: "pause", image: "registry.k8s.io/pause:3.10" }), container({ name: "nginx", image: "nginx:1.27" })])], expect: [] },
+    {
+        policy: "images-allowed-registries", title: "a configured wildcard registry passes",
+        overrides: { "images-allowed-registries": { allowedRegistries: ["123456789012.dkr.ecr.*.amazonaws.com"] } },
+        resources: [deployment([container({ image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/ledger:1.0.0" })])], expect: [],
+    },
+    {
+        policy: "images-allowed-registries", title: "an unknown registry fails, also for init containers", environment: "dev", level: "mandatory",
+        resources: [deployment([container({ image: "evil.example.net/ledger:1.0" })], {}, [container({ name: "init", image: "docker.io.evil.example.net/x:1" })])],
+        expect: [/container "app" image "evil.example.net\/ledger:1.0" comes from evil.example.net/, /initContainer "init" .* comes from docker.io.evil.example.net/],
+    },
+    {
+        policy: "images-allowed-registries", title: "a path prefix entry does not admit its siblings",
+        overrides: { "images-allowed-registries": { allowedRegistries: ["ghcr.io/finplat"] } },
+        resources: [deployment([container({ image: "ghcr.io/finplat-evil/ledger:1.0" })])], expect: [/comes from ghcr.io/],
+    },
+
+    // container-security-context
+    { policy: "container-security-context", title: "hardened containers pass", resources: [deployment([container()], {}, [container({ name: "migrate" })])], expect: [] },
+    {
+        policy: "container-security-context", title: "runAsNonRoot on the pod is enough",
+        resources: [deployment([container({ securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["all"] } } })], { securityContext: { runAsNonRoot: true, runAsUser: 10001 } })], expect: [],
+    },
+    {
+        policy: "container-security-context", title: "a bare container fails all three checks", environment: "prod", level: "mandatory",
+        resources: [deployment([container({ securityContext: undefined })])],
+        expect: [/container "app": runAsNonRoot is not true.*; readOnlyRootFilesystem is not true; capabilities.drop does not include ALL/],
+    },
+    {
+        policy: "container-security-context", title: "an init container running as root fails",
+        resources: [cronJob([container()], [container({ name: "chown", securityContext: { ...HARDENED, runAsNonRoot: false, runAsUser: 0 } })])],
+        expect: [/initContainer "chown": runAsNonRoot is not true.*; runAsUser is 0/],
+    },
+
+    // container-resource-limits
+    { policy: "container-resource-limits", title: "a memory limit passes by default", resources: [deployment([container()])], expect: [] },
+    {
+        policy: "container-resource-limits", title: "no limits fails; advisory in dev", environment: "dev", level: "advisory",
+        resources: [deployment([container({ resources: { requests: { cpu: "100m" } } })])], expect: [/container "app" has no memory limit/],
+    },
+    {
+        policy: "container-resource-limits", title: "requiredLimits can demand CPU limits",
+        overrides: { "container-resource-limits": { requiredLimits: ["cpu", "memory"] } },
+        resources: [pod([container()])], expect: [/container "app" has no cpu limit/],
+    },
+
+    // EKS
+    { policy: "eks-secrets-encryption", title: "KMS-encrypted Secrets pass", resources: [eks()], expect: [] },
+    { policy: "eks-secrets-encryption", title: "no encryptionConfig fails", resources: [eks({ encryptionConfig: undefined })], expect: [/no encryptionConfig/] },
+    {
+        policy: "eks-secrets-encryption", title: "encryption of other resources only fails",
+        resources: [eks({ encryptionConfig: [{ provider: { keyArn: "arn:aws:kms:us-east-1:1:key/x" }, resources: ["configmaps"] }] })], expect: [/does not include "secrets"/],
+    },
+    { policy: "eks-control-plane-logging", title: "all five log types pass", resources: [eks()], expect: [] },
+    {
+        policy: "eks-control-plane-logging", title: "missing log types fail; mandatory in prod", environment: "prod", level: "mandatory",
+        resources: [eks({ enabledClusterLogTypes: ["api", "audit"] })], expect: [/not enabled: authenticator, controllerManager, scheduler/],
+    },
+    { policy: "eks-public-endpoint-restricted", title: "a restricted public endpoint passes", resources: [eks()], expect: [] },
+    {
+        policy: "eks-public-endpoint-restricted", title: "a private-only endpoint passes",
+        resources: [eks({ vpcConfig: { subnetIds: ["s"], endpointPrivateAccess: true, endpointPublicAccess: false } })], expect: [],
+    },
+    {
+        policy: "eks-public-endpoint-restricted", title: "0.0.0.0/0 in prod is mandatory", environment: "prod", level: "mandatory",
+        resources: [eks({ vpcConfig: { subnetIds: ["s"], endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } })], expect: [/open to 0.0.0.0\/0/],
+    },
+    {
+        policy: "eks-public-endpoint-restricted", title: "a public endpoint with no CIDRs is open (AWS default); advisory in dev", environment: "dev", level: "advisory",
+        resources: [eks({ vpcConfig: { subnetIds: ["s"] } })], expect: [/lists no publicAccessCidrs/],
+    },
+
+    // AKS
+    { policy: "aks-zone-redundant-pools", title: "three-zone pools pass", resources: [aks(), agentPool(["1", "2", "3"])], expect: [] },
+    {
+        policy: "aks-zone-redundant-pools", title: "a single-zone or zoneless pool fails",
+        resources: [aks({ agentPoolProfiles: [aksPool("system", ["1"]), aksPool("extra", undefined)] }), agentPool([])],
+        expect: [/agent pool "system" spans 1 zone/, /agent pool "extra" has no availabilityZones/, /AgentPool "pair-azure-workload" has no availabilityZones/],
+    },
+    { policy: "aks-network-policy", title: "cilium passes", resources: [aks()], expect: [] },
+    { policy: "aks-network-policy", title: "no network policy fails", resources: [aks({ networkProfile: { networkPlugin: "kubenet" } })], expect: [/networkPolicy is not set/] },
+    { policy: "aks-network-policy", title: "networkPolicy none fails", resources: [aks({ networkProfile: { networkPlugin: "azure", networkPolicy: "none" } })], expect: [/networkPolicy is not set/] },
+    { policy: "aks-entra-id-rbac", title: "managed Entra ID with Azure RBAC passes", resources: [aks()], expect: [] },
+    {
+        policy: "aks-entra-id-rbac", title: "legacy AAD without Azure RBAC fails",
+        resources: [aks({ aadProfile: { managed: false }, enableRBAC: false })], expect: [/managed is not true/, /enableAzureRBAC is not true/, /enableRBAC is false/],
+    },
+    { policy: "aks-local-accounts-disabled", title: "disabled local accounts pass", resources: [aks()], expect: [] },
+    {
+        policy: "aks-local-accounts-disabled", title: "local accounts in prod are mandatory", environment: "prod", level: "mandatory",
+        resources: [aks({ disableLocalAccounts: false })], expect: [/disableLocalAccounts is not true/],
+    },
+    {
+        policy: "aks-local-accounts-disabled", title: "local accounts in dev are advisory", environment: "dev", level: "advisory",
+        resources: [aks({ disableLocalAccounts: undefined })], expect: [/disableLocalAccounts is not true/],
+    },
+
+    // S3
+    { policy: "s3-bucket-hardened", title: "a bucket with its three companions passes", resources: bucketStack(), expect: [] },
+    { policy: "s3-bucket-hardened", title: "companions matched by bucket name pass", resources: bucketStack({ link: "value" }), expect: [] },
+    {
+        policy: "s3-bucket-hardened", title: "unknown bucket ids (preview) still match through dependencies",
+        resources: bucketStack().map((r) => (r.type === "aws:s3/bucket:Bucket" ? { ...r, inputs: { ...r.inputs, bucket: UNKNOWN } } : { ...r, inputs: { ...r.inputs, bucket: UNKNOWN } })),
+        expect: [],
+    },
+    { policy: "s3-bucket-hardened", title: "no versioning fails", resources: bucketStack({ versioning: false }), expect: [/Bucket "backups": no BucketVersioning with status Enabled/] },
+    { policy: "s3-bucket-hardened", title: "suspended versioning fails", resources: bucketStack({ versioning: "Suspended" }), expect: [/no BucketVersioning with status Enabled/] },
+    {
+        policy: "s3-bucket-hardened", title: "a partial public access block and no encryption fail",
+        resources: bucketStack({ sse: false, pab: { restrictPublicBuckets: false } }), expect: [/no BucketServerSideEncryptionConfiguration.*; BucketPublicAccessBlock does not set all/],
+    },
+    {
+        policy: "s3-bucket-hardened", title: "companions of another bucket do not count",
+        resources: [...bucketStack(), fake("aws:s3/bucket:Bucket", { bucket: "other-9z" }, { name: "other" })], expect: [/Bucket "other": no BucketServerSideEncryption.*no BucketPublicAccessBlock.*no BucketVersioning/],
+    },
+
+    // Azure storage
+    { policy: "storage-account-hardened", title: "a private TLS 1.2 HTTPS-only account passes", resources: [storageAccount()], expect: [] },
+    {
+        policy: "storage-account-hardened", title: "public blobs, HTTP and TLS 1.0 fail",
+        resources: [storageAccount({ allowBlobPublicAccess: true, enableHttpsTrafficOnly: false, minimumTlsVersion: "TLS1_0" })],
+        expect: [/allowBlobPublicAccess is not false; enableHttpsTrafficOnly is not true; minimumTlsVersion is "TLS1_0"/],
+    },
+    { policy: "storage-account-hardened", title: "unset settings fail (explicit is required)", resources: [storageAccount({ allowBlobPublicAccess: undefined, minimumTlsVersion: undefined })], expect: [/allowBlobPublicAccess is not false; minimumTlsVersion is null/] },
+    { policy: "storage-blob-recovery", title: "versioning passes", resources: [storageAccount(), blobService({ isVersioningEnabled: true })], expect: [] },
+    { policy: "storage-blob-recovery", title: "soft delete alone passes", resources: [storageAccount(), blobService({ deleteRetentionPolicy: { enabled: true, days: 14 } })], expect: [] },
+    { policy: "storage-blob-recovery", title: "no BlobServiceProperties fails", resources: [storageAccount()], expect: [/StorageAccount "backupssa": no BlobServiceProperties/] },
+    {
+        policy: "storage-blob-recovery", title: "BlobServiceProperties without versioning or retention fails",
+        resources: [storageAccount(), blobService({ isVersioningEnabled: false, deleteRetentionPolicy: { enabled: false } })], expect: [/enables neither versioning nor delete retention/],
+    },
+
+    // Keys
+    { policy: "kms-key-rotation", title: "a rotating key passes", resources: [kmsKey({ enableKeyRotation: true, rotationPeriodInDays: 365 })], expect: [] },
+    { policy: "kms-key-rotation", title: "a key without rotation fails", resources: [kmsKey({})], expect: [/enableKeyRotation is not true/] },
+    { policy: "kms-key-rotation", title: "asymmetric keys cannot rotate: not applicable", resources: [kmsKey({ customerMasterKeySpec: "RSA_4096", keyUsage: "SIGN_VERIFY" })], expect: [], notApplicable: true },
+    { policy: "keyvault-key-rotation", title: "a rotation policy with a rotate action passes", resources: [vaultKey({ rotationPolicy: ROTATION })], expect: [] },
+    { policy: "keyvault-key-rotation", title: "no rotation policy fails", resources: [vaultKey({})], expect: [/no properties.rotationPolicy/] },
+    {
+        policy: "keyvault-key-rotation", title: "a notify-only policy fails",
+        resources: [vaultKey({ rotationPolicy: { lifetimeActions: [{ action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } }] } })], expect: [/no lifetime action of type "rotate"/],
+    },
+
+    // Protection
+    { policy: "stateful-resources-protected", title: "a protected prod cluster passes", environment: "prod", resources: [eks(), aks(), kmsKey({ enableKeyRotation: true })], expect: [] },
+    {
+        policy: "stateful-resources-protected", title: "an unprotected prod bucket and resource group fail", environment: "prod", level: "mandatory",
+        resources: [
+            fake("aws:s3/bucket:Bucket", { bucket: "b" }, { name: "backups", protect: false }),
+            fake("azure-native:resources:ResourceGroup", { location: "westus3" }, { name: "pair-azure-rg" }),
+        ],
+        expect: [/Bucket "backups" is not protected/, /ResourceGroup "pair-azure-rg" is not protected/],
+    },
+    { policy: "stateful-resources-protected", title: "dev is not protected by design: not applicable", environment: "dev", resources: [fake("aws:route53/zone:Zone", { name: "aws.dev.fin.example.com" })], expect: [], notApplicable: true },
+    { policy: "stateful-resources-protected", title: "stateless resources are not applicable", environment: "prod", resources: [fake("aws:iam/role:Role", {})], expect: [], notApplicable: true },
+
+    // Failover
+    { policy: "route53-failover-health-check", title: "a failover record with a health check passes", resources: [record({ setIdentifier: "aws", failoverRoutingPolicies: [{ type: "PRIMARY" }], healthCheckId: "hc-1" })], expect: [] },
+    { policy: "route53-failover-health-check", title: "a health check known only after deploy passes", resources: [record({ setIdentifier: "aws", failoverRoutingPolicies: [{ type: "PRIMARY" }], healthCheckId: UNKNOWN })], expect: [] },
+    { policy: "route53-failover-health-check", title: "a failover record without a health check fails", resources: [record({ setIdentifier: "azure", failoverRoutingPolicies: [{ type: "SECONDARY" }] })], expect: [/failover record without a healthCheckId/] },
+    { policy: "route53-failover-health-check", title: "a simple record is not applicable", resources: [record({})], expect: [], notApplicable: true },
+
+    // Environment guard
+    {
+        policy: "policy-environment-matches-stack", title: "prod config on prod-tagged resources passes", environment: "prod",
+        resources: [eks(), aks(), fake("kubernetes:core/v1:Namespace", { metadata: { name: "finance" } })], expect: [],
+    },
+    {
+        policy: "policy-environment-matches-stack", title: "dev config on a prod stack fails", environment: "dev", level: "mandatory",
+        resources: [eks(), aks()], expect: [/runs with environment "dev", but 2 resource\(s\) are tagged environment=prod .*config.prod.json/],
+    },
+    {
+        policy: "policy-environment-matches-stack", title: "no config at all on a dev stack fails (the default is prod)",
+        resources: [eks({ tags: { environment: "dev" } })], expect: [/runs with environment "prod"/],
+    },
+];
+
+describe("policy rules", () => {
+    for (const c of CASES) {
+        it(`${c.policy}: ${c.title}`, async () => {
+            const policy = policies.find((p) => p.name === c.policy);
+            assert.ok(policy, `no policy named ${c.policy}`);
+            const result = await runPolicy(policy, c.resources, { config: c.environment, overrides: c.overrides });
+            const messages = result.violations.map(formatViolation);
+            assert.equal(result.violations.length, c.expect.length, `expected ${c.expect.length} violation(s), got:\n${messages.join("\n")}`);
+            c.expect.forEach((pattern, i) => assert.match(result.violations[i].message, pattern));
+            if (c.level) result.violations.forEach((v) => assert.equal(v.level, c.level, formatViolation(v)));
+            if (c.notApplicable !== undefined) assert.equal(result.applied === 0, c.notApplicable, `applied to ${result.applied} resource(s)`);
+            else assert.ok(result.applied > 0, "the rule did not apply to any resource");
+        });
+    }
+
+    it("every rule has a passing and a failing case", () => {
+        const missing = policies.flatMap((p) => {
+            const cases = CASES.filter((c) => c.policy === p.name && !c.notApplicable);
+            const gaps: string[] = [];
+            if (!cases.some((c) => c.expect.length === 0)) gaps.push(`${p.name}: no passing case`);
+            if (!cases.some((c) => c.expect.length > 0)) gaps.push(`${p.name}: no failing case`);
+            return gaps;
+        });
+        assert.deepEqual(missing, []);
+    });
+
+    it("violations in dev are advisory exactly where the rule's dev level says so", async () => {
+        const failing = CASES.filter((c) => c.expect.length > 0);
+        for (const policy of policies) {
+            const c = failing.find((x) => x.policy === policy.name)!;
+            for (const env of ["dev", "prod"] as const) {
+                const result = await runPolicy(policy, c.resources, { config: env, overrides: c.overrides });
+                // Prod-only rules do not apply in dev; the others report at the configured level.
+                result.violations.forEach((v) => assert.equal(v.level, policy.levels[env], `${policy.name} in ${env}`));
+            }
+        }
+    });
+});

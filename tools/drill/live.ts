@@ -1,0 +1,225 @@
+/**
+ * Real adapters for `--preview` and `--execute`: the Pulumi Automation API
+ * (a LocalWorkspace on this project directory, which drives the `pulumi`
+ * CLI), node's DNS resolver, HTTPS GETs and `kubectl` for Velero backups.
+ * Nothing here runs under `--simulate`.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as dns from "dns";
+import * as fs from "fs";
+import * as https from "https";
+import * as os from "os";
+import * as path from "path";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { CloudName } from "../../components/cluster/contract";
+import { PROJECT_ROOT } from "../offline/stack-files";
+import { DrillSetupError, isCloud } from "./errors";
+import { BackupInfo, BackupProbe, DnsProbe, DrillStack, HttpProbe, StackPreviewResult, StackUpResult } from "./orchestrator";
+
+// ---------------------------------------------------------------- prerequisites
+
+/** True when `command` can be spawned from PATH. */
+export function commandExists(command: string): boolean {
+    const result = spawnSync(command, ["version"], { stdio: "ignore", timeout: 30_000 });
+    return !(result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT");
+}
+
+export function requirePulumiCli(exists: (command: string) => boolean = commandExists): void {
+    if (!exists("pulumi")) {
+        throw new DrillSetupError(
+            "the pulumi CLI is not installed or not on PATH; --preview and --execute drive it through the Automation API (install: https://www.pulumi.com/docs/install/; --simulate works without it)",
+        );
+    }
+}
+
+export interface CredentialContext {
+    env: NodeJS.ProcessEnv;
+    homeDir: string;
+    exists: (file: string) => boolean;
+    /** `az account show` succeeds (an Azure CLI login). */
+    azLoggedIn: () => boolean;
+}
+
+/** Best-effort: one message per cloud whose credentials are visibly absent. */
+export function credentialProblems(ctx: CredentialContext): string[] {
+    const problems: string[] = [];
+    const has = (...names: string[]) => names.some((n) => !!ctx.env[n]);
+    const awsFiles = [path.join(ctx.homeDir, ".aws", "credentials"), path.join(ctx.homeDir, ".aws", "config")];
+    if (
+        !has("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
+        !(ctx.env.AWS_SHARED_CREDENTIALS_FILE && ctx.exists(ctx.env.AWS_SHARED_CREDENTIALS_FILE)) &&
+        !awsFiles.some(ctx.exists)
+    ) {
+        problems.push("no AWS credentials: set AWS_PROFILE (with ~/.aws/config), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN");
+    }
+    if (!has("ARM_CLIENT_ID", "ARM_USE_MSI", "ARM_USE_OIDC", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE") && !ctx.azLoggedIn()) {
+        problems.push("no Azure credentials: run `az login`, or set ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID/ARM_SUBSCRIPTION_ID (or ARM_USE_OIDC / ARM_USE_MSI)");
+    }
+    return problems;
+}
+
+export function defaultCredentialContext(): CredentialContext {
+    return {
+        env: process.env,
+        homeDir: os.homedir(),
+        exists: (file) => fs.existsSync(file),
+        azLoggedIn: () => {
+            const result = spawnSync("az", ["account", "show", "--output", "none"], { stdio: "ignore", timeout: 30_000 });
+            return !result.error && result.status === 0;
+        },
+    };
+}
+
+export function requireCredentials(ctx: CredentialContext = defaultCredentialContext()): void {
+    const problems = credentialProblems(ctx);
+    if (problems.length) throw new DrillSetupError(problems.join("; "));
+}
+
+export function requireStackFile(stack: string, root = PROJECT_ROOT): void {
+    if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) {
+        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+        throw new DrillSetupError(`unknown stack "${stack}": no Pulumi.${stack}.yaml in ${root} (known stacks: ${known.join(", ") || "none"})`);
+    }
+}
+
+// ---------------------------------------------------------------- the stack
+
+const ACTIVE_CLOUD_KEY = "activeCloud";
+
+function opCounts(map: Record<string, number | undefined> | undefined): Record<string, number> {
+    return Object.fromEntries(Object.entries(map ?? {}).filter(([, n]) => typeof n === "number")) as Record<string, number>;
+}
+
+/** A DrillStack over an Automation API stack. */
+export class AutomationStack implements DrillStack {
+    constructor(
+        private readonly stack: Stack,
+        private readonly onOutput: (out: string) => void = (out) => process.stdout.write(out),
+    ) {}
+
+    get name(): string {
+        return this.stack.name;
+    }
+
+    async getActiveCloud(): Promise<CloudName> {
+        const value = (await this.stack.getConfig(ACTIVE_CLOUD_KEY)).value;
+        if (!isCloud(value)) throw new DrillSetupError(`stack "${this.name}": config activeCloud is ${JSON.stringify(value)}, expected aws or azure`);
+        return value;
+    }
+
+    async setActiveCloud(cloud: CloudName): Promise<void> {
+        await this.stack.setConfig(ACTIVE_CLOUD_KEY, { value: cloud });
+    }
+
+    async preview(): Promise<StackPreviewResult> {
+        const result = await this.stack.preview({ diff: true, onOutput: this.onOutput });
+        return { changes: opCounts(result.changeSummary), stdout: result.stdout };
+    }
+
+    async up(): Promise<StackUpResult> {
+        const result = await this.stack.up({ onOutput: this.onOutput, message: "failover drill (npm run drill)" });
+        return { result: result.summary.result === "succeeded" ? "succeeded" : "failed", changes: opCounts(result.summary.resourceChanges) };
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        const outputs = await this.stack.outputs();
+        return Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value]));
+    }
+}
+
+/** Selects an existing stack of this project; an unknown stack is a DrillSetupError. */
+export async function openStack(stackName: string, workDir = PROJECT_ROOT): Promise<AutomationStack> {
+    // Loaded lazily: --simulate must not need the Automation API machinery.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const automation = require("@pulumi/pulumi/automation") as typeof import("@pulumi/pulumi/automation");
+    try {
+        return new AutomationStack(await automation.LocalWorkspace.selectStack({ stackName, workDir }));
+    } catch (err) {
+        if (err instanceof automation.StackNotFoundError || /no stack named|not found/i.test((err as Error).message)) {
+            throw new DrillSetupError(`unknown stack "${stackName}" in the current Pulumi backend (pulumi stack ls lists the stacks; pulumi login selects the backend)`);
+        }
+        if (/ENOENT|spawn pulumi|not find pulumi|pulumi.*not found/i.test((err as Error).message)) requirePulumiCli(() => false);
+        if (/pulumi login|PULUMI_ACCESS_TOKEN|not logged in/i.test((err as Error).message)) {
+            throw new DrillSetupError("not logged in to a Pulumi backend: run `pulumi login` (or set PULUMI_ACCESS_TOKEN)");
+        }
+        throw err;
+    }
+}
+
+// ---------------------------------------------------------------- probes
+
+export const liveDns: DnsProbe = {
+    async resolveCname(hostname: string): Promise<string[]> {
+        try {
+            return await dns.promises.resolveCname(hostname);
+        } catch (err) {
+            const code = (err as NodeJS.ErrnoException).code;
+            if (code === "ENODATA") {
+                // Not a CNAME: say what it does resolve to, for the report.
+                const addresses = await dns.promises.resolve(hostname).catch(() => [] as string[]);
+                throw new Error(`no CNAME (addresses: ${addresses.join(", ") || "none"})`);
+            }
+            throw new Error(code ?? (err as Error).message);
+        }
+    },
+};
+
+export const liveHttp: HttpProbe = {
+    get(url: string, timeoutMs: number): Promise<{ status: number; error?: string }> {
+        return new Promise((resolve) => {
+            const request = https.get(url, { timeout: timeoutMs, headers: { "user-agent": "finplat-drill" } }, (response) => {
+                response.resume();
+                resolve({ status: response.statusCode ?? 0 });
+            });
+            request.on("timeout", () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+            request.on("error", (err) => resolve({ status: 0, error: err.message }));
+        });
+    },
+};
+
+interface VeleroBackupList {
+    items?: { metadata?: { name?: string }; status?: { phase?: string; completionTimestamp?: string } }[];
+}
+
+/** The newest Completed backup in a `kubectl get backups.velero.io -o json` list. */
+export function latestCompleted(list: VeleroBackupList): BackupInfo | undefined {
+    return (list.items ?? [])
+        .filter((b) => b.status?.phase === "Completed" && b.status.completionTimestamp)
+        .map((b) => ({ name: b.metadata?.name ?? "(unnamed)", completedAt: new Date(b.status!.completionTimestamp!) }))
+        .sort((a, b) => b.completedAt.getTime() - a.completedAt.getTime())[0];
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.on("error", (err) => {
+            clearTimeout(timer);
+            reject((err as NodeJS.ErrnoException).code === "ENOENT" ? new Error(`${command} is not installed or not on PATH`) : err);
+        });
+        child.on("close", (code) => {
+            clearTimeout(timer);
+            if (code === 0) resolve(stdout);
+            else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
+        });
+    });
+}
+
+/** Lists Velero backups with kubectl and the cluster's kubeconfig (from the stack outputs; AKS needs kubelogin). */
+export const liveBackups: BackupProbe = {
+    async latestSuccessfulBackup(_cloud: CloudName, kubeconfig: string): Promise<BackupInfo | undefined> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-kube-"));
+        const file = path.join(dir, "kubeconfig");
+        try {
+            fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+            const stdout = await run("kubectl", ["get", "backups.velero.io", "-n", "velero", "-o", "json"], { ...process.env, KUBECONFIG: file }, 60_000);
+            return latestCompleted(JSON.parse(stdout) as VeleroBackupList);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    },
+};

@@ -1,0 +1,349 @@
+/**
+ * `--simulate`: evaluates the real program offline twice under the mock
+ * runtime (the stack's config as it is, and with activeCloud flipped), matches
+ * resources by URN and reports every input that changes, classifying each
+ * resource change as an in-place update or a REPLACE.
+ */
+import { CloudName } from "../../components/cluster/contract";
+import { ConfigError, SECRET_KEYS, parseStackConfig } from "../../stacks/config";
+import { DrBudget, DrTargets, computeDrBudget, describeRpo, describeRto, drBudgetProblems } from "../../stacks/dr-budget";
+import { fakeResourceOutputs } from "../offline/fake-cloud";
+import { Evaluation, RecordedResource } from "../offline/harness";
+import { evaluateStack } from "../offline/evaluate-stack";
+import { loadStackFile } from "../offline/stack-files";
+import { DrillSetupError, isCloud, resolveTarget } from "./errors";
+import { replaceRuleFor } from "./replace-rules";
+
+export type ChangeKind = "update" | "replace" | "create" | "delete";
+
+export interface InputChange {
+    /** Dotted input path, e.g. `failoverRoutingPolicies[0].type`; options are prefixed `(options).`. */
+    path: string;
+    before: unknown;
+    after: unknown;
+    /** The replace-triggering rule this change hits, if any. */
+    replaceRule?: string;
+    /** The value is a secret: rendered masked. */
+    secret?: boolean;
+    /** The change comes from a replaced dependency (its new id/ARN), not from config. */
+    via?: string;
+}
+
+export interface ResourceChange {
+    urn: string;
+    type: string;
+    name: string;
+    kind: ChangeKind;
+    changes: InputChange[];
+}
+
+export interface BudgetReport {
+    budget: DrBudget;
+    targets: DrTargets;
+    /** Where the budget came from: the program's `drBudget` stack output, or computed here from config. */
+    source: "stack outputs" | "config";
+    problems: string[];
+}
+
+export interface SimulationResult {
+    stack: string;
+    from: CloudName;
+    to: CloudName;
+    /** Extra overrides applied to the flipped evaluation only. */
+    overrides: string[];
+    resourcesBefore: number;
+    resourcesAfter: number;
+    changes: ResourceChange[];
+    replacements: ResourceChange[];
+    budget?: BudgetReport;
+    /** Why there is no budget (e.g. the config has no dr section). */
+    budgetUnavailable?: string;
+}
+
+export interface SimulateOptions {
+    stack: string;
+    /** The cloud to make active. With failback: the cloud the drill went to (optional). */
+    to?: CloudName;
+    failback?: boolean;
+    /** Extra `key.path=value` overrides applied to the flipped side only (e.g. to see what else a change would do). */
+    overrides?: string[];
+}
+
+const OPTION_KEYS = ["provider", "protect", "retainOnDelete", "ignoreChanges", "dependencies"] as const;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function same(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Leaf-level differences between two JSON values; arrays of different length differ as a whole. */
+export function diffValues(before: unknown, after: unknown, path = ""): { path: string; before: unknown; after: unknown }[] {
+    if (same(before, after)) return [];
+    if (isPlainObject(before) && isPlainObject(after)) {
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+        return keys.flatMap((key) => diffValues(before[key], after[key], path ? `${path}.${key}` : key));
+    }
+    if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+        return before.flatMap((item, i) => diffValues(item, after[i], `${path}[${i}]`));
+    }
+    return [{ path: path || "(value)", before, after }];
+}
+
+/** The changes between two recorded registrations of the same URN. */
+function resourceChanges(before: RecordedResource, after: RecordedResource): InputChange[] {
+    const secret = new Set([...before.secretInputs, ...after.secretInputs]);
+    const inputs: InputChange[] = before.custom || after.custom
+        ? diffValues(before.inputs, after.inputs).map((d) => ({
+              ...d,
+              replaceRule: replaceRuleFor(after.type, d.path),
+              secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,
+          }))
+        : [];
+    const options: InputChange[] = OPTION_KEYS.flatMap((key) => {
+        const normalize = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
+        const a = normalize(before[key]);
+        const b = normalize(after[key]);
+        if (same(a, b)) return [];
+        // A resource moved to another provider instance is re-created by it.
+        return [{ path: `(options).${key}`, before: a, after: b, replaceRule: key === "provider" ? "(options).provider" : undefined }];
+    });
+    return [...inputs, ...options];
+}
+
+/** Every resource that differs between two evaluations of a program, matched by URN. */
+export function diffEvaluations(before: Evaluation, after: Evaluation): ResourceChange[] {
+    const afterByUrn = new Map(after.resources.map((r) => [r.urn, r]));
+    const beforeUrns = new Set(before.resources.map((r) => r.urn));
+    const changes: ResourceChange[] = [];
+    for (const old of before.resources) {
+        const next = afterByUrn.get(old.urn);
+        if (!next) {
+            changes.push({ urn: old.urn, type: old.type, name: old.name, kind: "delete", changes: [] });
+            continue;
+        }
+        const diffs = resourceChanges(old, next);
+        if (diffs.length === 0) continue;
+        changes.push({ urn: old.urn, type: old.type, name: old.name, kind: diffs.some((d) => d.replaceRule) ? "replace" : "update", changes: diffs });
+    }
+    for (const created of after.resources.filter((r) => !beforeUrns.has(r.urn))) {
+        changes.push({ urn: created.urn, type: created.type, name: created.name, kind: "create", changes: [] });
+    }
+    propagateReplacements(before, changes);
+    return changes;
+}
+
+/**
+ * Values other resources may hold of a resource: its id, ARN, generated name...
+ * Under the mock runtime these derive from the logical name, so a replaced
+ * resource's dependents look unchanged; in a real deployment they get a new
+ * id. Short strings (regions, flags) are left out to avoid false matches.
+ */
+function identityValues(resource: RecordedResource): string[] {
+    const outputs = fakeResourceOutputs(resource.type, resource.name, resource.inputs);
+    const id = typeof outputs.id === "string" ? outputs.id : `${resource.name}-id`;
+    // Outputs built from the resource's own inputs (an explicit name, the ARN that embeds it) survive a replacement.
+    const given = pathsHolding(resource.inputs, [""]).map((p) => String(p.value)).filter((v) => v.length >= 8);
+    const generated = Object.values(outputs)
+        .filter((v): v is string => typeof v === "string" && v.length >= 8)
+        .filter((v) => !given.some((input) => v.includes(input)));
+    return [...new Set([id, ...generated])];
+}
+
+function pathsHolding(value: unknown, needles: string[], path = ""): { path: string; value: unknown }[] {
+    if (typeof value === "string") return needles.some((n) => value.includes(n)) ? [{ path: path || "(value)", value }] : [];
+    if (Array.isArray(value)) return value.flatMap((item, i) => pathsHolding(item, needles, `${path}[${i}]`));
+    if (isPlainObject(value)) return Object.entries(value).flatMap(([k, v]) => pathsHolding(v, needles, path ? `${path}.${k}` : k));
+    return [];
+}
+
+/**
+ * A replaced resource comes back with a new id, so every resource that takes
+ * one of its outputs as input changes too, and is replaced when that input is
+ * replace-triggering (a subnet of a replaced VPC, the cluster on those subnets).
+ * Resources using a replaced provider are replaced. Repeats to a fixpoint.
+ */
+function propagateReplacements(before: Evaluation, changes: ResourceChange[]): void {
+    const byUrn = new Map(changes.map((c) => [c.urn, c]));
+    const done = new Set<string>();
+    for (;;) {
+        const replaced = changes.filter((c) => c.kind === "replace" && !done.has(c.urn));
+        if (replaced.length === 0) return;
+        for (const source of replaced) {
+            done.add(source.urn);
+            const resource = before.byUrn(source.urn);
+            if (!resource) continue;
+            const needles = identityValues(resource);
+            for (const dependent of before.resources) {
+                const viaProvider = dependent.provider.startsWith(`${source.urn}::`);
+                if (!viaProvider && !dependent.dependencies.includes(source.urn)) continue;
+                const via = `${source.type} ${source.name}`;
+                const added: InputChange[] = viaProvider
+                    ? [{ path: "(options).provider", before: dependent.provider, after: "(replaced provider)", replaceRule: "(options).provider", via }]
+                    : pathsHolding(dependent.inputs, needles).map(({ path, value }) => ({
+                          path,
+                          before: value,
+                          after: `(new value once ${source.name} is replaced)`,
+                          replaceRule: replaceRuleFor(dependent.type, path),
+                          via,
+                      }));
+                if (added.length === 0) continue;
+                let entry = byUrn.get(dependent.urn);
+                if (!entry) {
+                    entry = { urn: dependent.urn, type: dependent.type, name: dependent.name, kind: "update", changes: [] };
+                    changes.push(entry);
+                    byUrn.set(entry.urn, entry);
+                }
+                if (entry.kind === "delete" || entry.kind === "create") continue;
+                const known = new Set(entry.changes.map((c) => c.path));
+                entry.changes.push(...added.filter((c) => !known.has(c.path)));
+                if (entry.changes.some((c) => c.replaceRule)) entry.kind = "replace";
+            }
+        }
+    }
+}
+
+/** Stack config as the program sees it (defaults merged, validated), from the stack file. */
+function stackConfig(stack: string, overrides: string[] = []) {
+    const file = loadStackFile(stack, overrides);
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(file.config)) {
+        if (!key.startsWith(`${file.project}:`)) continue;
+        const trimmed = value.trim();
+        let decoded: unknown = value;
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            try {
+                decoded = JSON.parse(trimmed);
+            } catch {
+                decoded = value;
+            }
+        }
+        raw[key.slice(file.project.length + 1)] = decoded;
+    }
+    return parseStackConfig(raw, new Set(SECRET_KEYS));
+}
+
+function isBudget(value: unknown): value is DrBudget {
+    return isPlainObject(value) && typeof value.rtoSeconds === "number" && typeof value.rpoMinutes === "number" && isPlainObject(value.inputs);
+}
+
+/**
+ * The RTO/RPO budget: the program's `drBudget` output when it exports one,
+ * else computed from config. Targets come from dr.rtoSeconds/dr.rpoMinutes.
+ */
+export function budgetFor(stack: string, outputs: Record<string, unknown>, overrides: string[] = []): BudgetReport {
+    const config = stackConfig(stack, overrides);
+    const targets: DrTargets = { rtoSeconds: config.dr.rtoSeconds, rpoMinutes: config.dr.rpoMinutes };
+    const fromOutputs = outputs.drBudget;
+    const budget = isBudget(fromOutputs)
+        ? fromOutputs
+        : computeDrBudget({
+              intervalSeconds: config.dr.healthCheck.intervalSeconds,
+              failureThreshold: config.dr.healthCheck.failureThreshold,
+              ttlSeconds: config.dr.healthCheck.ttlSeconds,
+              scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds,
+              backupScheduleCron: config.platform.velero.schedule,
+          });
+    return { budget, targets, source: isBudget(fromOutputs) ? "stack outputs" : "config", problems: drBudgetProblems(budget, targets) };
+}
+
+/** The stack file's active cloud. */
+export function configuredActiveCloud(stack: string): CloudName {
+    const file = loadStackFile(stack);
+    const value = file.config[`${file.project}:activeCloud`];
+    if (!isCloud(value)) throw new DrillSetupError(`stack "${stack}": activeCloud must be aws or azure in Pulumi.${stack}.yaml, got ${JSON.stringify(value)}`);
+    return value;
+}
+
+/** Runs the offline flip. Unknown stacks and bad config throw DrillSetupError / ConfigError. */
+export async function simulate(options: SimulateOptions): Promise<SimulationResult> {
+    let current: CloudName;
+    try {
+        current = configuredActiveCloud(options.stack);
+    } catch (err) {
+        if (/unknown stack/.test((err as Error).message)) throw new DrillSetupError((err as Error).message);
+        throw err;
+    }
+    const { from, to } = resolveTarget(current, options.to, options.failback ?? false, options.stack);
+    const overrides = options.overrides ?? [];
+    const flipped = [`activeCloud=${to}`, ...overrides];
+    const before = await evaluateStack(options.stack, { placeholderSecrets: true });
+    const after = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: flipped });
+    const changes = diffEvaluations(before, after);
+
+    const result: SimulationResult = {
+        stack: options.stack,
+        from,
+        to,
+        overrides,
+        resourcesBefore: before.resources.length,
+        resourcesAfter: after.resources.length,
+        changes,
+        replacements: changes.filter((c) => c.kind === "replace"),
+    };
+    try {
+        result.budget = budgetFor(options.stack, after.outputs, flipped);
+    } catch (err) {
+        if (err instanceof ConfigError) throw err;
+        result.budgetUnavailable = (err as Error).message;
+    }
+    return result;
+}
+
+function show(value: unknown, secret?: boolean): string {
+    if (secret) return "[secret]";
+    if (value === undefined) return "(unset)";
+    const text = JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+const MARK: Record<ChangeKind, string> = { update: "~ update ", replace: "+-REPLACE", create: "+ create ", delete: "- delete " };
+
+/** Human-readable change set, as `npm run drill -- --simulate` prints it. */
+export function renderSimulation(result: SimulationResult): string {
+    const lines: string[] = [];
+    lines.push(`Failover simulation for stack "${result.stack}": activeCloud ${result.from} → ${result.to} (offline, mock runtime; nothing touches a cloud)`);
+    if (result.overrides.length) lines.push(`Also applied to the flipped side: ${result.overrides.join(", ")}`);
+    lines.push(`${result.resourcesBefore} resources before, ${result.resourcesAfter} after; matched by URN.`);
+    lines.push("");
+    if (result.changes.length === 0) {
+        lines.push("No resource changes.");
+    } else {
+        lines.push(`Changes (${result.changes.length} resources):`);
+        for (const change of result.changes) {
+            lines.push(`  ${MARK[change.kind]} ${change.type} ${change.name}`);
+            if (change.kind === "create" || change.kind === "delete") lines.push(`      ${change.urn}`);
+            for (const input of change.changes) {
+                const why = [input.via ? `via replaced ${input.via}` : "", input.replaceRule ? `forces replacement: ${input.replaceRule}` : ""].filter(Boolean).join("; ");
+                const note = why ? `   [${why}]` : "";
+                lines.push(`      ${input.path}: ${show(input.before, input.secret)} → ${show(input.after, input.secret)}${note}`);
+            }
+        }
+    }
+    lines.push("");
+    if (result.replacements.length === 0) {
+        lines.push("0 replacements: every change is an in-place update; nothing is deleted or re-created.");
+    } else {
+        lines.push(`${result.replacements.length} replacement${result.replacements.length === 1 ? "" : "s"} (a failover must replace nothing):`);
+        for (const r of result.replacements) {
+            const rules = [...new Set(r.changes.map((c) => c.replaceRule).filter(Boolean))].join(", ");
+            lines.push(`  replace ${r.type} ${r.name} (${rules})`);
+        }
+    }
+    const count = (kind: ChangeKind) => result.changes.filter((c) => c.kind === kind).length;
+    lines.push(`Summary: ${count("update")} updated in place, ${count("replace")} replaced, ${count("create")} created, ${count("delete")} deleted.`);
+    lines.push("");
+    if (result.budget) {
+        const { budget, targets, source } = result.budget;
+        const verdict = (ok: boolean) => (ok ? "within target" : "OVER TARGET");
+        lines.push(`DR budget (from ${source}):`);
+        lines.push(`  RTO ${describeRto(budget)}; target dr.rtoSeconds ${targets.rtoSeconds} s: ${verdict(budget.rtoSeconds <= targets.rtoSeconds)}`);
+        lines.push(`  RPO ${describeRpo(budget)}; target dr.rpoMinutes ${targets.rpoMinutes} min: ${verdict(budget.rpoMinutes <= targets.rpoMinutes)}`);
+        result.budget.problems.forEach((p) => lines.push(`  - ${p}`));
+    } else if (result.budgetUnavailable) {
+        lines.push(`DR budget unavailable: ${result.budgetUnavailable}`);
+    }
+    return lines.join("\n");
+}
