@@ -51,6 +51,7 @@ export class CertManager extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
     /** ClusterIssuer names, for `cert-manager.io/cluster-issuer` annotations and issuerRefs. */
     public readonly issuers: typeof CLUSTER_ISSUERS;
+    /** The ClusterIssuer resources; put this in `dependsOn` of anything that requests certificates. */
     public readonly clusterIssuers: ClusterIssuers;
 
     constructor(name: string, args: CertManagerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -62,9 +63,8 @@ export class CertManager extends pulumi.ComponentResource {
         const { placement } = cluster;
         // Two controllers/webhooks only pay off when a zone can fail without taking both.
         const replicas = placement.zones.length >= 3 ? 2 : 1;
-        const ha = replicas >= 2;
         // A PDB with minAvailable 1 over a single replica would block every node drain.
-        const pdb = ha ? { enabled: true, minAvailable: 1 } : { enabled: false };
+        const pdb = replicas >= 2 ? { enabled: true, minAvailable: 1 } : { enabled: false };
         const systemPool = { tolerations: placement.systemTolerations, nodeSelector: placement.systemNodeSelector };
 
         const identity = cluster.grantWorkloadIdentity(name, {

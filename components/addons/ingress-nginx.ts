@@ -25,9 +25,11 @@ const CONTROLLER_POD_LABELS = {
 /**
  * Annotations that make each cloud's load balancer fit the controller's Service.
  *
- * - route53 (EKS): an internet-facing NLB with IP targets. The `external` type is
- *   served by the AWS Load Balancer Controller only (the in-tree/cloud-provider-aws
- *   controller skips such Services), so that controller must run on EKS.
+ * - route53 (EKS): an internet-facing NLB, provisioned by the cloud-provider-aws
+ *   service controller EKS already runs (type `nlb`, instance targets). The
+ *   `external` type with IP targets would need the AWS Load Balancer Controller,
+ *   one more privileged add-on; with externalTrafficPolicy Local the NLB health
+ *   check only routes to nodes running a controller pod, which is what IP targets buy.
  * - azure-dns (AKS): the Azure LB probes HTTP `/` by default, which nginx answers
  *   with 404; probe `/healthz` instead. (With externalTrafficPolicy Local the LB
  *   probes kube-proxy's healthCheckNodePort; the path matters when that is overridden.)
@@ -36,9 +38,8 @@ export function loadBalancerAnnotations(dns: DnsZoneInfo): Record<string, string
     switch (dns.provider) {
         case "route53":
             return {
-                "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-                "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-                "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+                "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
             };
         case "azure-dns":
             return { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" };

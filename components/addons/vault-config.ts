@@ -86,7 +86,7 @@ function caCertFile(pem: pulumi.Input<string>): pulumi.Output<string> {
  * 1. the first `pulumi up` installs Vault (component Vault);
  * 2. an operator runs `vault operator init` (with auto-unseal this returns recovery
  *    keys, which go to safe offline storage) and stores the root/admin token with
- *    `pulumi config set --secret vaultToken <token>`;
+ *    `pulumi config set --secret vaultTokenAws <token>` (and vaultTokenAzure for the AKS Vault);
  * 3. the operator sets `platform.vault.configure: true` and `platform.vault.address`;
  * 4. the next `pulumi up` configures Vault through this component.
  */

@@ -9,7 +9,7 @@ export { ConfigError } from "./errors";
 export * from "./schema";
 
 /** Secret config keys, read with getSecret and never part of the plain schema. */
-export const SECRET_KEYS = ["alertSlackWebhookUrl", "alertPagerdutyRoutingKey", "vaultToken"] as const;
+export const SECRET_KEYS = ["alertSlackWebhookUrl", "alertPagerdutyRoutingKey", "vaultTokenAws", "vaultTokenAzure"] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** Validated configuration with derived values filled in. */

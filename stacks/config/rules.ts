@@ -122,11 +122,13 @@ function checkPlatform(config: ParsedStackConfig, secretsPresent: Set<string>): 
             }
         }
     }
-    if (config.platform.vault.configure && !secretsPresent.has("vaultToken")) {
-        problems.push(`platform.vault.configure: true needs the secret vaultToken (see README "Vault bootstrap")`);
-    }
-    if (config.platform.vault.configure && !config.platform.vault.address) {
-        problems.push(`platform.vault.address: required when platform.vault.configure is true (the Vault API URL this Pulumi run can reach)`);
+    if (config.platform.vault.configure) {
+        for (const key of ["vaultTokenAws", "vaultTokenAzure"]) {
+            if (!secretsPresent.has(key)) problems.push(`platform.vault.configure: true needs the secret ${key} (see README "Vault bootstrap")`);
+        }
+        if (!config.platform.vault.addresses) {
+            problems.push(`platform.vault.addresses: required when platform.vault.configure is true ({aws, azure}: the Vault API URLs this Pulumi run can reach)`);
+        }
     }
     if (config.platform.vault.configure && !config.platform.vault.enabled) {
         problems.push(`platform.vault.configure: cannot be true while platform.vault.enabled is false`);

@@ -106,10 +106,10 @@ const platform = z.strictObject({
     vault: z.strictObject({
         ...toggle,
         replicas: z.number().int().min(1),
-        /** Configure Vault (auth, mounts, policies) through the Vault provider; needs an initialized Vault and vaultToken. */
+        /** Configure Vault (auth, mounts, policies) through the Vault provider; needs an initialized Vault and the secrets vaultTokenAws, vaultTokenAzure. */
         configure: z.boolean(),
-        /** Vault API address the Pulumi run can reach (port-forward, VPN or internal LB); needed with configure. */
-        address: z.url().optional(),
+        /** Each cluster's Vault API address as this Pulumi run reaches it (port-forward, VPN or internal LB); needed with configure. */
+        addresses: z.strictObject({ aws: z.url(), azure: z.url() }).optional(),
     }),
     clusterAutoscaler: z.strictObject(toggle),
     velero: z.strictObject({

@@ -91,13 +91,12 @@ describe("IngressNginx add-on", () => {
         assert.deepEqual(controller.resources, { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "512Mi" } });
     });
 
-    it("fronts EKS with an internet-facing NLB with IP targets, and nothing Azure-specific", () => {
+    it("fronts EKS with an NLB the built-in AWS service controller provisions, and nothing Azure-specific", () => {
         const service = controllerOf(evs.aws, "aws").service;
         assert.equal(service.type, "LoadBalancer");
         assert.deepEqual(service.annotations, {
-            "service.beta.kubernetes.io/aws-load-balancer-type": "external",
-            "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
-            "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
+            "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
         });
     });
 

@@ -69,7 +69,8 @@ export interface SimulateOptions {
     overrides?: string[];
 }
 
-const OPTION_KEYS = ["provider", "protect", "retainOnDelete", "ignoreChanges", "dependencies"] as const;
+/** Resource options whose change the engine acts on (dependencies only order operations, so they are not compared). */
+const OPTION_KEYS = ["provider", "protect", "retainOnDelete", "ignoreChanges"] as const;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -1,0 +1,44 @@
+import { AppEnvironment, AppImage } from "./types";
+
+/** The full image reference: `repo@sha256:...` for a digest, `repo:tag` otherwise. */
+export function imageReference(image: AppImage): string {
+    if (image.digest) return `${image.repository}@${image.digest}`;
+    return image.tag ? `${image.repository}:${image.tag}` : image.repository;
+}
+
+/** The canary runs the same repository with its own tag. */
+export function canaryImageReference(image: AppImage, tag: string): string {
+    return `${image.repository}:${tag}`;
+}
+
+/**
+ * Build, release, run: prod runs only explicitly versioned images. Returns the
+ * problems (empty when fine) so the caller can report them all at once.
+ */
+export function appImageProblems(image: AppImage, environment: AppEnvironment): string[] {
+    const problems: string[] = [];
+    if (!image.repository) problems.push("image.repository is empty");
+    if (image.tag && image.digest) problems.push(`image: give either a tag or a digest, not both (tag "${image.tag}", digest "${image.digest}")`);
+    if (image.digest && !/^sha256:[a-f0-9]{64}$/.test(image.digest)) problems.push(`image.digest: "${image.digest}" is not sha256:<64 hex>`);
+    if (environment === "prod") {
+        if (!image.tag && !image.digest) problems.push(`image: "${image.repository}" has no tag or digest; prod runs only an explicit version`);
+        if (image.tag === "latest") problems.push(`image.tag: "latest" is not allowed in prod; pin an explicit version tag or a digest`);
+    }
+    return problems;
+}
+
+/** The tag of a `name:tag` or `name@digest` reference (a registry port is not a tag). */
+function tagOf(reference: string): string | undefined {
+    if (reference.includes("@sha256:")) return undefined;
+    const lastSegment = reference.slice(reference.lastIndexOf("/") + 1);
+    const colon = lastSegment.lastIndexOf(":");
+    return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
+}
+
+/** A sidecar image must name a version (tag or digest); prod also refuses `latest`. */
+export function pinnedImageProblems(label: string, reference: string, environment: AppEnvironment): string[] {
+    const tag = tagOf(reference);
+    if (!tag && !reference.includes("@sha256:")) return [`${label}: "${reference}" has no tag; pin an explicit version`];
+    if (environment === "prod" && tag === "latest") return [`${label}: "latest" is not allowed in prod; pin an explicit version`];
+    return [];
+}

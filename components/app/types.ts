@@ -1,0 +1,146 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterHandle } from "../cluster/contract";
+
+/** dev tolerates an untagged image and issues staging certificates; prod does neither. */
+export type AppEnvironment = "dev" | "prod";
+
+/** Which Deployment a pod belongs to; nginx splits traffic between the two. */
+export type Track = "stable" | "canary";
+
+/** The app's container image: exactly one of `tag` or `digest`. */
+export interface AppImage {
+    /** Registry and repository, e.g. `registry.example.com/fin/financial-app`. */
+    repository: string;
+    /** An explicit version tag. prod rejects `latest` and a missing tag/digest. */
+    tag?: string;
+    /** An immutable digest, `sha256:<64 hex>`; wins over any tag drift. */
+    digest?: string;
+}
+
+/**
+ * How big the stable track runs. The caller picks the active or the warm-standby
+ * sizing for the cluster's role; the component never looks at the role for this.
+ */
+export interface AppSizing {
+    /** Replicas when the Deployment is created; afterwards the HPA owns the count. */
+    replicas: number;
+    /** HPA floor; raising it (standby → active) scales up at once. */
+    minReplicas: number;
+    /** HPA ceiling. */
+    maxReplicas: number;
+    /** Target CPU utilisation (%) of the financial-service container. */
+    targetCpuUtilization: number;
+    /** Target requests per second per pod (custom metric, see autoscaling.ts). */
+    targetRequestsPerSecond: number;
+}
+
+/** The canary track: a second Deployment behind an nginx canary Ingress. */
+export interface CanaryArgs {
+    /** Percent of requests (0..100) sent to the canary; 0 creates no canary resources at all. */
+    weight: number;
+    /** Image tag of the canary (same repository as the app); required when weight > 0. */
+    tag?: string;
+    /** Canary replicas (fixed; the canary has no HPA). */
+    replicas: number;
+}
+
+/** A database the app reaches outside the cluster network (egress is opened to exactly this). */
+export interface DatabaseEndpoint {
+    /** CIDR of the database subnet or private endpoint. */
+    cidr: string;
+    /** TCP port. */
+    port: number;
+}
+
+/**
+ * A Vault KV v2 secret rendered by the Vault agent into `/vault/secrets/<name>`
+ * as an env file (`KEY="value"` per line). Only the path is in the program.
+ */
+export interface VaultSecretRef {
+    /** File name under /vault/secrets; lowercase letters, digits and dashes. */
+    name: string;
+    /** Path inside the KV v2 mount (`VAULT.kvMount`), e.g. `financial-app/database`. */
+    path: string;
+}
+
+/** Pinned images of the sidecars and the debug container (a tag or digest, never `latest` in prod). */
+export interface SidecarImages {
+    /** Envoy proxy that terminates TLS in front of the app. */
+    envoy: string;
+    /** Fluentd with the Elasticsearch output plugin (fluentd-kubernetes-daemonset elasticsearch8 image). */
+    fluentd: string;
+    /** Prometheus (v3) run with `--agent`. */
+    prometheusAgent: string;
+    /** Image for `kubectl debug` ephemeral containers. */
+    debug: string;
+}
+
+/** Requests and limits of one container, in millicores and MiB so budgets can be summed. */
+export interface ResourceBudget {
+    cpuRequestMillis: number;
+    cpuLimitMillis: number;
+    memoryRequestMiB: number;
+    memoryLimitMiB: number;
+}
+
+export interface FinancialAppArgs {
+    /** The cluster to deploy to; its provider is used for every resource. */
+    cluster: ClusterHandle;
+    /** Name of the Kubernetes objects (Deployment, Service, ...); default `financial-app`. */
+    name?: string;
+    /** Namespace the component creates and owns (Pod Security Standards `restricted`). */
+    namespace: string;
+    /** The app image; the CronJob and both init containers use exactly this reference. */
+    image: AppImage;
+    /** dev or prod: image rules and the Let's Encrypt issuer depend on it. */
+    environment: AppEnvironment;
+    /** Stable-track size for this cluster's role (active or warm standby). */
+    sizing: AppSizing;
+    /** Canary track; weight 0 removes it. */
+    canary: CanaryArgs;
+    /** Public host for this cluster, e.g. `app.aws.fin.example.com`; ExternalDNS publishes it from the Ingress. */
+    hostname: string;
+    /** The one database the app may reach. */
+    database: DatabaseEndpoint;
+    /** First init container: schema migration, run with the app image. */
+    migrateCommand: string[];
+    /** Second init container: fills the shared cache volume before the app starts. */
+    cachePreloadCommand: string[];
+    /** Nightly reconciliation command run by the CronJob (app image); default `["reconcile"]`. */
+    reconciliationCommand?: string[];
+    /** Non-secret settings, delivered as a ConfigMap through `envFrom`. Keys that look like secrets are rejected. */
+    settings: Record<string, string>;
+    /** Vault Kubernetes-auth role the pods' ServiceAccount logs in as. */
+    vaultRole: string;
+    /** Secrets the Vault agent renders for the app. Paths only, never values. */
+    vaultSecrets: VaultSecretRef[];
+    /** Pinned sidecar images. */
+    sidecarImages: SidecarImages;
+    /** Group (as the cluster's authenticator names it) allowed to attach ephemeral debug containers. */
+    onCallGroup: string;
+    /** Cron schedule (UTC) of the nightly reconciliation CronJob. */
+    reconciliationSchedule: string;
+    /**
+     * Run the reconciliation CronJob here; default: only when `cluster.role` is active,
+     * so the warm standby never reconciles against its replica database. Changing it suspends, never deletes.
+     */
+    runAdminJobs?: boolean;
+    /** Create the PodMonitor and PrometheusRule (needs the prometheus-operator CRDs) and scale on requests per second. */
+    monitoring: boolean;
+    /** Requests/limits of the financial-service container (and the init containers and CronJob, which run the same image). */
+    appResources?: ResourceBudget;
+    /** Add-on releases that must exist first (cert-manager, Vault injector, ingress-nginx, kube-prometheus-stack). */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** What every builder needs to create a child resource of the component. */
+export interface AppContext {
+    /** Prefix for Pulumi logical names (the component's name), so two clusters never collide. */
+    prefix: string;
+    /** Name of the Kubernetes objects. */
+    appName: string;
+    /** Namespace, as an output of the Namespace resource so every child waits for it. */
+    namespace: pulumi.Output<string>;
+    /** Parent and provider for every child. */
+    opts: pulumi.CustomResourceOptions;
+}

@@ -1,0 +1,73 @@
+import { VAULT } from "../addons/well-known";
+import { appImageProblems, pinnedImageProblems } from "./image";
+import { settingsProblems } from "./settings";
+import { FinancialAppArgs } from "./types";
+import { RESERVED_VAULT_SECRET_NAMES } from "./vault";
+
+const VAULT_SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function cidrProblems(cidr: string): string[] {
+    const match = IPV4_CIDR.exec(cidr);
+    const valid = match !== null && match.slice(1, 5).every((o) => Number(o) <= 255) && Number(match[5]) <= 32;
+    return valid ? [] : [`database.cidr: "${cidr}" is not an IPv4 CIDR`];
+}
+
+/**
+ * Every rule the component enforces, checked before anything is registered, so
+ * bad input fails the whole run with one message that lists each problem.
+ * The stack validates config too; this guards every other caller.
+ */
+export function argsProblems(args: FinancialAppArgs): string[] {
+    const problems: string[] = [...appImageProblems(args.image, args.environment)];
+    const { canary, sizing } = args;
+
+    if (!Number.isInteger(canary.weight) || canary.weight < 0 || canary.weight > 100) problems.push(`canary.weight: ${canary.weight} must be an integer from 0 to 100`);
+    if (canary.weight > 0) {
+        if (!canary.tag) problems.push(`canary.tag: required when canary.weight is ${canary.weight}`);
+        else if (args.environment === "prod" && canary.tag === "latest") problems.push(`canary.tag: "latest" is not allowed in prod`);
+        if (canary.replicas < 1) problems.push(`canary.replicas: ${canary.replicas} must be at least 1 when the canary takes traffic`);
+    }
+
+    if (sizing.minReplicas < 1) problems.push(`sizing.minReplicas: ${sizing.minReplicas} must be at least 1`);
+    if (sizing.maxReplicas < sizing.minReplicas) problems.push(`sizing.maxReplicas: ${sizing.maxReplicas} must be >= minReplicas (${sizing.minReplicas})`);
+    if (sizing.replicas < sizing.minReplicas || sizing.replicas > sizing.maxReplicas) {
+        problems.push(`sizing.replicas: ${sizing.replicas} must lie between minReplicas (${sizing.minReplicas}) and maxReplicas (${sizing.maxReplicas})`);
+    }
+    if (sizing.targetCpuUtilization < 1 || sizing.targetCpuUtilization > 100) problems.push(`sizing.targetCpuUtilization: ${sizing.targetCpuUtilization} must be a percentage (1..100)`);
+    if (!(sizing.targetRequestsPerSecond > 0)) problems.push(`sizing.targetRequestsPerSecond: ${sizing.targetRequestsPerSecond} must be positive`);
+
+    for (const [sidecar, reference] of Object.entries(args.sidecarImages)) {
+        problems.push(...pinnedImageProblems(`sidecarImages.${sidecar}`, reference, args.environment));
+    }
+
+    problems.push(...cidrProblems(args.database.cidr));
+    if (!Number.isInteger(args.database.port) || args.database.port < 1 || args.database.port > 65535) problems.push(`database.port: ${args.database.port} is not a TCP port`);
+    if (args.migrateCommand.length === 0) problems.push("migrateCommand: empty");
+    if (args.cachePreloadCommand.length === 0) problems.push("cachePreloadCommand: empty");
+    if (args.reconciliationCommand && args.reconciliationCommand.length === 0) problems.push("reconciliationCommand: empty");
+    if (!args.vaultRole) problems.push("vaultRole: empty");
+    if (!args.onCallGroup) problems.push("onCallGroup: empty");
+
+    const seen = new Set<string>();
+    for (const secret of args.vaultSecrets) {
+        if (!VAULT_SECRET_NAME.test(secret.name)) problems.push(`vaultSecrets: "${secret.name}" must be lowercase letters, digits and dashes`);
+        if (seen.has(secret.name)) problems.push(`vaultSecrets: "${secret.name}" is listed twice`);
+        if (RESERVED_VAULT_SECRET_NAMES.includes(secret.name)) problems.push(`vaultSecrets: "${secret.name}" is reserved for the log shipper's Elasticsearch credentials`);
+        if (!secret.path || secret.path.startsWith("/") || secret.path.startsWith(`${VAULT.kvMount}/`)) {
+            problems.push(`vaultSecrets.${secret.name}.path: "${secret.path}" must be relative to the "${VAULT.kvMount}" KV v2 mount (e.g. financial-app/database)`);
+        }
+        seen.add(secret.name);
+    }
+
+    problems.push(...settingsProblems(args.settings));
+    return problems;
+}
+
+/** Throws one Error naming the component and every problem. */
+export function assertValidArgs(componentName: string, args: FinancialAppArgs): void {
+    const problems = argsProblems(args);
+    if (problems.length > 0) {
+        throw new Error(`FinancialApp "${componentName}" has invalid arguments:\n  - ${problems.join("\n  - ")}`);
+    }
+}

@@ -1,0 +1,32 @@
+// ESLint flat config: typescript-eslint's recommended rules and the Pulumi plugin's rules
+// over the program, its components, tools, tests and the policy pack. `npm run lint` = `eslint .`
+import { defineConfig } from "eslint/config";
+import tseslint from "typescript-eslint";
+import pulumi from "@pulumi/eslint-plugin";
+
+const TYPESCRIPT = ["index.ts", "components/**/*.ts", "stacks/**/*.ts", "tools/**/*.ts", "tests/**/*.ts", "policy/**/*.ts"];
+
+export default defineConfig([
+    { ignores: ["bin/**", "node_modules/**", "**/*.d.ts"] },
+    {
+        files: TYPESCRIPT,
+        extends: [tseslint.configs.recommended],
+        languageOptions: {
+            parserOptions: {
+                // The Pulumi rules need types (is this template expression an Output?). The project
+                // service finds each file's tsconfig: the root one, or policy/tsconfig.json for the pack.
+                projectService: true,
+                tsconfigRootDir: import.meta.dirname,
+            },
+        },
+        // @pulumi/eslint-plugin 0.3.1 exports only `rules` (no `configs`), so its
+        // "recommended" set is spelled out here: both of its rules, as errors.
+        plugins: { "@pulumi": pulumi },
+        rules: {
+            "@pulumi/no-output-in-template-literal": "error",
+            "@pulumi/no-output-instance-in-template-literal": "error",
+            // `_`-prefixed names are deliberately unused (destructuring to drop a key, ignored callback args).
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+        },
+    },
+]);
