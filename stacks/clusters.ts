@@ -8,8 +8,14 @@ export function clusterNames(config: StackConfig) {
     return { aws: `finplat-${config.environment}-eks`, azure: `finplat-${config.environment}-aks` };
 }
 
+export interface ClusterPairBuild {
+    pair: ClusterPair;
+    /** The AWS provider, also used for the global Route53 failover. */
+    awsProvider: aws.Provider;
+}
+
 /** Builds both clusters from validated config, each through its cloud's explicit provider. */
-export function buildClusterPair(config: StackConfig): ClusterPair {
+export function buildClusterPair(config: StackConfig): ClusterPairBuild {
     const names = clusterNames(config);
     const awsProvider = new aws.Provider("aws", {
         region: config.aws.region as aws.Region,
@@ -18,7 +24,7 @@ export function buildClusterPair(config: StackConfig): ClusterPair {
     const azureProvider = new AzureProvider("azure", { location: config.azure.location });
     const pool = (spec: StackConfig["aws"]["nodePools"]["system"], zones: string[]) => ({ ...spec, zones: spec.zones ?? zones });
 
-    return new ClusterPair("pair", {
+    const pair = new ClusterPair("pair", {
         activeCloud: config.activeCloud,
         awsProvider,
         azureProvider,
@@ -59,4 +65,5 @@ export function buildClusterPair(config: StackConfig): ClusterPair {
             backupSoftDeleteDays: config.environment === "prod" ? 90 : 14,
         },
     });
+    return { pair, awsProvider };
 }

@@ -5,7 +5,9 @@ import { ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
 import { StackConfig, secretConfig } from "./config";
 import { buildClusterPair } from "./clusters";
-import { backupIntervalMinutes } from "./dr-budget";
+import { appHostname } from "./hostnames";
+import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
+import { buildGlobalFailover } from "./failover";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
@@ -53,15 +55,23 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
 
 /** Composes the whole platform from validated config and returns the stack outputs. */
 export function definePlatform(config: StackConfig) {
-    const pair = buildClusterPair(config);
+    const { pair, awsProvider } = buildClusterPair(config);
     const platforms = {
         aws: buildPlatform(config, pair.aws, pair.azure),
         azure: buildPlatform(config, pair.azure, pair.aws),
     };
+    const failover = buildGlobalFailover(config, pair, awsProvider);
     return {
         environment: config.environment,
         activeCloud: pair.activeCloud,
         clusters: { aws: clusterOutputs(pair.aws, platforms.aws), azure: clusterOutputs(pair.azure, platforms.azure) },
         kubeconfigs: pulumi.secret({ aws: pair.aws.kubeconfig, azure: pair.azure.kubeconfig }),
+        failover: {
+            globalHostname: failover.globalHostname,
+            primaryCloud: failover.primaryCloud,
+            healthCheckPath: config.dr.healthCheck.path,
+            targets: { aws: { hostname: appHostname(config, pair.aws) }, azure: { hostname: appHostname(config, pair.azure) } },
+        },
+        drBudget: computeDrBudget({ ...config.dr.healthCheck, scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds, backupScheduleCron: config.platform.velero.schedule }),
     };
 }

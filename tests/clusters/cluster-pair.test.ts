@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import { Evaluation } from "../../tools/offline/harness";
 import { stackEvaluation, urns } from "../support/stacks";
 
-/** Cloud infrastructure that must never be replaced or renamed by a failover. */
-const INFRASTRUCTURE = /^(aws:(eks|ec2|iam|kms|s3|route53)|azure-native:(containerservice|network|resources|storage|keyvault|managedidentity|dns))/;
+/** Cloud infrastructure that must never change on a failover (the global failover records are meant to). */
+const INFRASTRUCTURE = /^(aws:(eks|ec2|iam|kms|s3|route53\/(zone|healthCheck))|azure-native:(containerservice|network|resources|storage|keyvault|managedidentity|dns))/;
 
 describe("active-passive cluster pair", () => {
     let awsActive: Evaluation;
@@ -30,6 +30,19 @@ describe("active-passive cluster pair", () => {
             .filter((r) => JSON.stringify(r.inputs) !== JSON.stringify(azureActive.byUrn(r.urn)?.inputs))
             .map((r) => r.urn);
         assert.deepEqual(changed, []);
+    });
+
+    it("a failover repoints the two global records in place: only their target and health check change", () => {
+        for (const slot of ["global-primary", "global-secondary"]) {
+            const before = awsActive.named("aws:route53/record:Record", slot).inputs;
+            const after = azureActive.named("aws:route53/record:Record", slot).inputs;
+            assert.notDeepEqual(after.records, before.records);
+            assert.notEqual(after.healthCheckId, before.healthCheckId);
+            const rest = (inputs: Record<string, unknown>) => ({ ...inputs, records: undefined, healthCheckId: undefined });
+            assert.deepEqual(rest(after), rest(before));
+        }
+        assert.deepEqual(awsActive.named("aws:route53/record:Record", "global-primary").inputs.records, ["app.aws.dev.fin.example.com"]);
+        assert.deepEqual(azureActive.named("aws:route53/record:Record", "global-primary").inputs.records, ["app.azure.dev.fin.example.com"]);
     });
 
     it("exports each cluster's name, cloud, region, role and endpoint, and the kubeconfigs as secrets", () => {

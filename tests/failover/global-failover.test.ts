@@ -4,13 +4,9 @@ import { CloudName } from "../../components/cluster/contract";
 import { GlobalFailover, GlobalFailoverArgs } from "../../components/failover/global-failover";
 import { Evaluation, evaluate } from "../../tools/offline/harness";
 import { diffEvaluations } from "../../tools/drill/simulate";
+import { fakeInvokeResult } from "../../tools/offline/fake-cloud";
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-// The shared fake cloud answers no route53 getZone; stand in for the existing root zone here.
-const fakeCloud = require("../../tools/offline/fake-cloud");
-/* eslint-enable @typescript-eslint/no-require-imports */
 
-const ROOT_ZONE_ID = "Z0ROOTZONE123456";
 const RECORD = "aws:route53/record:Record";
 const HEALTH = "aws:route53/healthCheck:HealthCheck";
 const AZURE_NS = ["ns1-01.azure-dns.com.", "ns2-01.azure-dns.net.", "ns3-01.azure-dns.org.", "ns4-01.azure-dns.info."];
@@ -44,18 +40,14 @@ function build(active: CloudName, overrides: Partial<GlobalFailoverArgs> = {}): 
 }
 
 describe("GlobalFailover", () => {
-    const realInvoke = fakeCloud.fakeInvokeResult;
     let awsActive: Evaluation;
     let azureActive: Evaluation;
+    let rootZoneId: string;
 
     before(async () => {
-        fakeCloud.fakeInvokeResult = (token: string, inputs: Record<string, unknown>) =>
-            token === "aws:route53/getZone:getZone" ? { zoneId: ROOT_ZONE_ID, name: inputs.name, id: ROOT_ZONE_ID } : realInvoke(token, inputs);
         awsActive = await build("aws");
         azureActive = await build("azure");
-    });
-    after(() => {
-        fakeCloud.fakeInvokeResult = realInvoke;
+        rootZoneId = (fakeInvokeResult("aws:route53/getZone:getZone", { name: "fin.example.com" }) as { zoneId: string }).zoneId;
     });
 
     const record = (ev: Evaluation, slot: "primary" | "secondary") => ev.named(RECORD, `global-${slot}`);
@@ -84,7 +76,7 @@ describe("GlobalFailover", () => {
             assert.equal(r.inputs.type, "CNAME");
             assert.equal(r.inputs.name, "app.fin.example.com");
             assert.equal(r.inputs.ttl, 60);
-            assert.equal(r.inputs.zoneId, ROOT_ZONE_ID);
+            assert.equal(r.inputs.zoneId, rootZoneId);
         }
         assert.equal(primary.inputs.setIdentifier, "primary");
         assert.equal(secondary.inputs.setIdentifier, "secondary");
@@ -131,11 +123,11 @@ describe("GlobalFailover", () => {
         const awsZone = awsActive.named(RECORD, "global-aws-delegation");
         assert.deepEqual(
             { name: azure.inputs.name, type: azure.inputs.type, records: azure.inputs.records, zoneId: azure.inputs.zoneId },
-            { name: "azure.fin.example.com", type: "NS", records: AZURE_NS, zoneId: ROOT_ZONE_ID },
+            { name: "azure.fin.example.com", type: "NS", records: AZURE_NS, zoneId: rootZoneId },
         );
         assert.deepEqual(
             { name: awsZone.inputs.name, type: awsZone.inputs.type, records: awsZone.inputs.records, zoneId: awsZone.inputs.zoneId },
-            { name: "aws.fin.example.com", type: "NS", records: AWS_NS, zoneId: ROOT_ZONE_ID },
+            { name: "aws.fin.example.com", type: "NS", records: AWS_NS, zoneId: rootZoneId },
         );
         assert.equal(awsZone.inputs.setIdentifier, undefined);
     });

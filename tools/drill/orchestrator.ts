@@ -89,7 +89,8 @@ export interface DrillEndpoints {
  * Throws one message listing every missing output.
  */
 export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEndpoints {
-    const failover = (outputs.failover ?? {}) as Record<string, any>;
+    type FailoverOutput = { globalHostname?: unknown; healthCheckPath?: unknown; targets?: Partial<Record<CloudName, { hostname?: unknown }>> };
+    const failover = (outputs.failover ?? {}) as FailoverOutput;
     const kubeconfigs = (outputs.kubeconfigs ?? {}) as Record<string, unknown>;
     const missing: string[] = [];
     const text = (value: unknown, name: string) => {

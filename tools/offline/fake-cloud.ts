@@ -153,6 +153,11 @@ export function fakeInvokeResult(token: string, inputs: Record<string, any>): Re
             return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(aksKubeconfig(inputs)).toString("base64") }] };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: ACCOUNT, arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deployer/session`, userId: "AROAEXAMPLE:session", id: ACCOUNT };
+        case "aws:route53/getZone:getZone": {
+            // The root zone exists before this program (the company's domain).
+            const zoneId = `Z${digest(String(inputs.name), 20).toUpperCase()}`;
+            return { zoneId, id: zoneId, name: inputs.name, nameServers: ["ns-10.awsdns-10.org"], privateZone: false };
+        }
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
         default:

@@ -1,0 +1,129 @@
+import { strict as assert } from "assert";
+import { ResourceChange, SimulationResult, diffValues, renderSimulation, simulate } from "../../tools/drill/simulate";
+import { replaceRuleFor } from "../../tools/drill/replace-rules";
+import { resolveTarget } from "../../tools/drill/errors";
+
+/**
+ * What a failover may change: inputs that depend on the role and nothing else.
+ * Extend this list (with the reason) when a new role-dependent setting is wired;
+ * never add cluster, node pool, network, key or store identity here.
+ */
+const ROLE_DEPENDENT_INPUTS: { type: RegExp; path: RegExp; why: string }[] = [
+    { type: /^aws:route53\/record:Record$/, path: /^(records\[\d+\]|healthCheckId)$/, why: "the global failover slots point at the new primary" },
+    { type: /^kubernetes:apps\/v1:(Deployment|StatefulSet)$/, path: /^spec\.replicas$/, why: "full size on the active side, warm standby on the passive side" },
+    { type: /^kubernetes:autoscaling\/v2:HorizontalPodAutoscaler$/, path: /^spec\.(minReplicas|maxReplicas)$/, why: "HPA bounds follow the role" },
+    { type: /^kubernetes:/, path: /(^|\.)labels\.[^[]*role$/, why: "role labels" },
+    { type: /^aws:eks\/nodeGroup:NodeGroup$/, path: /^scalingConfig\.(minSize|maxSize|desiredSize)$/, why: "node pool minimum follows the role" },
+    { type: /^azure-native:containerservice:(AgentPool|ManagedCluster)$/, path: /(^|\.)(minCount|maxCount|count)$/, why: "node pool minimum follows the role" },
+    {
+        type: /^kubernetes:helm\.sh\/v3:Release$/,
+        path: /^values\..*(replica|role|accessmode|labels|schedules|backupstoragelocation|minavailable)/i,
+        why: "chart sizes, role labels, Velero read-only location and schedules follow the role",
+    },
+];
+/** Types that may appear or disappear with the role (e.g. backup schedules only on the active side). */
+const ROLE_DEPENDENT_PRESENCE = [/^kubernetes:velero\.io\/v1:(Schedule|BackupStorageLocation)$/];
+
+function unexpected(changes: ResourceChange[]): string[] {
+    return changes.flatMap((change) => {
+        if (change.kind === "create" || change.kind === "delete") {
+            return ROLE_DEPENDENT_PRESENCE.some((t) => t.test(change.type)) ? [] : [`${change.kind} ${change.type} ${change.name}`];
+        }
+        return change.changes
+            .filter((c) => !ROLE_DEPENDENT_INPUTS.some((rule) => rule.type.test(change.type) && rule.path.test(c.path)))
+            .map((c) => `${change.kind} ${change.type} ${change.name}: ${c.path}`);
+    });
+}
+
+describe("drill --simulate on the real program (offline)", function () {
+    this.timeout(120_000);
+    let flip: SimulationResult;
+    let flipWithCidr: SimulationResult;
+    before(async () => {
+        flip = await simulate({ stack: "dev", to: "azure" });
+        flipWithCidr = await simulate({ stack: "dev", to: "azure", overrides: ["aws.vpcCidr=10.30.0.0/16"] });
+    });
+
+    it("flipping dev to azure replaces nothing, and changes only role-dependent inputs", () => {
+        assert.deepEqual([flip.from, flip.to], ["aws", "azure"]);
+        assert.equal(flip.resourcesAfter, flip.resourcesBefore);
+        assert.deepEqual(flip.replacements.map((r) => `${r.type} ${r.name}`), []);
+        assert.deepEqual(unexpected(flip.changes), []);
+        assert.match(renderSimulation(flip), /^0 replacements: every change is an in-place update/m);
+    });
+
+    it("prints the DR budget with the config's targets", () => {
+        assert.ok(flip.budget, flip.budgetUnavailable);
+        assert.equal(flip.budget!.problems.length, 0);
+        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ scale-up \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
+        assert.match(renderSimulation(flip), /RPO \d+ min \(platform\.velero\.schedule ".+"\); target dr\.rpoMinutes \d+ min/);
+    });
+
+    it("can fail: a flip that also changes aws.vpcCidr is reported as replacements, down to the cluster on those subnets", () => {
+        const replaced = flipWithCidr.replacements.map((r) => `${r.type} ${r.name}`);
+        assert.ok(replaced.includes("aws:ec2/vpc:Vpc pair-aws-net-vpc"), replaced.join("\n"));
+        const vpc = flipWithCidr.replacements.find((r) => r.type === "aws:ec2/vpc:Vpc")!;
+        assert.deepEqual(vpc.changes, [{ path: "cidrBlock", before: "10.10.0.0/16", after: "10.30.0.0/16", replaceRule: "cidrBlock", secret: undefined }]);
+        assert.ok(flipWithCidr.replacements.some((r) => r.type === "aws:ec2/subnet:Subnet"));
+        // Subnets get new ids, and the EKS cluster and node groups on them are replaced too.
+        assert.ok(replaced.includes("aws:eks/cluster:Cluster pair-aws-eks"), replaced.join("\n"));
+        assert.ok(flipWithCidr.replacements.some((r) => r.type === "aws:eks/nodeGroup:NodeGroup"));
+        const text = renderSimulation(flipWithCidr);
+        assert.match(text, /\+-REPLACE aws:ec2\/vpc:Vpc pair-aws-net-vpc\n {6}cidrBlock: "10\.10\.0\.0\/16" → "10\.30\.0\.0\/16" {3}\[forces replacement: cidrBlock\]/);
+        assert.match(text, /^\d+ replacements \(a failover must replace nothing\):/m);
+    });
+
+    it("refuses a flip to the cloud that is already active, and an unknown stack", async () => {
+        await assert.rejects(simulate({ stack: "dev", to: "aws" }), /stack "dev" already has activeCloud=aws; nothing to fail over/);
+        await assert.rejects(simulate({ stack: "nope", to: "azure" }), /unknown stack "nope": no Pulumi\.nope\.yaml/);
+    });
+});
+
+describe("change classification", () => {
+    it("diffs nested inputs by path; arrays of another length differ as a whole", () => {
+        assert.deepEqual(diffValues({ a: { b: 1, c: [1, 2] }, d: "x" }, { a: { b: 2, c: [1, 3] }, d: "x", e: true }), [
+            { path: "a.b", before: 1, after: 2 },
+            { path: "a.c[1]", before: 2, after: 3 },
+            { path: "e", before: undefined, after: true },
+        ]);
+        assert.deepEqual(diffValues({ l: [1] }, { l: [1, 2] }), [{ path: "l", before: [1], after: [1, 2] }]);
+    });
+
+    it("knows which input paths force a replacement", () => {
+        const replaces: [string, string][] = [
+            ["aws:eks/cluster:Cluster", "name"],
+            ["aws:eks/cluster:Cluster", "vpcConfig.subnetIds[2]"],
+            ["aws:eks/cluster:Cluster", "vpcConfig"],
+            ["aws:eks/nodeGroup:NodeGroup", "instanceTypes[0]"],
+            ["aws:eks/nodeGroup:NodeGroup", "capacityType"],
+            ["azure-native:containerservice:ManagedCluster", "dnsPrefix"],
+            ["azure-native:containerservice:ManagedCluster", "agentPoolProfiles[0].vmSize"],
+            ["aws:ec2/vpc:Vpc", "cidrBlock"],
+            ["aws:route53/record:Record", "setIdentifier"],
+            ["aws:route53/healthCheck:HealthCheck", "requestInterval"],
+            ["kubernetes:apps/v1:Deployment", "metadata.name"],
+            ["kubernetes:apps/v1:Deployment", "spec.selector.matchLabels.app"],
+            ["kubernetes:example.com/v1:Anything", "metadata.namespace"],
+        ];
+        for (const [type, p] of replaces) assert.ok(replaceRuleFor(type, p), `${type} ${p} should replace`);
+        const updates: [string, string][] = [
+            ["aws:route53/record:Record", "failoverRoutingPolicies[0].type"],
+            ["aws:route53/record:Record", "records[0]"],
+            ["aws:route53/record:Record", "healthCheckId"],
+            ["aws:eks/nodeGroup:NodeGroup", "scalingConfig.minSize"],
+            ["aws:eks/cluster:Cluster", "vpcConfig.publicAccessCidrs[0]"],
+            ["kubernetes:apps/v1:Deployment", "spec.replicas"],
+            ["kubernetes:apps/v1:Deployment", "metadata.labels.role"],
+            ["azure-native:containerservice:AgentPool", "minCount"],
+        ];
+        for (const [type, p] of updates) assert.equal(replaceRuleFor(type, p), undefined, `${type} ${p} should update in place`);
+    });
+
+    it("resolves the drill's direction, failback included", () => {
+        assert.deepEqual(resolveTarget("aws", "azure", false, "prod"), { from: "aws", to: "azure" });
+        assert.deepEqual(resolveTarget("azure", "azure", true, "prod"), { from: "azure", to: "aws" });
+        assert.deepEqual(resolveTarget("azure", undefined, true, "prod"), { from: "azure", to: "aws" });
+        assert.throws(() => resolveTarget("aws", "azure", true, "prod"), /--failback --to azure: stack "prod" has activeCloud=aws, not azure/);
+        assert.throws(() => resolveTarget("aws", undefined, false, "prod"), /--to aws\|azure is required/);
+    });
+});
