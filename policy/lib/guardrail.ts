@@ -22,7 +22,6 @@ import {
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidation,
-    StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
@@ -109,8 +108,6 @@ export function forTypes(
         validate(args, (message) => reportViolation(message));
     };
 }
-
-export type StackArgs = StackValidationArgs;
 
 /**
  * The content of policy/config.<env>.json: every rule with its level for the

@@ -8,6 +8,10 @@
  */
 import { UnknownValueError } from "@pulumi/policy";
 
+/** Resource properties as CrossGuard passes them: untyped JSON (a preview proxy may sit in front). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- resource properties are untyped JSON
+export type Props = Record<string, any>;
+
 function isUnknownValueError(err: unknown): boolean {
     return typeof UnknownValueError === "function" && err instanceof UnknownValueError;
 }

@@ -6,7 +6,7 @@
  * by pinned chart versions and values reviewed in code; an admission controller
  * (Pod Security Admission, Kyverno/Gatekeeper) is what checks their pods.
  */
-import { known, knownArray } from "./values";
+import { Props, known, knownArray } from "./values";
 
 const TEMPLATE = ["spec", "template", "spec"];
 
@@ -29,31 +29,31 @@ export interface ContainerRef {
     kind: "container" | "initContainer" | "ephemeralContainer";
     name: string;
     /** The container object (possibly a preview proxy; read fields through known()). */
-    spec: Record<string, any>;
+    spec: Props;
 }
 
 /** The pod spec of a workload's inputs, or undefined (not a workload, or not known yet). */
-export function podSpecOf(type: string, props: Record<string, any>): Record<string, any> | undefined {
+export function podSpecOf(type: string, props: Props): Props | undefined {
     const path = POD_SPEC_PATHS[type];
     if (!path) return undefined;
-    let node: any = props;
+    let node: Props | undefined = props;
     for (const key of path) {
-        const current = node;
-        node = known(() => current?.[key]);
+        const current: Props = node;
+        node = known((): Props | undefined => current[key]);
         if (node === undefined || node === null) return undefined;
     }
     return node;
 }
 
 /** Containers and init containers (and, for images, ephemeral containers) of a pod spec. */
-export function containersOf(podSpec: Record<string, any>, includeEphemeral = false): ContainerRef[] {
+export function containersOf(podSpec: Props, includeEphemeral = false): ContainerRef[] {
     const kinds: [ContainerRef["kind"], string][] = [
         ["container", "containers"],
         ["initContainer", "initContainers"],
         ...(includeEphemeral ? ([["ephemeralContainer", "ephemeralContainers"]] as [ContainerRef["kind"], string][]) : []),
     ];
     return kinds.flatMap(([kind, key]) =>
-        knownArray<Record<string, any>>(() => podSpec[key]).map((spec, i) => ({
+        knownArray<Props>(() => podSpec[key]).map((spec, i) => ({
             kind,
             name: known(() => spec.name as string) ?? `#${i}`,
             spec,

@@ -1,6 +1,6 @@
 /** AKS: zone-redundant node pools, a network policy engine, Entra ID with Azure RBAC, no local accounts. */
 import { ADVISORY_IN_DEV, MANDATORY, forTypes, resourceRule } from "../lib/guardrail";
-import { known, knownArray, knownStrings, label } from "../lib/values";
+import { Props, known, knownArray, knownStrings, label } from "../lib/values";
 
 const MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster";
 const AGENT_POOL = "azure-native:containerservice:AgentPool";
@@ -27,7 +27,7 @@ export const aksZoneRedundantPools = resourceRule({
             if (problem) report(`${label(args)} ${problem}.`);
             return;
         }
-        const pools = knownArray<Record<string, any>>(() => args.props.agentPoolProfiles);
+        const pools = knownArray<Props>(() => args.props.agentPoolProfiles);
         if (pools.length === 0) report(`${label(args)}: no agentPoolProfiles.`);
         pools.forEach((pool, i) => {
             const problem = zoneProblem(knownStrings(() => pool.availabilityZones), minZones);

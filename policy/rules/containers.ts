@@ -6,11 +6,11 @@
  * lib/workloads.ts); chart values set the same fields and are reviewed in code.
  */
 import { ADVISORY_IN_DEV, forTypes, resourceRule } from "../lib/guardrail";
-import { isSet, known, knownStrings, label } from "../lib/values";
+import { Props, isSet, known, knownStrings, label } from "../lib/values";
 import { WORKLOAD_TYPES, containersOf, podSpecOf } from "../lib/workloads";
 
 /** Problems of one container's security context, given the pod-level one. */
-export function securityContextProblems(container: Record<string, any>, pod: Record<string, any>): string[] {
+export function securityContextProblems(container: Props, pod: Props): string[] {
     const problems: string[] = [];
     const sc = known(() => container.securityContext) ?? {};
     const podSc = known(() => pod.securityContext) ?? {};

@@ -15,7 +15,8 @@ export const environmentMatchesStack = stackRule({
     validateStack: (args, reportViolation) => {
         const configured = environmentOf(args);
         const tagged = args.resources
-            .map((r) => ({ r, env: known(() => r.props.tags?.environment) }))
+            // tags as declared; tagsAll (AWS outputs) adds the provider's defaultTags.
+            .map((r) => ({ r, env: known(() => r.props.tags?.environment) ?? known(() => r.props.tagsAll?.environment) }))
             .filter((x): x is { r: (typeof args.resources)[number]; env: string } => typeof x.env === "string");
         if (tagged.length === 0) args.notApplicable("no resource carries an environment tag");
         const mismatched = tagged.filter((x) => x.env !== configured);

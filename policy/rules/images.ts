@@ -5,7 +5,7 @@
  * sight (see lib/workloads.ts).
  */
 import { ADVISORY_IN_DEV, MANDATORY, forTypes, resourceRule } from "../lib/guardrail";
-import { isUnknown, known, label } from "../lib/values";
+import { Props, isUnknown, known, label } from "../lib/values";
 import { WORKLOAD_TYPES, containersOf, parseImage, podSpecOf, registryAllowed } from "../lib/workloads";
 
 /** Registries images may come from unless the pack config says otherwise. */
@@ -21,7 +21,7 @@ export const DEFAULT_ALLOWED_REGISTRIES = [
     "registry.fin.example.com",
 ];
 
-function images(type: string, props: Record<string, any>) {
+function images(type: string, props: Props) {
     const pod = podSpecOf(type, props);
     if (!pod) return [];
     return containersOf(pod, true).map((c) => ({

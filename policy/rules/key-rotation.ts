@@ -1,6 +1,6 @@
 /** Encryption keys rotate: AWS KMS automatic rotation, Azure Key Vault rotation policies. */
 import { MANDATORY, forTypes, resourceRule } from "../lib/guardrail";
-import { known, knownArray, label } from "../lib/values";
+import { Props, known, knownArray, label } from "../lib/values";
 
 export const kmsKeyRotation = resourceRule({
     name: "kms-key-rotation",
@@ -29,7 +29,7 @@ export const keyVaultKeyRotation = resourceRule({
             report(`${label(args)}: no properties.rotationPolicy; the key never rotates.`);
             return;
         }
-        const rotates = knownArray<Record<string, any>>(() => policy.lifetimeActions).some(
+        const rotates = knownArray<Props>(() => policy.lifetimeActions).some(
             (a) => String(known(() => a.action?.type) ?? "").toLowerCase() === "rotate",
         );
         if (!rotates) report(`${label(args)}: rotationPolicy has no lifetime action of type "rotate".`);

@@ -6,7 +6,7 @@
 import { PolicyResource } from "@pulumi/policy";
 import { MANDATORY, stackRule } from "../lib/guardrail";
 import { Link, companionsByTarget } from "../lib/links";
-import { known, knownArray, label } from "../lib/values";
+import { Props, known, knownArray, label } from "../lib/values";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const SSE_TYPES = [
@@ -22,7 +22,7 @@ const BY_BUCKET: Link = { property: "bucket", targetKeys: ["id", "bucket"] };
 const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
 function encrypts(config: PolicyResource): boolean {
-    return knownArray<Record<string, any>>(() => config.props.rules).some((rule) => {
+    return knownArray<Props>(() => config.props.rules).some((rule) => {
         const algorithm = known(() => rule.applyServerSideEncryptionByDefault?.sseAlgorithm);
         return typeof algorithm === "string" && algorithm !== "";
     });

@@ -32,8 +32,13 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Unwraps optional/default/nullable wrappers to reach an object's shape. */
-function shapeAt(schema: z.ZodType, path: PropertyKey[]): Record<string, z.ZodType> | undefined {
-    let current: any = schema;
+interface SchemaNode {
+    shape?: Record<string, SchemaNode>;
+    _zod?: { def?: { innerType?: SchemaNode } };
+}
+
+function shapeAt(schema: z.ZodType, path: PropertyKey[]): Record<string, SchemaNode> | undefined {
+    let current: SchemaNode | undefined = schema as unknown as SchemaNode;
     const unwrap = () => {
         while (current?._zod?.def?.innerType) current = current._zod.def.innerType;
     };

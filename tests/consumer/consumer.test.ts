@@ -41,6 +41,7 @@ describe("importable components (public API)", function () {
             project: "consumer",
             stack: "test",
             config: {},
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- load the consumer as Node would
             program: () => require(entry),
         });
         const aks = ev.named("azure-native:containerservice:ManagedCluster", "consumer-aks");

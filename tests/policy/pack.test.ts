@@ -23,17 +23,20 @@ const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 const { Struct } = fromPulumi("google-protobuf/google/protobuf/struct_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** A generated protobuf/gRPC object (google-protobuf ships no types here). */
+type Rpc = any;
+
 const LEVELS: Record<string, number> = analyzerProto.EnforcementLevel;
 const levelName = (n: number) => Object.keys(LEVELS).find((k) => LEVELS[k] === n)!.toLowerCase();
 
-function call<T>(client: any, method: string, request: unknown): Promise<T> {
+function call<T>(client: Rpc, method: string, request: unknown): Promise<T> {
     return new Promise((resolve, reject) => client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
 }
 
 describe("policy pack (as Pulumi runs it)", function () {
     this.timeout(90_000);
     let child: ChildProcess;
-    let client: any;
+    let client: Rpc;
     let stderr = "";
 
     before(async () => {
@@ -54,15 +57,15 @@ describe("policy pack (as Pulumi runs it)", function () {
     });
 
     it("serves every policy with its prod level and an environment config property", async () => {
-        const info = await call<any>(client, "getAnalyzerInfo", new Empty());
+        const info = await call<Rpc>(client, "getAnalyzerInfo", new Empty());
         assert.equal(info.getName(), PACK_NAME);
-        const served = info.getPoliciesList().map((p: any) => ({
+        const served = info.getPoliciesList().map((p: Rpc) => ({
             name: p.getName(),
             level: levelName(p.getEnforcementlevel()),
             description: p.getDescription(),
             config: p.getConfigschema()?.getProperties()?.toJavaScript() ?? {},
         }));
-        assert.deepEqual(served.map((p: any) => p.name), policies.map((p) => p.name));
+        assert.deepEqual(served.map((p: Rpc) => p.name), policies.map((p) => p.name));
         for (const p of served) {
             const policy = policies.find((x) => x.name === p.name)!;
             assert.equal(p.level, policy.levels.prod, p.name);
@@ -93,12 +96,12 @@ describe("policy pack (as Pulumi runs it)", function () {
             const options = new analyzerProto.AnalyzerResourceOptions();
             options.setProtect(false);
             request.setOptions(options);
-            const response = await call<any>(client, "analyze", request);
-            const diagnostics = response.getDiagnosticsList().map((d: any) => ({ policy: d.getPolicyname(), level: levelName(d.getEnforcementlevel()) }));
-            const latest = diagnostics.filter((d: any) => d.policy === "images-no-latest-tag");
+            const response = await call<Rpc>(client, "analyze", request);
+            const diagnostics = response.getDiagnosticsList().map((d: Rpc) => ({ policy: d.getPolicyname(), level: levelName(d.getEnforcementlevel()) }));
+            const latest = diagnostics.filter((d: Rpc) => d.policy === "images-no-latest-tag");
             assert.deepEqual(latest, [{ policy: "images-no-latest-tag", level: environment === "dev" ? "advisory" : "mandatory" }]);
-            const context = diagnostics.filter((d: any) => d.policy === "container-security-context");
-            assert.deepEqual(context.map((d: any) => d.level), [environment === "dev" ? "advisory" : "mandatory"]);
+            const context = diagnostics.filter((d: Rpc) => d.policy === "container-security-context");
+            assert.deepEqual(context.map((d: Rpc) => d.level), [environment === "dev" ? "advisory" : "mandatory"]);
         });
     }
 });

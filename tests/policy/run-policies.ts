@@ -21,6 +21,7 @@ import {
     UnknownValueError,
 } from "@pulumi/policy";
 import { Guardrail, Environment } from "../../policy/lib/guardrail";
+import { Props } from "../../policy/lib/values";
 import { policies as allPolicies } from "../../policy/policies";
 import { RecordedResource, UNKNOWN } from "../../tools/offline/harness";
 
@@ -51,7 +52,7 @@ export function loadPackConfig(environment: Environment): PackConfig {
 /** A small fake resource: type, inputs and the options rules look at. */
 export function fake(
     type: string,
-    inputs: Record<string, any>,
+    inputs: Props,
     options: { name?: string; protect?: boolean; dependencies?: string[]; parent?: string } = {},
 ): TestResource {
     const name = options.name ?? type.split(":").pop()!.toLowerCase();
@@ -73,14 +74,14 @@ export function fake(
 }
 
 /** Values as the server hands them over: unknowns (preview) behind the unknown-checking proxy. */
-function policyProps(inputs: Record<string, any>): Record<string, any> {
-    const restore = (value: any): any => {
+function policyProps(inputs: Props): Props {
+    const restore = (value: unknown): unknown => {
         if (value === UNKNOWN) return proxy.unknownStringValue;
         if (Array.isArray(value)) return value.map(restore);
         if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restore(v)]));
         return value;
     };
-    return proxy.unknownCheckingProxy(restore(inputs));
+    return proxy.unknownCheckingProxy(restore(inputs) as Props);
 }
 
 function options(r: TestResource): PolicyResourceOptions {
@@ -110,8 +111,8 @@ function configFor(policy: Guardrail, config: PackConfig): Record<string, unknow
             .filter(([, schema]) => schema.default !== undefined)
             .map(([key, schema]) => [key, schema.default]),
     );
-    const { enforcementLevel: _level, ...props } = config[policy.name] ?? {};
-    void _level;
+    const props = { ...config[policy.name] };
+    delete props.enforcementLevel;
     return { ...defaults, ...props };
 }
 

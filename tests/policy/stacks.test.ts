@@ -6,6 +6,7 @@
  */
 import { strict as assert } from "assert";
 import { Environment } from "../../policy/lib/guardrail";
+import { STATEFUL_TYPES } from "../../policy/rules/protection";
 import { evaluateStack } from "../../tools/offline/evaluate-stack";
 import { Evaluation } from "../../tools/offline/harness";
 import { stackEvaluation } from "../support/stacks";
@@ -27,8 +28,6 @@ const MUST_APPLY = [
     "keyvault-key-rotation",
     "policy-environment-matches-stack",
 ];
-
-const STATEFUL_IN_STACK = 3 /* KMS keys */ + 1 /* EKS */ + 1 /* Route 53 zone */ + 1 /* S3 bucket */ + 1 /* RG */ + 1 /* AKS */ + 1 /* DNS zone */ + 1 /* storage account */ + 1 /* container */ + 1 /* vault */ + 1 /* key */;
 
 function mandatory(result: PackResult): string[] {
     return result.violations.filter((v) => v.level === "mandatory").map(formatViolation);
@@ -58,14 +57,36 @@ describe("policy pack over the dev and prod stacks", function () {
     }
 
     it("prod: every stateful resource was checked for protection", () => {
-        assert.equal(results.prod!.applied["stateful-resources-protected"], STATEFUL_IN_STACK);
+        const stateful = evaluations.prod!.resources.filter((r) => STATEFUL_TYPES.includes(r.type));
+        assert.ok(stateful.length >= 13, `only ${stateful.length} stateful resources recorded`);
+        assert.equal(results.prod!.applied["stateful-resources-protected"], stateful.length);
         assert.equal(results.dev!.applied["stateful-resources-protected"], 0, "dev is exempt");
     });
 
-    it("dev: only the advisories dev accepts by design (public API servers, local AKS accounts)", () => {
-        const advisories = results.dev!.violations.filter((v) => v.level === "advisory").map((v) => v.policy).sort();
-        assert.deepEqual(advisories, ["aks-local-accounts-disabled", "eks-public-endpoint-restricted"]);
-        assert.deepEqual(results.prod!.violations.map(formatViolation), [], "prod has no advisories either");
+    it("dev: the advisories dev accepts by design are reported (public API servers, local AKS accounts)", () => {
+        const advisories = results.dev!.violations.filter((v) => v.level === "advisory");
+        const policies = new Set(advisories.map((v) => v.policy));
+        assert.ok(policies.has("aks-local-accounts-disabled") && policies.has("eks-public-endpoint-restricted"), advisories.map(formatViolation).join("\n"));
+        // Every rule is mandatory in prod, so any prod message at all would be a rule giving up.
+        assert.deepEqual(results.prod!.violations.map(formatViolation), []);
+    });
+
+    it("prod with its safeguards removed is caught (the rules see the real resources)", async () => {
+        const broken = evaluations.prod!.resources
+            .filter((r) => r.type !== "aws:s3/bucketVersioning:BucketVersioning" && r.type !== "azure-native:storage:BlobServiceProperties")
+            .map((r) => {
+                if (r.type === "azure-native:containerservice:ManagedCluster") return { ...r, protect: false, inputs: { ...r.inputs, disableLocalAccounts: false } };
+                if (r.type === "aws:kms/key:Key" && r.name.endsWith("-vault-unseal")) return { ...r, inputs: { ...r.inputs, enableKeyRotation: false } };
+                return r;
+            });
+        const result = await runPack(broken, { config: "prod" });
+        assert.deepEqual(mandatory(result).map((m) => m.split(":")[0]).sort(), [
+            "[mandatory] aks-local-accounts-disabled",
+            "[mandatory] kms-key-rotation",
+            "[mandatory] s3-bucket-hardened",
+            "[mandatory] stateful-resources-protected",
+            "[mandatory] storage-blob-recovery",
+        ]);
     });
 
     it("the wrong pack config for a stack is itself a mandatory violation", async () => {
