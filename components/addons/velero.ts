@@ -9,7 +9,8 @@ import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 export const VELERO_SERVER_SERVICE_ACCOUNT = "velero-server";
 const RELEASE_NAME = "velero";
 /** The chart names each Schedule `<fullname>-<key>`; fullname is the release name here. */
-const SCHEDULE_KEY = "platform";
+/** Schedule key per cloud, so the two clusters' backups never share a name in a synced store. */
+const scheduleKey = (cloud: string) => `platform-${cloud}`;
 const OWN_LOCATION = "default";
 const PEER_LOCATION = "peer";
 
@@ -232,7 +233,7 @@ export class Velero extends pulumi.ComponentResource {
                 extraEnvVars: peer ? peerCredentialEnv(peer) : [],
             },
             schedules: {
-                [SCHEDULE_KEY]: {
+                [scheduleKey(cluster.cloud)]: {
                     schedule: args.schedule,
                     template: {
                         ttl: `${args.ttlHours}h0m0s`,
@@ -268,7 +269,19 @@ export class Velero extends pulumi.ComponentResource {
         this.namespace = chart.namespace;
         this.release = chart.release;
         this.backupLocations = locations.map((l) => l.name);
-        this.scheduleName = `${RELEASE_NAME}-${SCHEDULE_KEY}`;
+        this.scheduleName = `${RELEASE_NAME}-${scheduleKey(cluster.cloud)}`;
+
+        // Restored PVCs name the peer's storage class, which this cloud does not have.
+        if (peer && peer.storageClass !== cluster.defaultStorageClass) {
+            new k8s.core.v1.ConfigMap(`${name}-storage-class-map`, {
+                metadata: {
+                    name: "change-storage-class-config",
+                    namespace: NAMESPACES.velero,
+                    labels: { "velero.io/plugin-config": "", "velero.io/change-storage-class": "RestoreItemAction" },
+                },
+                data: { [peer.storageClass]: cluster.defaultStorageClass },
+            }, { parent: this, provider: cluster.provider, dependsOn: chart.namespaceResource ? [chart.namespaceResource] : [] });
+        }
         this.registerOutputs({
             namespace: this.namespace,
             release: this.release,

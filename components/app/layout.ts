@@ -48,7 +48,8 @@ export const PATHS = {
     /** Where the Vault agent injector renders secrets (fixed by the injector). */
     secrets: "/vault/secrets",
     envoyConfig: "/etc/envoy",
-    envoyTls: "/etc/envoy/tls",
+    /** Not under /etc/envoy: a Secret mounted inside a ConfigMap volume fights the kubelet's atomic writer. */
+    envoyTls: "/etc/envoy-tls",
     fluentdConfig: "/fluentd/etc",
     fluentdBuffer: "/fluentd/buffer",
     agentConfig: "/etc/prometheus",
@@ -84,8 +85,6 @@ export const SHUTDOWN = {
 /** Envoy must outlive the app's in-flight requests, so it sleeps through propagation and drain. */
 export const ENVOY_PRESTOP_SECONDS = SHUTDOWN.endpointPropagation + SHUTDOWN.appDrain;
 export const TERMINATION_GRACE_SECONDS = SHUTDOWN.endpointPropagation + SHUTDOWN.appDrain + SHUTDOWN.slack;
-
-export type PodComponent = "server" | "reconciliation";
 
 /** Labels every object of the app carries. */
 export function appLabels(appName: string): Record<string, string> {

@@ -57,6 +57,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     public readonly unsealKey: UnsealKeyInfo;
     public readonly placement: NodePlacement;
     public readonly nodeAutoscaling: NodeAutoscaling;
+    public readonly defaultStorageClass = "gp3-encrypted";
     public readonly readiness: pulumi.Resource[];
     public readonly vpcId: pulumi.Output<string>;
     public readonly secretsKeyArn: pulumi.Output<string>;
@@ -253,7 +254,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [vpcCni, kubeProxy, coreDns] });
 
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
-            metadata: { name: "gp3-encrypted", annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
+            metadata: { name: this.defaultStorageClass, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
             provisioner: "ebs.csi.aws.com",
             parameters: { type: "gp3", encrypted: "true", kmsKeyId: storageKey.arn, "csi.storage.k8s.io/fstype": "ext4" },
             reclaimPolicy: "Retain",
@@ -300,7 +301,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
             scope: this.identityScope,
             tags: this.tags,
         }, parent);
-        return { provider: "aws", store: this.backups, roleArn: identity.principalId, tokenAudience: "sts.amazonaws.com" };
+        return { provider: "aws", store: this.backups, storageClass: this.defaultStorageClass, roleArn: identity.principalId, tokenAudience: "sts.amazonaws.com" };
     }
 
     private irsaArgs(request: WorkloadIdentityRequest, managedPolicies: string[] = []) {

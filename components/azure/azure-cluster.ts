@@ -74,6 +74,8 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     public readonly unsealKey: UnsealKeyInfo;
     public readonly placement: NodePlacement;
     public readonly nodeAutoscaling: NodeAutoscaling = { mode: "managed" };
+    /** AKS's built-in default class (Azure Disk CSI, encrypted at rest by the platform). */
+    public readonly defaultStorageClass = "managed-csi";
     public readonly readiness: pulumi.Resource[];
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly vnetId: pulumi.Output<string>;
@@ -326,7 +328,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             scope: this.identityScope,
             tags: this.tags,
         }, request.parent ?? this);
-        return { provider: "azure", store: this.backups, clientId: identity.principalId, tenantId: this.tenantId, tokenAudience: "api://AzureADTokenExchange" };
+        return { provider: "azure", store: this.backups, storageClass: this.defaultStorageClass, clientId: identity.principalId, tenantId: this.tenantId, tokenAudience: "api://AzureADTokenExchange" };
     }
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {

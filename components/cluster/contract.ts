@@ -102,6 +102,8 @@ export interface ForeignReaderRequest {
 /** Credentials a foreign workload uses to read this cluster's backup store read-only. */
 export type ForeignBackupAccess = {
     store: BackupStoreInfo;
+    /** The storage class the store's volumes were backed up from, to map on restore. */
+    storageClass: string;
     /** Audience the reader's projected ServiceAccount token must carry. */
     tokenAudience: string;
 } & (
@@ -145,6 +147,8 @@ export interface ClusterHandle {
     readonly unsealKey: UnsealKeyInfo;
     readonly placement: NodePlacement;
     readonly nodeAutoscaling: NodeAutoscaling;
+    /** The default StorageClass name (restores from the peer map its class to this one). */
+    readonly defaultStorageClass: string;
     /** The cluster's own resource, for dependsOn. */
     readonly readiness: pulumi.Resource[];
     /** Give a Kubernetes ServiceAccount a cloud identity with exactly these permissions. */

@@ -178,8 +178,8 @@ describe("Velero add-on", () => {
 
     it("backs up every application namespace on the schedule with file-system backups and the requested TTL", async () => {
         const { values } = await buildVelero("aws");
-        assert.deepEqual(Object.keys(values.schedules), ["platform"]);
-        const { schedule, template } = values.schedules.platform;
+        assert.deepEqual(Object.keys(values.schedules), ["platform-aws"], "named per cloud: the peer syncs these backups and names must not clash");
+        const { schedule, template } = values.schedules["platform-aws"];
         assert.equal(schedule, "0 */6 * * *");
         assert.equal(template.ttl, "72h0m0s");
         assert.equal(template.storageLocation, "default");
@@ -192,6 +192,16 @@ describe("Velero add-on", () => {
         assert.equal(values.deployNodeAgent, true);
         assert.equal(values.configuration.uploaderType, "kopia");
         assert.deepEqual(values.nodeAgent.tolerations, [{ operator: "Exists" }], "the node agent runs on every node");
+    });
+
+    it("maps the peer's storage class to this cluster's default on restore", async () => {
+        const { ev } = await buildVelero("azure", { withPeer: true });
+        const map = ev.named("kubernetes:core/v1:ConfigMap", "velero-storage-class-map");
+        assert.deepEqual(map.inputs.metadata.labels, { "velero.io/plugin-config": "", "velero.io/change-storage-class": "RestoreItemAction" });
+        assert.equal(map.inputs.metadata.namespace, NAMESPACES.velero);
+        assert.deepEqual(map.inputs.data, { "gp3-encrypted": "managed-csi" });
+        const { ev: alone } = await buildVelero("azure");
+        assert.equal(alone.ofType("kubernetes:core/v1:ConfigMap").filter((c) => c.name.includes("storage-class")).length, 0, "no peer, no mapping");
     });
 
     it("installs both object-store plugins at pinned versions, whatever the own cloud", async () => {
@@ -234,7 +244,7 @@ describe("Velero add-on", () => {
         const { ev } = await buildVelero("azure", { withPeer: true });
         const component = ev.named("finplat:addons:Velero", "velero");
         const children = ev.descendantsOf(component.urn).filter((r) => r.type.startsWith("kubernetes:"));
-        assert.deepEqual(children.map((r) => r.type).sort(), ["kubernetes:core/v1:Namespace", RELEASE]);
+        assert.deepEqual(children.map((r) => r.type).sort(), ["kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:Namespace", RELEASE]);
         for (const r of children) {
             assert.match(r.provider, /fake-azure-k8s/, r.name);
             assert.equal(r.parent, component.urn, r.name);

@@ -142,13 +142,15 @@ describe("drill CLI", () => {
         assert.match(q.err[0], /--failback --to azure: stack "prod" has activeCloud=aws, not azure/);
     });
 
-    it("reads the newest Completed Velero backup from kubectl's JSON", () => {
+    it("reads the newest Completed backup of the peer location from kubectl's JSON, ignoring the target's own", () => {
+        const peer = { storageLocation: "peer" };
         const latest = latestCompleted({
             items: [
-                { metadata: { name: "a" }, status: { phase: "Completed", completionTimestamp: "2025-03-01T08:00:00Z" } },
-                { metadata: { name: "b" }, status: { phase: "Failed", completionTimestamp: "2025-03-01T09:30:00Z" } },
-                { metadata: { name: "c" }, status: { phase: "Completed", completionTimestamp: "2025-03-01T09:00:00Z" } },
-                { metadata: { name: "d" }, status: { phase: "InProgress" } },
+                { metadata: { name: "a" }, spec: peer, status: { phase: "Completed", completionTimestamp: "2025-03-01T08:00:00Z" } },
+                { metadata: { name: "b" }, spec: peer, status: { phase: "Failed", completionTimestamp: "2025-03-01T09:30:00Z" } },
+                { metadata: { name: "c" }, spec: peer, status: { phase: "Completed", completionTimestamp: "2025-03-01T09:00:00Z" } },
+                { metadata: { name: "d" }, spec: peer, status: { phase: "InProgress" } },
+                { metadata: { name: "own" }, spec: { storageLocation: "default" }, status: { phase: "Completed", completionTimestamp: "2025-03-01T10:00:00Z" } },
             ],
         });
         assert.deepEqual(latest, { name: "c", completedAt: new Date("2025-03-01T09:00:00Z") });

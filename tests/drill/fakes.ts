@@ -1,11 +1,14 @@
 /**
  * Fakes for the drill's ports: a stack whose `up` takes a minute, a DNS that
  * flips to the new primary some seconds after `up`, HTTP answers by URL, a
- * Velero backup of a given age, and a clock that only moves when told to.
+ * Velero backup of a given age, a clock that only moves when told to, and
+ * for `--restore` a Velero with a list of backups and a Restore that moves
+ * through given phases.
  */
 import { CloudName } from "../../components/cluster/contract";
 import { computeDrBudget } from "../../stacks/dr-budget";
 import { BackupInfo, Clock, DrillDeps, DrillStack, ExecuteOptions, StackPreviewResult, StackUpResult } from "../../tools/drill/orchestrator";
+import { RestoreDeps, RestoreManifest, RestoreOptions, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "../../tools/drill/restore";
 
 export const T0 = Date.parse("2025-03-01T10:00:00.000Z");
 
@@ -128,6 +131,85 @@ export function executeOptions(overrides: Partial<ExecuteOptions> = {}): Execute
         waitTimeoutSeconds: 120,
         pollSeconds: 5,
         probeTimeoutMs: 1000,
+        ...overrides,
+    };
+}
+
+// ---------------------------------------------------------------- restore
+
+/** A backup `minutesOld` before T0. */
+export function backup(name: string, storageLocation: string, phase: string, minutesOld?: number): VeleroBackup {
+    const b: VeleroBackup = { name, storageLocation, phase, scheduleName: "velero-platform" };
+    if (minutesOld !== undefined) b.completedAt = new Date(T0 - minutesOld * 60_000);
+    return b;
+}
+
+/**
+ * What the azure cluster's Velero lists: its own backups (location "default",
+ * the newest of all) and the aws cluster's, synced read-only as "peer".
+ */
+export const BACKUPS: VeleroBackup[] = [
+    backup("velero-platform-20250301084000", "peer", "Completed", 80),
+    backup("velero-platform-20250301094000", "peer", "Completed", 20),
+    backup("velero-platform-20250301095500", "default", "Completed", 5),
+    backup("velero-platform-20250301095800", "peer", "Failed", 2),
+    backup("velero-platform-20250301095000", "peer", "PartiallyFailed", 10),
+    backup("velero-platform-20250301095900", "peer", "InProgress"),
+];
+
+export interface RestoreWorld extends World {
+    applied: RestoreManifest[];
+    restoreDeps: RestoreDeps;
+}
+
+export interface RestoreWorldOptions extends WorldOptions {
+    backups?: VeleroBackup[];
+    listThrows?: string;
+    /** What `kubectl apply` answers; default `restore.velero.io/<name> created`. */
+    applyOutput?: string;
+    /** Seconds `kubectl apply` takes. */
+    applySeconds?: number;
+    /** The Restore's status at each poll (undefined: not found yet; an Error: kubectl fails); the last one repeats. */
+    statuses?: (Partial<VeleroRestoreStatus> | undefined | Error)[];
+}
+
+export function restoreWorld(options: RestoreWorldOptions = {}): RestoreWorld {
+    const base = world(options);
+    const applied: RestoreManifest[] = [];
+    const statuses = options.statuses ?? [{ phase: "Completed" }];
+    let polls = 0;
+    const velero: VeleroRestoreApi = {
+        async listBackups(cloud, kubeconfig) {
+            base.calls.push(`velero.listBackups ${cloud} ${kubeconfig}`);
+            if (options.listThrows) throw new Error(options.listThrows);
+            return options.backups ?? BACKUPS;
+        },
+        async applyRestore(cloud, kubeconfig, manifest) {
+            base.calls.push(`velero.applyRestore ${cloud} ${kubeconfig} ${manifest.metadata.name}`);
+            applied.push(manifest);
+            base.clock.advance(options.applySeconds ?? 1);
+            return `${options.applyOutput ?? `restore.velero.io/${manifest.metadata.name} created`}\n`;
+        },
+        async getRestore(cloud, kubeconfig, name) {
+            base.calls.push(`velero.getRestore ${cloud} ${kubeconfig} ${name}`);
+            const status = statuses[Math.min(polls++, statuses.length - 1)];
+            if (status instanceof Error) throw status;
+            return status === undefined ? undefined : { warnings: 0, errors: 0, ...status };
+        },
+    };
+    return { ...base, applied, restoreDeps: { stack: base.deps.stack, velero, clock: base.clock } };
+}
+
+export function restoreOptions(overrides: Partial<RestoreOptions> = {}): RestoreOptions {
+    return {
+        stackName: "prod",
+        to: "azure",
+        execute: true,
+        force: false,
+        budget: BUDGET,
+        targets: { rtoSeconds: 300, rpoMinutes: 60 },
+        waitTimeoutSeconds: 600,
+        pollSeconds: 10,
         ...overrides,
     };
 }

@@ -49,6 +49,7 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
             ? { provider: "awskms", keyId: out("fake-unseal-key"), region: "us-east-1" }
             : { provider: "azurekeyvault", vaultName: out("fake-kv"), keyName: out("vault-unseal"), tenantId: out("tenant-id") },
         placement: defaultPlacement(zones),
+        defaultStorageClass: aws ? "gp3-encrypted" : "managed-csi",
         nodeAutoscaling: aws ? { mode: "cluster-autoscaler", cloudProvider: "aws", region: "us-east-1", clusterName: `${name}-cluster` } : { mode: "managed" },
         readiness: [],
         grants,
@@ -62,8 +63,8 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
         grantBackupReadAccess(readerName: string, request: ForeignReaderRequest): ForeignBackupAccess {
             readers.push({ name: readerName, request });
             return aws
-                ? { provider: "aws", store: this.backups, roleArn: out(`arn:aws:iam::123456789012:role/${readerName}`), tokenAudience: "sts.amazonaws.com" }
-                : { provider: "azure", store: this.backups, clientId: out(`client-${readerName}`), tenantId: out("tenant-id"), tokenAudience: "api://AzureADTokenExchange" };
+                ? { provider: "aws", store: this.backups, storageClass: "gp3-encrypted", roleArn: out(`arn:aws:iam::123456789012:role/${readerName}`), tokenAudience: "sts.amazonaws.com" }
+                : { provider: "azure", store: this.backups, storageClass: "managed-csi", clientId: out(`client-${readerName}`), tenantId: out("tenant-id"), tokenAudience: "api://AzureADTokenExchange" };
         },
     };
 }

@@ -3,20 +3,24 @@
  *
  *   npm run drill -- --stack <name> --to <aws|azure> [--simulate|--preview|--execute]
  *                    [--failback] [--force] [--report-dir DIR] [--timeout SECONDS] [--set key.path=value ...]
+ *   npm run drill -- --stack <name> --restore --to <aws|azure> [--backup NAME] [--namespaces a,b]
+ *                    [--execute] [--force] [--report-dir DIR] [--timeout SECONDS]
  *
  * Exit codes: 0 done and clean; 1 the drill ran and found a problem (a
  * replacement, a budget over target, refused pre-checks, a failed or timed-out
- * failover); 2 it could not run (bad arguments, unknown stack, missing pulumi
+ * failover, a refused, failed or partially failed restore); 2 it could not run (bad arguments, unknown stack, missing pulumi
  * CLI or cloud credentials, invalid config).
  */
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError } from "../../stacks/config";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
-import { DEFAULT_EXECUTE_TIMING, DrillDeps, DrillReport, DrillStack, executeDrill, previewFlip, systemClock } from "./orchestrator";
-import { writeDrillReport } from "./report";
+import { Clock, DEFAULT_EXECUTE_TIMING, DrillDeps, DrillReport, DrillStack, executeDrill, previewFlip, systemClock } from "./orchestrator";
+import { writeDrillReport, writeRestoreReport } from "./report";
+import { DEFAULT_RESTORE_TIMING, RestoreOptions, RestoreReport, VeleroRestoreApi, parseNamespaces, renderRestorePlan, runRestore } from "./restore";
 import { budgetFor, renderSimulation, simulate } from "./simulate";
 
-export type DrillMode = "simulate" | "preview" | "execute";
+/** "dry-run": `--restore` without `--execute`. */
+export type DrillMode = "simulate" | "preview" | "execute" | "dry-run";
 
 export interface DrillArgs {
     stack: string;
@@ -28,9 +32,16 @@ export interface DrillArgs {
     timeoutSeconds: number;
     overrides: string[];
     help: boolean;
+    /** `--restore`: restore the peer cluster's backup into `to` instead of failing over. */
+    restore: boolean;
+    /** `--backup NAME` (with --restore). */
+    backup?: string;
+    /** `--namespaces a,b` (with --restore). */
+    namespaces?: string[];
 }
 
 export const USAGE = `usage: npm run drill -- --stack <name> --to <aws|azure> [--simulate | --preview | --execute] [options]
+       npm run drill -- --stack <name> --restore --to <aws|azure> [--backup NAME] [--namespaces a,b] [--execute] [options]
 
 modes (default --simulate):
   --simulate          offline: evaluate the program with the current and the flipped activeCloud,
@@ -47,6 +58,16 @@ options:
   --timeout SECONDS   --execute: how long to wait for DNS and for the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds})
   --set key=value     --simulate: also apply this config override to the flipped side
 
+restore (instead of a failover):
+  --restore           restore the other cloud's Velero backup (location "peer", read-only) into the
+                      --to cluster; without --execute a dry run: reads the stack outputs and the backups,
+                      prints the backup, the cluster and the Restore manifest, creates nothing
+  --execute           create the Restore with kubectl, wait for it, write restore-<stack>-<timestamp>.{json,md}
+  --backup NAME       restore this backup (Completed, in location "peer"); default: the newest Completed one
+  --namespaces a,b    restore only these namespaces (default: all but velero and the kube-* system ones)
+  --force             --execute a backup older than the RPO
+  --timeout SECONDS   how long to wait for the Restore (default ${DEFAULT_RESTORE_TIMING.waitTimeoutSeconds})
+
 exit codes: 0 clean, 1 the drill found a problem, 2 it could not run`;
 
 export class UsageError extends DrillSetupError {}
@@ -61,6 +82,7 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
         timeoutSeconds: DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds,
         overrides: [],
         help: false,
+        restore: false,
     };
     const modes: DrillMode[] = [];
     const given = new Set<string>();
@@ -107,6 +129,21 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
             case "--set":
                 args.overrides.push(value());
                 break;
+            case "--restore":
+                args.restore = true;
+                break;
+            case "--backup":
+                args.backup = value();
+                break;
+            case "--namespaces": {
+                const text = value();
+                try {
+                    args.namespaces = parseNamespaces(text);
+                } catch (err) {
+                    throw new UsageError((err as Error).message);
+                }
+                break;
+            }
             case "-h":
             case "--help":
                 args.help = true;
@@ -116,9 +153,20 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
         }
     }
     if (args.help) return args;
+    if (args.restore) {
+        if (args.failback) throw new UsageError("--restore cannot be combined with --failback: a restore goes into the cluster named by --to");
+        const other = modes.find((m) => m !== "execute");
+        if (other) throw new UsageError(`--restore cannot be combined with --${other}: without --execute it is a dry run, with --execute it restores`);
+    } else {
+        for (const flag of ["--backup", "--namespaces"]) {
+            if (given.has(flag)) throw new UsageError(`${flag} only applies to --restore`);
+        }
+    }
     if (modes.length > 1) throw new UsageError(`choose one mode, got ${modes.map((m) => `--${m}`).join(" and ")}`);
-    args.mode = modes[0] ?? "simulate";
+    args.mode = modes[0] ?? (args.restore ? "dry-run" : "simulate");
     if (!args.stack) throw new UsageError("--stack is required");
+    if (args.restore && !args.to) throw new UsageError("--restore needs --to aws|azure: the cluster to restore into");
+    if (args.restore && !given.has("--timeout")) args.timeoutSeconds = DEFAULT_RESTORE_TIMING.waitTimeoutSeconds;
     if (!args.to && !args.failback) throw new UsageError("--to aws|azure is required (or --failback)");
     if (args.force && args.mode !== "execute") throw new UsageError("--force only applies to --execute");
     if (given.has("--report-dir") && args.mode !== "execute") throw new UsageError("--report-dir only applies to --execute");
@@ -137,10 +185,14 @@ export interface CliDeps {
     simulate: typeof simulate;
     requireStackFile: (stack: string) => void;
     requirePulumiCli: () => void;
-    requireCredentials: () => void;
+    /** Only `clouds` when given (a restore talks to one cluster), else both. */
+    requireCredentials: (clouds?: readonly CloudName[]) => void;
+    requireKubectl: () => void;
     openStack: (stack: string) => Promise<DrillStack>;
     probes: () => Omit<DrillDeps, "stack" | "log">;
+    restoreProbes: () => { velero: VeleroRestoreApi; clock: Clock };
     writeReport: (report: DrillReport, dir: string) => { json: string; markdown: string };
+    writeRestoreReport: (report: RestoreReport, dir: string) => { json: string; markdown: string };
 }
 
 function liveDeps(): CliDeps {
@@ -152,10 +204,13 @@ function liveDeps(): CliDeps {
         simulate,
         requireStackFile: (stack) => live.requireStackFile(stack),
         requirePulumiCli: () => live.requirePulumiCli(),
-        requireCredentials: () => live.requireCredentials(),
+        requireCredentials: (clouds) => live.requireCredentials(undefined, clouds),
+        requireKubectl: () => live.requireKubectl(),
         openStack: (stack) => live.openStack(stack),
         probes: () => ({ dns: live.liveDns, http: live.liveHttp, backups: live.liveBackups, clock: systemClock }),
+        restoreProbes: () => ({ velero: live.liveVelero, clock: systemClock }),
         writeReport: writeDrillReport,
+        writeRestoreReport,
     };
 }
 
@@ -215,6 +270,48 @@ async function runExecute(args: DrillArgs, deps: CliDeps): Promise<number> {
     return report.status === "succeeded" ? 0 : 1;
 }
 
+async function runRestoreCommand(args: DrillArgs, deps: CliDeps): Promise<number> {
+    const to = args.to!;
+    deps.requirePulumiCli();
+    deps.requireCredentials([to]);
+    deps.requireKubectl();
+    const stack = await deps.openStack(args.stack);
+    let budget;
+    try {
+        budget = budgetFor(args.stack, await stack.outputs());
+    } catch (err) {
+        throw new DrillSetupError(`cannot compute the DR budget (the RPO) for stack "${args.stack}": ${(err as Error).message}`);
+    }
+    const options: RestoreOptions = {
+        stackName: args.stack,
+        to,
+        backupName: args.backup,
+        namespaces: args.namespaces,
+        execute: args.mode === "execute",
+        force: args.force,
+        budget: budget.budget,
+        targets: budget.targets,
+        waitTimeoutSeconds: args.timeoutSeconds,
+        pollSeconds: DEFAULT_RESTORE_TIMING.pollSeconds,
+    };
+    const report = await runRestore(options, { ...deps.restoreProbes(), stack, log: deps.out });
+    if (!options.execute) {
+        deps.out(`\n${renderRestorePlan(report, options)}`);
+        return report.status === "planned" ? 0 : 1;
+    }
+    const files = deps.writeRestoreReport(report, args.reportDir);
+    const facts = [
+        report.restore ? `Restore ${report.restore.name} ${report.restore.phase ?? "(no phase)"}, ${report.restore.warnings} warnings, ${report.restore.errors} errors` : "",
+        report.backup ? `backup ${report.backup.name} ${report.backup.ageMinutes} min old (RPO ${report.backup.limitMinutes} min)` : "",
+        report.measured.totalSeconds !== undefined ? `restore took ${report.measured.totalSeconds} s` : "",
+    ].filter(Boolean);
+    deps.out(`\nRestore into ${to} ${report.status}${facts.length ? `: ${facts.join("; ")}` : ""}.`);
+    report.problems.forEach((p) => deps.out(`  - ${p}`));
+    report.notes.forEach((n) => deps.out(`  note: ${n}`));
+    deps.out(`Reports: ${files.json}\n         ${files.markdown}`);
+    return report.status === "succeeded" ? 0 : 1;
+}
+
 /** Runs the drill CLI; returns the exit code. */
 export async function runCli(argv: string[], overrides: Partial<CliDeps> = {}): Promise<number> {
     const deps: CliDeps = { ...liveDeps(), ...overrides };
@@ -231,6 +328,7 @@ export async function runCli(argv: string[], overrides: Partial<CliDeps> = {}): 
     }
     try {
         deps.requireStackFile(args.stack);
+        if (args.restore) return await runRestoreCommand(args, deps);
         if (args.mode === "simulate") return await runSimulate(args, deps);
         if (args.mode === "preview") return await runPreview(args, deps);
         return await runExecute(args, deps);

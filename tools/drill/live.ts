@@ -1,8 +1,8 @@
 /**
  * Real adapters for `--preview` and `--execute`: the Pulumi Automation API
  * (a LocalWorkspace on this project directory, which drives the `pulumi`
- * CLI), node's DNS resolver, HTTPS GETs and `kubectl` for Velero backups.
- * Nothing here runs under `--simulate`.
+ * CLI), node's DNS resolver, HTTPS GETs and `kubectl` for Velero backups
+ * and restores. Nothing here runs under `--simulate`.
  */
 import { spawn, spawnSync } from "child_process";
 import * as dns from "dns";
@@ -11,16 +11,17 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { CloudName } from "../../components/cluster/contract";
+import { CLOUDS, CloudName } from "../../components/cluster/contract";
 import { PROJECT_ROOT } from "../offline/stack-files";
 import { DrillSetupError, isCloud } from "./errors";
 import { BackupInfo, BackupProbe, DnsProbe, DrillStack, HttpProbe, StackPreviewResult, StackUpResult } from "./orchestrator";
+import { PEER_LOCATION, RestoreManifest, VELERO_NAMESPACE, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "./restore";
 
 // ---------------------------------------------------------------- prerequisites
 
 /** True when `command` can be spawned from PATH. */
-export function commandExists(command: string): boolean {
-    const result = spawnSync(command, ["version"], { stdio: "ignore", timeout: 30_000 });
+export function commandExists(command: string, args: string[] = ["version"]): boolean {
+    const result = spawnSync(command, args, { stdio: "ignore", timeout: 30_000 });
     return !(result.error && (result.error as NodeJS.ErrnoException).code === "ENOENT");
 }
 
@@ -28,6 +29,14 @@ export function requirePulumiCli(exists: (command: string) => boolean = commandE
     if (!exists("pulumi")) {
         throw new DrillSetupError(
             "the pulumi CLI is not installed or not on PATH; --preview and --execute drive it through the Automation API (install: https://www.pulumi.com/docs/install/; --simulate works without it)",
+        );
+    }
+}
+
+export function requireKubectl(exists: (command: string) => boolean = (command) => commandExists(command, ["version", "--client"])): void {
+    if (!exists("kubectl")) {
+        throw new DrillSetupError(
+            "kubectl is not installed or not on PATH; --restore reads and creates Velero objects with it (install: https://kubernetes.io/docs/tasks/tools/; AKS kubeconfigs also need kubelogin, EKS ones the aws CLI)",
         );
     }
 }
@@ -40,19 +49,20 @@ export interface CredentialContext {
     azLoggedIn: () => boolean;
 }
 
-/** Best-effort: one message per cloud whose credentials are visibly absent. */
-export function credentialProblems(ctx: CredentialContext): string[] {
+/** Best-effort: one message per cloud (of `clouds`, default both) whose credentials are visibly absent. */
+export function credentialProblems(ctx: CredentialContext, clouds: readonly CloudName[] = CLOUDS): string[] {
     const problems: string[] = [];
     const has = (...names: string[]) => names.some((n) => !!ctx.env[n]);
     const awsFiles = [path.join(ctx.homeDir, ".aws", "credentials"), path.join(ctx.homeDir, ".aws", "config")];
     if (
+        clouds.includes("aws") &&
         !has("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
         !(ctx.env.AWS_SHARED_CREDENTIALS_FILE && ctx.exists(ctx.env.AWS_SHARED_CREDENTIALS_FILE)) &&
         !awsFiles.some(ctx.exists)
     ) {
         problems.push("no AWS credentials: set AWS_PROFILE (with ~/.aws/config), AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN");
     }
-    if (!has("ARM_CLIENT_ID", "ARM_USE_MSI", "ARM_USE_OIDC", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE") && !ctx.azLoggedIn()) {
+    if (clouds.includes("azure") && !has("ARM_CLIENT_ID", "ARM_USE_MSI", "ARM_USE_OIDC", "AZURE_CLIENT_ID", "AZURE_FEDERATED_TOKEN_FILE") && !ctx.azLoggedIn()) {
         problems.push("no Azure credentials: run `az login`, or set ARM_CLIENT_ID/ARM_CLIENT_SECRET/ARM_TENANT_ID/ARM_SUBSCRIPTION_ID (or ARM_USE_OIDC / ARM_USE_MSI)");
     }
     return problems;
@@ -70,8 +80,9 @@ export function defaultCredentialContext(): CredentialContext {
     };
 }
 
-export function requireCredentials(ctx: CredentialContext = defaultCredentialContext()): void {
-    const problems = credentialProblems(ctx);
+/** Throws when a cloud's credentials are visibly absent; `clouds`: only these (a restore talks to one cluster). */
+export function requireCredentials(ctx: CredentialContext = defaultCredentialContext(), clouds: readonly CloudName[] = CLOUDS): void {
+    const problems = credentialProblems(ctx, clouds);
     if (problems.length) throw new DrillSetupError(problems.join("; "));
 }
 
@@ -178,25 +189,42 @@ export const liveHttp: HttpProbe = {
 };
 
 interface VeleroBackupList {
-    items?: { metadata?: { name?: string }; status?: { phase?: string; completionTimestamp?: string } }[];
+    items?: { metadata?: { name?: string }; spec?: { storageLocation?: string }; status?: { phase?: string; completionTimestamp?: string } }[];
 }
 
-/** The newest Completed backup in a `kubectl get backups.velero.io -o json` list. */
+/**
+ * The newest Completed backup of the *peer* location in a `kubectl get backups.velero.io -o json`
+ * list: the failover pre-check asks whether the data the target would restore is fresh, and the
+ * target's own recent backups say nothing about that.
+ */
 export function latestCompleted(list: VeleroBackupList): BackupInfo | undefined {
     return (list.items ?? [])
+        .filter((b) => b.spec?.storageLocation === PEER_LOCATION)
         .filter((b) => b.status?.phase === "Completed" && b.status.completionTimestamp)
         .map((b) => ({ name: b.metadata?.name ?? "(unnamed)", completedAt: new Date(b.status!.completionTimestamp!) }))
         .sort((a, b) => b.completedAt.getTime() - a.completedAt.getTime())[0];
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string> {
+/** A command that ran and exited non-zero; `stderr` in full, for callers that tell errors apart. */
+class CommandError extends Error {
+    constructor(message: string, readonly stderr: string) {
+        super(message);
+    }
+}
+
+/** Runs a command; resolves with stdout, rejects with the last lines of stderr. `input` is piped to stdin. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(command, args, { env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-        child.stdout.on("data", (chunk) => (stdout += chunk));
-        child.stderr.on("data", (chunk) => (stderr += chunk));
+        child.stdout!.on("data", (chunk) => (stdout += chunk));
+        child.stderr!.on("data", (chunk) => (stderr += chunk));
+        if (input !== undefined) {
+            child.stdin!.on("error", () => undefined); // the child's exit code says what went wrong
+            child.stdin!.end(input);
+        }
         child.on("error", (err) => {
             clearTimeout(timer);
             reject((err as NodeJS.ErrnoException).code === "ENOENT" ? new Error(`${command} is not installed or not on PATH`) : err);
@@ -204,22 +232,102 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
         child.on("close", (code) => {
             clearTimeout(timer);
             if (code === 0) resolve(stdout);
-            else reject(new Error(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`));
+            else reject(new CommandError(`${command} ${args.join(" ")} exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ")}`, stderr));
         });
     });
 }
 
-/** Lists Velero backups with kubectl and the cluster's kubeconfig (from the stack outputs; AKS needs kubelogin). */
-export const liveBackups: BackupProbe = {
+/** Runs kubectl against a cluster: the kubeconfig (from the stack outputs) goes to a private temp file for the call. */
+async function kubectl(kubeconfig: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-kube-"));
+    const file = path.join(dir, "kubeconfig");
+    try {
+        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+        return await run("kubectl", args, { ...process.env, KUBECONFIG: file }, options.timeoutMs ?? 60_000, options.input);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+interface KubeBackup {
+    metadata?: { name?: string; labels?: Record<string, string> };
+    spec?: { storageLocation?: string };
+    status?: { phase?: string; completionTimestamp?: string };
+}
+
+/** `kubectl get backups.velero.io -o json` → backups (every location and phase). */
+export function parseVeleroBackups(list: { items?: KubeBackup[] }): VeleroBackup[] {
+    return (list.items ?? []).map((b) => {
+        const completed = b.status?.completionTimestamp ? new Date(b.status.completionTimestamp) : undefined;
+        const backup: VeleroBackup = { name: b.metadata?.name ?? "(unnamed)" };
+        if (b.spec?.storageLocation !== undefined) backup.storageLocation = b.spec.storageLocation;
+        if (b.status?.phase !== undefined) backup.phase = b.status.phase;
+        if (completed && !Number.isNaN(completed.getTime())) backup.completedAt = completed;
+        const schedule = b.metadata?.labels?.["velero.io/schedule-name"];
+        if (schedule) backup.scheduleName = schedule;
+        return backup;
+    });
+}
+
+interface KubeRestore {
+    status?: {
+        phase?: string;
+        warnings?: number;
+        errors?: number;
+        failureReason?: string;
+        validationErrors?: string[];
+        progress?: { totalItems?: number; itemsRestored?: number };
+        startTimestamp?: string;
+        completionTimestamp?: string;
+    };
+}
+
+/** `kubectl get restores.velero.io NAME -o json` → its status (Velero omits zero counts). */
+export function parseRestoreStatus(restore: KubeRestore): VeleroRestoreStatus {
+    const s = restore.status ?? {};
+    const status: VeleroRestoreStatus = { warnings: s.warnings ?? 0, errors: s.errors ?? 0 };
+    if (s.phase) status.phase = s.phase;
+    if (s.failureReason) status.failureReason = s.failureReason;
+    if (s.validationErrors?.length) status.validationErrors = s.validationErrors;
+    if (s.progress?.totalItems !== undefined) {
+        status.totalItems = s.progress.totalItems;
+        status.itemsRestored = s.progress.itemsRestored ?? 0;
+    }
+    if (s.startTimestamp) status.startedAt = s.startTimestamp;
+    if (s.completionTimestamp) status.completedAt = s.completionTimestamp;
+    return status;
+}
+
+async function getBackups(kubeconfig: string): Promise<{ items?: KubeBackup[] }> {
+    return JSON.parse(await kubectl(kubeconfig, ["get", "backups.velero.io", "-n", VELERO_NAMESPACE, "-o", "json"])) as { items?: KubeBackup[] };
+}
+
+/**
+ * Velero on a cluster through kubectl and the cluster's kubeconfig (from the
+ * stack outputs; AKS kubeconfigs need kubelogin, EKS ones the aws CLI).
+ */
+export const liveVelero: BackupProbe & VeleroRestoreApi = {
     async latestSuccessfulBackup(_cloud: CloudName, kubeconfig: string): Promise<BackupInfo | undefined> {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-kube-"));
-        const file = path.join(dir, "kubeconfig");
+        return latestCompleted(await getBackups(kubeconfig));
+    },
+
+    async listBackups(_cloud: CloudName, kubeconfig: string): Promise<VeleroBackup[]> {
+        return parseVeleroBackups(await getBackups(kubeconfig));
+    },
+
+    async applyRestore(_cloud: CloudName, kubeconfig: string, manifest: RestoreManifest): Promise<string> {
+        return kubectl(kubeconfig, ["apply", "-f", "-"], { input: JSON.stringify(manifest) });
+    },
+
+    async getRestore(_cloud: CloudName, kubeconfig: string, name: string): Promise<VeleroRestoreStatus | undefined> {
         try {
-            fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
-            const stdout = await run("kubectl", ["get", "backups.velero.io", "-n", "velero", "-o", "json"], { ...process.env, KUBECONFIG: file }, 60_000);
-            return latestCompleted(JSON.parse(stdout) as VeleroBackupList);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
+            return parseRestoreStatus(JSON.parse(await kubectl(kubeconfig, ["get", "restores.velero.io", name, "-n", VELERO_NAMESPACE, "-o", "json"])) as KubeRestore);
+        } catch (err) {
+            if (err instanceof CommandError && /NotFound|not found/.test(err.stderr)) return undefined;
+            throw err;
         }
     },
 };
+
+/** Lists Velero backups with kubectl (the failover's backup-age pre-check). */
+export const liveBackups: BackupProbe = liveVelero;

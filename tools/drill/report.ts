@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describeRpo, describeRto } from "../../stacks/dr-budget";
 import { DrillReport } from "./orchestrator";
+import { RestoreReport } from "./restore";
 
 /** 2025-01-31T12:34:56.789Z → 20250131T123456Z (sortable, safe in file names). */
 export function reportTimestamp(iso: string): string {
@@ -83,13 +84,106 @@ export function renderMarkdown(report: DrillReport): string {
     return lines.join("\n");
 }
 
-/** Writes the JSON and Markdown reports; returns their paths. */
-export function writeDrillReport(report: DrillReport, dir: string): { json: string; markdown: string } {
+function writeReportFiles(dir: string, baseName: string, report: object, markdownText: string): { json: string; markdown: string } {
     fs.mkdirSync(dir, { recursive: true });
-    const base = path.join(dir, reportBaseName(report));
+    const base = path.join(dir, baseName);
     const json = `${base}.json`;
     const markdown = `${base}.md`;
     fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-    fs.writeFileSync(markdown, renderMarkdown(report));
+    fs.writeFileSync(markdown, markdownText);
     return { json, markdown };
+}
+
+/** Writes the JSON and Markdown reports; returns their paths. */
+export function writeDrillReport(report: DrillReport, dir: string): { json: string; markdown: string } {
+    return writeReportFiles(dir, reportBaseName(report), report, renderMarkdown(report));
+}
+
+// ---------------------------------------------------------------- restore reports
+
+export function restoreReportBaseName(report: RestoreReport): string {
+    return `restore-${report.stack}-${reportTimestamp(report.startedAt)}`;
+}
+
+const RESTORE_STATUS_LINE: Record<RestoreReport["status"], string> = {
+    planned: "DRY RUN (nothing was created)",
+    succeeded: "SUCCEEDED",
+    "partially-failed": "PARTIALLY FAILED",
+    failed: "FAILED",
+    refused: "REFUSED (nothing was created)",
+};
+
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+export function renderRestoreMarkdown(report: RestoreReport): string {
+    const lines: string[] = [];
+    lines.push(`# Restore drill: stack \`${report.stack}\`, ${report.from} backup → ${report.to} cluster`);
+    lines.push("");
+    lines.push(`**Result: ${RESTORE_STATUS_LINE[report.status]}**${report.forced ? " (run with --force)" : ""}`);
+    lines.push("");
+    lines.push("| | |");
+    lines.push("|---|---|");
+    lines.push(`| Started | ${report.startedAt} |`);
+    lines.push(`| Finished | ${report.finishedAt} |`);
+    lines.push(`| Into | the ${report.to} cluster |`);
+    if (report.backup) {
+        lines.push(`| Backup | \`${report.backup.name}\` in location \`${report.backup.storageLocation}\` (the ${report.from} cluster's store, read-only) |`);
+        lines.push(`| Backup completed | ${report.backup.completedAt} |`);
+        lines.push(`| Backup age | ${report.backup.ageMinutes} min at the pre-check (limit ${report.backup.limitMinutes} min) |`);
+    }
+    lines.push(`| RPO budget | ${describeRpo(report.budget)} |`);
+    if (report.targets) lines.push(`| RPO target (dr.rpoMinutes) | ${report.targets.rpoMinutes} min |`);
+    if (report.restore) {
+        lines.push(`| Restore | \`${report.restore.name}\` |`);
+        lines.push(`| Phase | ${report.restore.phase ?? "—"} |`);
+        lines.push(`| Warnings / errors | ${report.restore.warnings} / ${report.restore.errors} |`);
+        if (report.restore.totalItems !== undefined) lines.push(`| Items restored | ${report.restore.itemsRestored ?? 0} of ${report.restore.totalItems} |`);
+        if (report.restore.failureReason) lines.push(`| Failure reason | ${cell(report.restore.failureReason)} |`);
+    }
+    lines.push(`| Create (kubectl apply) | ${seconds(report.measured.createSeconds)} |`);
+    lines.push(`| Wait until finished | ${seconds(report.measured.waitSeconds)} |`);
+    lines.push(`| Total restore time | ${seconds(report.measured.totalSeconds)} |`);
+    lines.push(`| Velero's own timing | ${seconds(report.measured.serverSeconds)} |`);
+    lines.push("");
+    lines.push("## Steps");
+    lines.push("");
+    lines.push("| # | Step | Status | Started | Duration | Detail |");
+    lines.push("|---|---|---|---|---|---|");
+    report.steps.forEach((s, i) => {
+        lines.push(`| ${i + 1} | ${s.title} | ${s.status} | ${s.startedAt ?? "—"} | ${seconds(s.durationSeconds)} | ${cell(s.detail)} |`);
+    });
+    lines.push("");
+    if (report.problems.length) {
+        lines.push("## Problems");
+        lines.push("");
+        report.problems.forEach((p) => lines.push(`- ${p}`));
+        lines.push("");
+    }
+    if (report.notes.length) {
+        lines.push("## Notes");
+        lines.push("");
+        report.notes.forEach((n) => lines.push(`- ${n}`));
+        lines.push("");
+    }
+    if (report.manifest) {
+        lines.push("## Restore manifest");
+        lines.push("");
+        lines.push("```json");
+        lines.push(JSON.stringify(report.manifest, null, 2));
+        lines.push("```");
+        lines.push("");
+    }
+    lines.push("## How to read this report");
+    lines.push("");
+    lines.push(`- The backup comes from location \`peer\`: the ${report.from} cluster's store, which Velero on the ${report.to} cluster reads read-only.`);
+    lines.push("- **Backup age** is how much data a real restore would lose at that moment; the pre-check refuses a backup older than the RPO target unless `--force`.");
+    lines.push("- **Total restore time** runs from `kubectl apply` of the Restore until Velero reports a final phase (Completed, PartiallyFailed, Failed). It is part of the RTO of a failover that needs data.");
+    lines.push("- **Warnings** are expected on a warm-standby cluster: objects that already exist are kept (`existingResourcePolicy: none`) and counted as warnings. **Errors** are items that were not restored.");
+    lines.push("");
+    return lines.join("\n");
+}
+
+/** Writes restore-<stack>-<timestamp>.json and .md; returns their paths. */
+export function writeRestoreReport(report: RestoreReport, dir: string): { json: string; markdown: string } {
+    return writeReportFiles(dir, restoreReportBaseName(report), report, renderRestoreMarkdown(report));
 }
