@@ -1,13 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
 import { NAMESPACES } from "../components/addons/well-known";
-import { ClusterHandle } from "../components/cluster/contract";
+import { CloudName, ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
-import { StackConfig, secretConfig } from "./config";
+import { SecretKey, StackConfig, secretConfig } from "./config";
 import { buildClusterPair } from "./clusters";
 import { appHostname } from "./hostnames";
 import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
 import { buildGlobalFailover } from "./failover";
+import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
+import { FinancialApp } from "../components/app/financial-app";
+import { VaultConfiguration } from "../components/addons/vault-config";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
@@ -53,6 +56,22 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
     });
 }
 
+/** Each cluster's Vault has its own admin token (the two Vaults are independent). */
+const VAULT_TOKEN_KEYS: Record<CloudName, SecretKey> = { aws: "vaultTokenAws", azure: "vaultTokenAzure" };
+
+/**
+ * Vault's auth backend, KV mount and the app's policy and role, on one cluster's Vault.
+ * Gated by platform.vault.configure: the provider needs an initialized Vault (README "Vault bootstrap").
+ */
+function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, app: FinancialApp): VaultConfiguration {
+    return new VaultConfiguration(`${cluster.name}-vault-config`, {
+        address: config.platform.vault.addresses![cluster.cloud],
+        token: secretConfig(VAULT_TOKEN_KEYS[cluster.cloud])!,
+        kubernetesHost: "https://kubernetes.default.svc",
+        apps: [{ name: APP_VAULT_ROLE, namespace: config.app.namespace, serviceAccount: app.serviceAccountName, secretPaths: app.vaultKvPaths }],
+    }, { dependsOn: platform.vault ? [platform.vault.release] : [] });
+}
+
 /** Composes the whole platform from validated config and returns the stack outputs. */
 export function definePlatform(config: StackConfig) {
     const { pair, awsProvider } = buildClusterPair(config);
@@ -60,11 +79,22 @@ export function definePlatform(config: StackConfig) {
         aws: buildPlatform(config, pair.aws, pair.azure),
         azure: buildPlatform(config, pair.azure, pair.aws),
     };
+    const apps = config.app.enabled
+        ? { aws: buildFinancialApp(config, pair.aws, platforms.aws), azure: buildFinancialApp(config, pair.azure, platforms.azure) }
+        : undefined;
+    if (config.platform.vault.configure && apps) {
+        configureVault(config, pair.aws, platforms.aws, apps.aws);
+        configureVault(config, pair.azure, platforms.azure, apps.azure);
+    }
     const failover = buildGlobalFailover(config, pair, awsProvider);
     return {
         environment: config.environment,
         activeCloud: pair.activeCloud,
         clusters: { aws: clusterOutputs(pair.aws, platforms.aws), azure: clusterOutputs(pair.azure, platforms.azure) },
+        app: apps && {
+            aws: { hostname: apps.aws.hostname, namespace: apps.aws.namespace, debugCommand: apps.aws.debugCommand },
+            azure: { hostname: apps.azure.hostname, namespace: apps.azure.namespace, debugCommand: apps.azure.debugCommand },
+        },
         kubeconfigs: pulumi.secret({ aws: pair.aws.kubeconfig, azure: pair.azure.kubeconfig }),
         failover: {
             globalHostname: failover.globalHostname,

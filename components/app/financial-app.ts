@@ -26,7 +26,7 @@ import { DEFAULT_APP_BUDGET } from "./resources";
 import { createInternalTls } from "./tls";
 import { AppContext, FinancialAppArgs } from "./types";
 import { assertValidArgs } from "./validation";
-import { vaultReadPaths } from "./vault";
+import { ELASTICSEARCH_VAULT_PATH, vaultReadPaths } from "./vault";
 import { createTrack, trackObjectName } from "./workload";
 
 export const DEFAULT_APP_NAME = "financial-app";
@@ -48,6 +48,8 @@ export class FinancialApp extends pulumi.ComponentResource {
     public readonly serviceAccountName: string;
     /** KV v2 paths the Vault role's policy must allow `read` on, and nothing else. */
     public readonly vaultReadPaths: string[];
+    /** The same paths relative to the KV mount, as VaultConfiguration's app access takes them. */
+    public readonly vaultKvPaths: string[];
     /** The exact `kubectl debug` command for on-call engineers (quoted in the README). */
     public readonly debugCommand: string;
 
@@ -79,7 +81,7 @@ export class FinancialApp extends pulumi.ComponentResource {
             settings: createConfigMap(ctx, "settings", args.settings),
             envoy: createConfigMap(ctx, "envoy", envoyConfigData(appName)),
             fluentd: createConfigMap(ctx, "fluentd", fluentdConfigData(appName)),
-            metricsAgent: createConfigMap(ctx, "prometheus-agent", prometheusAgentConfigData(appName)),
+            metricsAgent: createConfigMap(ctx, "prometheus-agent", prometheusAgentConfigData(appName, args.remoteWriteUrls)),
         };
         const tls = createInternalTls(ctx, [trackObjectName(appName, "stable"), trackObjectName(appName, "canary")], addOns);
 
@@ -131,6 +133,7 @@ export class FinancialApp extends pulumi.ComponentResource {
         this.imageReference = stableImage;
         this.serviceAccountName = appName;
         this.vaultReadPaths = vaultReadPaths(args.vaultSecrets);
+        this.vaultKvPaths = [...args.vaultSecrets.map((s) => s.path), ELASTICSEARCH_VAULT_PATH];
         this.debugCommand = debugCommand(args.namespace, labelSelector(trackPodSelector(appName, "stable")), args.sidecarImages.debug);
 
         this.registerOutputs({

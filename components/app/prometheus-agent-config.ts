@@ -19,7 +19,7 @@ import { PORTS } from "./layout";
 export const AGENT_CONFIG_FILE = "prometheus.yml";
 export const ENVOY_SCRAPE_JOB = "envoy";
 
-export function prometheusAgentConfig(appName: string) {
+export function prometheusAgentConfig(appName: string, remoteWriteUrls: string[] = [PROMETHEUS.remoteWriteUrl]) {
     return {
         global: {
             scrape_interval: "30s",
@@ -31,13 +31,11 @@ export function prometheusAgentConfig(appName: string) {
             metrics_path: "/stats/prometheus",
             static_configs: [{ targets: [`127.0.0.1:${PORTS.envoyAdmin}`] }],
         }],
-        remote_write: [{
-            url: PROMETHEUS.remoteWriteUrl,
-            queue_config: { max_backoff: "30s" },
-        }],
+        // A Service would spread samples across Prometheus replicas; each replica gets every sample.
+        remote_write: remoteWriteUrls.map((url) => ({ url, queue_config: { max_backoff: "30s" } })),
     };
 }
 
-export function prometheusAgentConfigData(appName: string): Record<string, string> {
-    return { [AGENT_CONFIG_FILE]: JSON.stringify(prometheusAgentConfig(appName), null, 2) };
+export function prometheusAgentConfigData(appName: string, remoteWriteUrls?: string[]): Record<string, string> {
+    return { [AGENT_CONFIG_FILE]: JSON.stringify(prometheusAgentConfig(appName, remoteWriteUrls), null, 2) };
 }

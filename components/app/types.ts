@@ -127,6 +127,12 @@ export interface FinancialAppArgs {
     runAdminJobs?: boolean;
     /** Create the PodMonitor and PrometheusRule (needs the prometheus-operator CRDs) and scale on requests per second. */
     monitoring: boolean;
+    /**
+     * Where the Prometheus agent sidecar remote-writes: one URL per platform Prometheus
+     * replica (Monitoring.remoteWriteReplicaUrls), so every replica holds every sample.
+     * Defaults to the Prometheus Service, which is right for a single replica.
+     */
+    remoteWriteUrls?: string[];
     /** Requests/limits of the financial-service container (and the init containers and CronJob, which run the same image). */
     appResources?: ResourceBudget;
     /** Add-on releases that must exist first (cert-manager, Vault injector, ingress-nginx, kube-prometheus-stack). */

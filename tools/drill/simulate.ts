@@ -93,11 +93,16 @@ export function diffValues(before: unknown, after: unknown, path = ""): { path: 
     return [{ path: path || "(value)", before, after }];
 }
 
+/** True when `path` is covered by one of the resource's ignoreChanges paths (the engine keeps the old value). */
+function ignored(path: string, ignoreChanges: string[]): boolean {
+    return ignoreChanges.some((p) => path === p || path.startsWith(`${p}.`) || path.startsWith(`${p}[`));
+}
+
 /** The changes between two recorded registrations of the same URN. */
 function resourceChanges(before: RecordedResource, after: RecordedResource): InputChange[] {
     const secret = new Set([...before.secretInputs, ...after.secretInputs]);
     const inputs: InputChange[] = before.custom || after.custom
-        ? diffValues(before.inputs, after.inputs).map((d) => ({
+        ? diffValues(before.inputs, after.inputs).filter((d) => !ignored(d.path, before.ignoreChanges)).map((d) => ({
               ...d,
               replaceRule: replaceRuleFor(after.type, d.path),
               secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,

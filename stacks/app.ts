@@ -1,0 +1,35 @@
+import { FinancialApp } from "../components/app/financial-app";
+import { ClusterHandle } from "../components/cluster/contract";
+import { PlatformServices } from "../components/platform/platform-services";
+import { StackConfig } from "./config";
+import { appHostname } from "./hostnames";
+
+/** Vault Kubernetes-auth role (and policy) name the app logs in with. */
+export const APP_VAULT_ROLE = "financial-app";
+
+/** The app on one cluster: full size when active, warm standby when passive. */
+export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices): FinancialApp {
+    const app = config.app;
+    const sizing = cluster.role === "active" ? app.sizing.active : app.sizing.standby;
+    return new FinancialApp(`${cluster.name}-app`, {
+        cluster,
+        namespace: app.namespace,
+        image: app.image,
+        environment: config.environment,
+        sizing: { ...sizing, targetCpuUtilization: app.targetCpuUtilization, targetRequestsPerSecond: app.targetRequestsPerSecond },
+        canary: app.canary,
+        hostname: appHostname(config, cluster),
+        database: app.database,
+        migrateCommand: app.migrateCommand,
+        cachePreloadCommand: app.cachePreloadCommand,
+        settings: app.settings,
+        vaultRole: APP_VAULT_ROLE,
+        vaultSecrets: app.vaultSecrets,
+        sidecarImages: app.sidecarImages,
+        onCallGroup: app.onCallGroup,
+        reconciliationSchedule: app.reconciliationSchedule,
+        monitoring: config.platform.monitoring.enabled,
+        remoteWriteUrls: platform.monitoring?.remoteWriteReplicaUrls,
+        dependsOn: platform.appPrerequisites,
+    });
+}
