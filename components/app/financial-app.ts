@@ -65,7 +65,7 @@ export class FinancialApp extends pulumi.ComponentResource {
         const stableImage = imageReference(args.image);
 
         // Everything else is created in this namespace, so it all waits for the add-ons too.
-        const ns = createNamespace(name, { name: args.namespace, appName, kubernetesVersion: cluster.kubernetesVersion, dependsOn: [...cluster.readiness, ...addOns] }, childOpts);
+        const ns = createNamespace(name, { name: args.namespace, appName, kubernetesVersion: cluster.kubernetesVersion, role: cluster.role, dependsOn: [...cluster.readiness, ...addOns] }, childOpts);
         const ctx: AppContext = { prefix: name, appName, namespace: ns.metadata.name, opts: childOpts };
 
         createQuotaAndLimits(ctx, appBudget, args.sizing, args.canary);

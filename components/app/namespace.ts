@@ -9,13 +9,21 @@ export interface NamespaceArgs {
     name: string;
     appName: string;
     kubernetesVersion: string;
+    /** The cluster's side of the pair, as a label dashboards and on-call tooling can select on. */
+    role: string;
     dependsOn: pulumi.Resource[];
 }
+
+/** Label carrying the cluster's DR role; it changes in place on a failover. */
+export const DR_ROLE_LABEL = "platform.finplat.io/dr-role";
 
 /** The app's namespace, enforcing Pod Security Standards `restricted`. */
 export function createNamespace(prefix: string, args: NamespaceArgs, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(`${prefix}-ns`, {
-        metadata: { name: args.name, labels: { ...appLabels(args.appName), ...podSecurityLabels(args.kubernetesVersion) } },
+        metadata: {
+            name: args.name,
+            labels: { ...appLabels(args.appName), ...podSecurityLabels(args.kubernetesVersion), [DR_ROLE_LABEL]: args.role },
+        },
     }, { ...opts, dependsOn: args.dependsOn });
 }
 

@@ -12,6 +12,7 @@ const ROLE_DEPENDENT_INPUTS: { type: RegExp; path: RegExp; why: string }[] = [
     { type: /^aws:route53\/record:Record$/, path: /^(records\[\d+\]|healthCheckId)$/, why: "the global failover slots point at the new primary" },
     { type: /^kubernetes:autoscaling\/v2:HorizontalPodAutoscaler$/, path: /^spec\.(minReplicas|maxReplicas)$/, why: "full size on the active side, warm standby on the passive side" },
     { type: /^kubernetes:batch\/v1:CronJob$/, path: /^spec\.suspend$/, why: "admin jobs run on the active side only" },
+    { type: /^kubernetes:core\/v1:Namespace$/, path: /^metadata\.labels\.platform\.finplat\.io\/dr-role$/, why: "the DR role label" },
 ];
 /** Nothing appears or disappears with the role: both clusters always run everything. */
 const ROLE_DEPENDENT_PRESENCE: RegExp[] = [];
@@ -45,7 +46,9 @@ describe("drill --simulate on the real program (offline)", function () {
         // owned by the HPA (ignoreChanges), so they are not a change Pulumi would make.
         const hpa = flip.changes.find((c) => c.name === "pair-azure-app-hpa")!;
         assert.deepEqual(hpa.changes.map((c) => [c.path, c.before, c.after]), [["spec.minReplicas", 1, 2]]);
-        assert.equal(flip.changes.length, 6, "two global records, two HPAs, two admin CronJobs");
+        assert.equal(flip.changes.length, 8, "two global records, two HPAs, two admin CronJobs, two app namespaces' role labels");
+        const namespace = flip.changes.find((c) => c.name === "pair-aws-app-ns")!;
+        assert.deepEqual(namespace.changes.map((c) => [c.path, c.before, c.after]), [["metadata.labels.platform.finplat.io/dr-role", "active", "passive"]]);
         assert.match(renderSimulation(flip), /^0 replacements: every change is an in-place update/m);
     });
 
