@@ -9,7 +9,7 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 function runPlan(args: string[]): { code: number; stdout: string; stderr: string } {
     try {
-        const stdout = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+        const stdout = execFileSync(process.execPath, ["-r", "./tools/ts-transpile.js", "tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
         return { code: 0, stdout, stderr: "" };
     } catch (err) {
         const e = err as { status: number; stdout: string; stderr: string };
