@@ -1,0 +1,100 @@
+import { strict as assert } from "assert";
+import { CHARTS } from "../../components/addons/charts";
+import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { unknownValueKeys } from "../support/chart-keys";
+import { stackEvaluation } from "../support/stacks";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+const CLUSTERS = { aws: "pair-aws", azure: "pair-azure" } as const;
+
+function releasesOf(ev: Evaluation, cluster: string): RecordedResource[] {
+    const platform = ev.named("finplat:platform:PlatformServices", `${cluster}-platform`);
+    return ev.descendantsOf(platform.urn).filter((r) => r.type === RELEASE);
+}
+
+describe("the platform on both clusters (whole stack)", () => {
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        [dev, prod] = await Promise.all([stackEvaluation("dev"), stackEvaluation("prod")]);
+    });
+
+    it("installs every add-on on each cluster; the cluster-autoscaler chart only on EKS (AKS autoscales itself)", () => {
+        const charts = (cluster: string) => releasesOf(prod, cluster).map((r) => r.inputs.chart).sort();
+        const all = Object.values(CHARTS).map((c) => c.chart).sort();
+        assert.deepEqual(charts(CLUSTERS.aws), all);
+        assert.deepEqual(charts(CLUSTERS.azure), all.filter((c) => c !== "cluster-autoscaler"));
+    });
+
+    it("pins every release to the version in the chart table and sets only keys that version defines", () => {
+        for (const ev of [dev, prod]) {
+            for (const release of ev.ofType(RELEASE)) {
+                const pinned = Object.values(CHARTS).find((c) => c.chart === release.inputs.chart)!;
+                assert.equal(release.inputs.version, pinned.version, release.name);
+                assert.deepEqual(unknownValueKeys(release.inputs.chart, release.inputs.version, release.inputs.values), [], release.name);
+            }
+        }
+    });
+
+    it("puts each cluster's add-ons on that cluster's provider, under that cluster's platform component", () => {
+        for (const [cloud, cluster] of Object.entries(CLUSTERS)) {
+            for (const release of releasesOf(prod, cluster)) assert.match(release.provider, new RegExp(`::${cluster}-k8s::`), `${cloud}: ${release.name}`);
+        }
+    });
+
+    it("gives each cluster's ExternalDNS its own TXT owner and only its own zone", () => {
+        const externalDns = (cluster: string) => releasesOf(prod, cluster).find((r) => r.inputs.chart === "external-dns")!.inputs.values;
+        assert.notEqual(externalDns(CLUSTERS.aws).txtOwnerId, externalDns(CLUSTERS.azure).txtOwnerId);
+        assert.deepEqual(externalDns(CLUSTERS.aws).domainFilters, ["aws.fin.example.com"]);
+        assert.deepEqual(externalDns(CLUSTERS.azure).domainFilters, ["azure.fin.example.com"]);
+        assert.equal(externalDns(CLUSTERS.aws).policy, "upsert-only");
+    });
+
+    it("never grants an IAM write action on *: unscoped statements are read-only or tag-conditioned", () => {
+        const readOnly = /^[a-z0-9]+:(Describe|List|Get)[A-Za-z]*$/;
+        const policies = prod.ofType("aws:iam/rolePolicy:RolePolicy");
+        assert.ok(policies.length >= 6, "IRSA policies exist for the add-ons");
+        for (const policy of policies) {
+            for (const statement of JSON.parse(policy.inputs.policy).Statement) {
+                const resources = [statement.Resource].flat();
+                if (!resources.includes("*")) continue;
+                const writes = statement.Action.filter((a: string) => !readOnly.test(a));
+                assert.ok(writes.length === 0 || statement.Condition, `${policy.name} ${statement.Sid}: ${writes.join(", ")} on * without a condition`);
+            }
+        }
+    });
+
+    it("scopes ExternalDNS and cert-manager on AWS to the cluster's hosted zone", () => {
+        const zoneScoped = prod.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.policy.includes("route53:ChangeResourceRecordSets"));
+        assert.equal(zoneScoped.length, 2, "ExternalDNS and cert-manager");
+        for (const policy of zoneScoped) {
+            const change = JSON.parse(policy.inputs.policy).Statement.find((s: any) => s.Action.includes("route53:ChangeResourceRecordSets"));
+            assert.deepEqual(change.Resource.length, 1);
+            assert.match(change.Resource[0], /^arn:aws:route53:::hostedzone\/Z[A-Z0-9]+$/);
+        }
+    });
+
+    it("assigns Azure roles on resource scopes, never on a subscription or resource group", () => {
+        for (const assignment of prod.ofType("azure-native:authorization:RoleAssignment")) {
+            assert.match(assignment.inputs.scope, /\/providers\//, `${assignment.name} is scoped to a resource: ${assignment.inputs.scope}`);
+        }
+    });
+
+    it("lets each cluster's Velero read the other cluster's backups read-only", () => {
+        const pairs = [[CLUSTERS.aws, "aws", "azure"], [CLUSTERS.azure, "azure", "aws"]] as const;
+        for (const [cluster, own, peer] of pairs) {
+            const velero = releasesOf(prod, cluster).find((r) => r.inputs.chart === "velero")!.inputs.values;
+            const locations = velero.configuration.backupStorageLocation.map((l: any) => [l.name, l.accessMode, l.provider]);
+            assert.deepEqual(locations, [["default", "ReadWrite", own], ["peer", "ReadOnly", peer]]);
+        }
+    });
+
+    it("creates ClusterIssuers only after cert-manager's CRDs, on each cluster", () => {
+        for (const cluster of Object.values(CLUSTERS)) {
+            const certManager = releasesOf(prod, cluster).find((r) => r.inputs.chart === "cert-manager")!;
+            const issuers = prod.ofType("kubernetes:cert-manager.io/v1:ClusterIssuer").filter((i) => i.name.startsWith(cluster));
+            assert.equal(issuers.length, 4, "staging, production, self-signed bootstrap, internal CA");
+            issuers.forEach((issuer) => assert.ok(issuer.dependencies.includes(certManager.urn), issuer.name));
+        }
+    });
+});
