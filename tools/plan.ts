@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import { ConfigError } from "../stacks/config";
+import { DrBudget, describeRpo, describeRto } from "../stacks/dr-budget";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
 
@@ -117,6 +118,13 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     lines.push("", "Clusters:", ...clusterSettings(evaluation));
     const releases = releaseSettings(evaluation);
     if (releases.length) lines.push("", "Helm releases:", ...releases);
+    const failover = evaluation.outputs.failover;
+    const budget = evaluation.outputs.drBudget as DrBudget | undefined;
+    if (failover && budget) {
+        lines.push("", "Disaster recovery:");
+        lines.push(`  global name ${failover.globalHostname} → primary ${failover.primaryCloud}`);
+        lines.push(`  RTO budget ${describeRto(budget)}`, `  RPO budget ${describeRpo(budget)}`);
+    }
     return lines.join("\n");
 }
 

@@ -28,6 +28,10 @@ describe("offline plan", () => {
         assert.match(text, /AKS finplat-prod-aks \[passive\] location westus3/);
         assert.match(text, /node group pair-aws-system: m6i\.xlarge ON_DEMAND, min 3 \/ desired 3 \/ max 6, 3 zones, tainted CriticalAddonsOnly/);
         assert.match(text, /finplat:aws:AwsCluster pair-aws \[active\] \(\d+ resources\)/);
+        assert.match(text, /\[aws\] velero@12\.1\.0 → namespace velero/);
+        assert.match(text, /global name app\.fin\.example\.com → primary aws/);
+        assert.match(text, /RTO budget 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ scale-up 180 s\)/);
+        assert.match(text, /RPO budget 60 min \(platform\.velero\.schedule "0 \* \* \* \*"\)/);
     });
 
     it("applies --set overrides on top of the stack file", async () => {
