@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { DnsZoneInfo } from "../cluster/contract";
 import { CHARTS } from "./charts";
 import { Values } from "./deep-merge";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, createPlatformNamespace, installChart, resources } from "./helm-addon";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface ExternalDnsArgs extends AddonArgs {
@@ -98,9 +98,7 @@ export class ExternalDns extends pulumi.ComponentResource {
 
         // The namespace is created here, not by installChart, because the Azure config
         // Secret must exist in it before the release starts the pod.
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: NAMESPACES.externalDns, labels: { "app.kubernetes.io/part-of": "platform" } },
-        }, { parent: this, provider, dependsOn: cluster.readiness });
+        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.externalDns);
 
         const identity = cluster.grantWorkloadIdentity(name, {
             namespace: NAMESPACES.externalDns,

@@ -40,20 +40,30 @@ export interface ChartInstall {
 }
 
 /**
+ * A platform namespace on the cluster, created once the cluster is ready. Add-ons
+ * that need objects in place before their release (Secrets, Certificates) create
+ * it themselves with this and pass `existingNamespace: true` to installChart.
+ */
+export function createPlatformNamespace(
+    owner: pulumi.Resource,
+    name: string,
+    cluster: ClusterHandle,
+    namespace: string,
+    labels: Record<string, string> = {},
+): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(`${name}-ns`, {
+        metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "platform", ...labels } },
+    }, { parent: owner, provider: cluster.provider, dependsOn: cluster.readiness });
+}
+
+/**
  * The add-on contract in one function: a namespace, a pinned chart installed
  * as a helm.v3.Release (so chart hooks run), computed values deep-merged with
  * the user's overrides, the cluster's provider, and explicit dependencies.
  */
 export function installChart(owner: pulumi.ComponentResource, name: string, args: ChartInstallArgs): ChartInstall {
     const provider = args.cluster.provider;
-    const namespaceResource = args.existingNamespace
-        ? undefined
-        : new k8s.core.v1.Namespace(`${name}-ns`, {
-              metadata: {
-                  name: args.namespace,
-                  labels: { "app.kubernetes.io/part-of": "platform", ...args.namespaceLabels },
-              },
-          }, { parent: owner, provider, dependsOn: args.cluster.readiness });
+    const namespaceResource = args.existingNamespace ? undefined : createPlatformNamespace(owner, name, args.cluster, args.namespace, args.namespaceLabels);
 
     const release = new k8s.helm.v3.Release(name, {
         name: args.releaseName,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as random from "@pulumi/random";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, createPlatformNamespace, installChart, resources } from "./helm-addon";
 import { Values } from "./deep-merge";
 import { MONITORING_FULLNAME, MONITORING_RELEASE, MONITORING_SELECTOR_LABELS, NAMESPACES, PROMETHEUS } from "./well-known";
 import { platformAlertGroups } from "./monitoring-rules";
@@ -115,13 +115,8 @@ export class Monitoring extends pulumi.ComponentResource {
 
         // The Secrets below must exist before the chart's pods start (Grafana reads its admin Secret at startup),
         // so the namespace is created here rather than by installChart together with the release.
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: {
-                name: NAMESPACES.monitoring,
-                // node-exporter needs the host's network and PID namespaces and hostPath mounts.
-                labels: { "app.kubernetes.io/part-of": "platform", "pod-security.kubernetes.io/enforce": "privileged" },
-            },
-        }, { parent: this, provider, dependsOn: cluster.readiness });
+        // node-exporter needs the host's network and PID namespaces and hostPath mounts.
+        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.monitoring, { "pod-security.kubernetes.io/enforce": "privileged" });
 
         const receiverData: Record<string, pulumi.Output<string>> = {};
         if (args.receivers.slackWebhookUrl) receiverData[RECEIVER_SECRET_KEYS.slack] = args.receivers.slackWebhookUrl;

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { UnsealKeyInfo } from "../cluster/contract";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, createPlatformNamespace, installChart, resources } from "./helm-addon";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES, VAULT } from "./well-known";
 
 /** ServiceAccount of the Vault server pods; the unseal identity is bound to exactly this name. */
@@ -131,9 +131,7 @@ export class Vault extends pulumi.ComponentResource {
         });
 
         // The namespace is created here, not by installChart, because the Certificate must exist before the release.
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: { name: NAMESPACES.vault, labels: { "app.kubernetes.io/part-of": "platform" } },
-        }, { parent: this, provider, dependsOn: cluster.readiness });
+        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.vault);
 
         const internalDns = `${INTERNAL_SERVICE}.${NAMESPACES.vault}.svc`;
         this.certificate = new k8s.apiextensions.CustomResource(`${name}-server-tls`, {
