@@ -6,6 +6,7 @@
 import { CloudName } from "../../components/cluster/contract";
 import { DrBudget, DrTargets } from "../../stacks/dr-budget";
 import { isCloud } from "./errors";
+import { CheckFailure, RecordedStep, StepFailure, createStepRunner } from "./steps";
 
 // ---------------------------------------------------------------- ports
 
@@ -118,17 +119,8 @@ export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEnd
 // ---------------------------------------------------------------- report model
 
 export type StepName = "read-stack" | "precheck-target-health" | "precheck-backup-age" | "set-config" | "up" | "wait-dns" | "wait-health";
-export type StepStatus = "ok" | "failed" | "warning" | "skipped";
-
-export interface DrillStep {
-    name: StepName;
-    title: string;
-    status: StepStatus;
-    startedAt?: string;
-    endedAt?: string;
-    durationSeconds?: number;
-    detail: string;
-}
+export type { StepStatus } from "./steps";
+export type DrillStep = RecordedStep<StepName>;
 
 export interface DrillReport {
     kind: "finplat-drill-report";
@@ -194,9 +186,6 @@ export function normalizeHost(name: string): string {
     return name.trim().replace(/\.$/, "").toLowerCase();
 }
 
-class StepFailure extends Error {}
-class CheckFailure extends Error {}
-
 /**
  * Runs a failover (or failback) drill: pre-checks, config, up, then waits for
  * the global name to serve from the new primary. Always returns a report,
@@ -207,45 +196,16 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
     const log = deps.log ?? (() => undefined);
     const iso = (ms: number) => new Date(ms).toISOString();
     const startedMs = clock.now();
-    const steps: DrillStep[] = [];
-    const problems: string[] = [];
     const notes: string[] = [];
-    const times: Partial<Record<StepName, { start: number; end: number }>> = {};
     let from: CloudName = options.to === "aws" ? "azure" : "aws";
     let endpoints: DrillEndpoints | undefined;
     let backup: DrillReport["backup"];
 
     /** Runs one step; a CheckFailure is a failed pre-check (warning when forced), anything else stops the drill. */
-    const step = async (name: StepName, body: () => Promise<string>, precheck = false): Promise<boolean> => {
-        const start = clock.now();
-        log(`▶ ${TITLES[name]}`);
-        const record = (status: StepStatus, detail: string) => {
-            const end = clock.now();
-            times[name] = { start, end };
-            steps.push({ name, title: TITLES[name], status, startedAt: iso(start), endedAt: iso(end), durationSeconds: (end - start) / 1000, detail });
-            log(`  ${status}: ${detail} (${((end - start) / 1000).toFixed(1)} s)`);
-        };
-        try {
-            record("ok", await body());
-            return true;
-        } catch (err) {
-            const message = (err as Error).message;
-            if (precheck && err instanceof CheckFailure) {
-                record(options.force ? "warning" : "failed", message);
-                problems.push(message);
-                return false;
-            }
-            record("failed", message);
-            problems.push(message);
-            throw new StepFailure(message);
-        }
-    };
+    const { step, times, problems, fillSkipped } = createStepRunner<StepName>({ titles: TITLES, order: STEP_ORDER, clock, log, force: options.force });
 
     const finish = (status: DrillReport["status"]): DrillReport => {
-        for (const name of STEP_ORDER) {
-            if (!steps.some((s) => s.name === name)) steps.push({ name, title: TITLES[name], status: "skipped", detail: "not run" });
-        }
-        steps.sort((a, b) => STEP_ORDER.indexOf(a.name) - STEP_ORDER.indexOf(b.name));
+        const steps = fillSkipped();
         const measured: DrillReport["measured"] = {};
         if (times.up) measured.upSeconds = (times.up.end - times.up.start) / 1000;
         if (times.up && times["wait-dns"] && steps.find((s) => s.name === "wait-dns")?.status === "ok") {

@@ -7,6 +7,7 @@ import * as path from "path";
 import { describeRpo, describeRto } from "../../stacks/dr-budget";
 import { DrillReport } from "./orchestrator";
 import { RestoreReport } from "./restore";
+import { RecordedStep } from "./steps";
 
 /** 2025-01-31T12:34:56.789Z → 20250131T123456Z (sortable, safe in file names). */
 export function reportTimestamp(iso: string): string {
@@ -19,6 +20,45 @@ export function reportBaseName(report: DrillReport): string {
 
 const seconds = (value: number | undefined) => (value === undefined ? "—" : `${Math.round(value * 10) / 10} s`);
 
+/** Text safe in a Markdown table cell. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** The title, the result line and the first rows of the summary table; the caller adds its own rows. */
+function renderHeader(lines: string[], heading: string, result: string, report: { forced: boolean; startedAt: string; finishedAt: string }): void {
+    lines.push(`# ${heading}`);
+    lines.push("");
+    lines.push(`**Result: ${result}**${report.forced ? " (run with --force)" : ""}`);
+    lines.push("");
+    lines.push("| | |");
+    lines.push("|---|---|");
+    lines.push(`| Started | ${report.startedAt} |`);
+    lines.push(`| Finished | ${report.finishedAt} |`);
+}
+
+/** The Steps table, then the Problems and Notes lists when there are any. */
+function renderSteps(lines: string[], report: { steps: RecordedStep<string>[]; problems: string[]; notes: string[] }): void {
+    lines.push("## Steps");
+    lines.push("");
+    lines.push("| # | Step | Status | Started | Duration | Detail |");
+    lines.push("|---|---|---|---|---|---|");
+    report.steps.forEach((s, i) => {
+        lines.push(`| ${i + 1} | ${s.title} | ${s.status} | ${s.startedAt ?? "—"} | ${seconds(s.durationSeconds)} | ${cell(s.detail)} |`);
+    });
+    lines.push("");
+    if (report.problems.length) {
+        lines.push("## Problems");
+        lines.push("");
+        report.problems.forEach((p) => lines.push(`- ${p}`));
+        lines.push("");
+    }
+    if (report.notes.length) {
+        lines.push("## Notes");
+        lines.push("");
+        report.notes.forEach((n) => lines.push(`- ${n}`));
+        lines.push("");
+    }
+}
+
 const STATUS_LINE: Record<DrillReport["status"], string> = {
     succeeded: "SUCCEEDED",
     failed: "FAILED",
@@ -28,14 +68,7 @@ const STATUS_LINE: Record<DrillReport["status"], string> = {
 export function renderMarkdown(report: DrillReport): string {
     const lines: string[] = [];
     const title = report.direction === "failback" ? "Failback" : "Failover";
-    lines.push(`# ${title} drill: stack \`${report.stack}\`, ${report.from} → ${report.to}`);
-    lines.push("");
-    lines.push(`**Result: ${STATUS_LINE[report.status]}**${report.forced ? " (run with --force)" : ""}`);
-    lines.push("");
-    lines.push("| | |");
-    lines.push("|---|---|");
-    lines.push(`| Started | ${report.startedAt} |`);
-    lines.push(`| Finished | ${report.finishedAt} |`);
+    renderHeader(lines, `${title} drill: stack \`${report.stack}\`, ${report.from} → ${report.to}`, STATUS_LINE[report.status], report);
     if (report.globalHostname) lines.push(`| Global name | \`${report.globalHostname}\` → \`${report.expectedTarget ?? "?"}\` |`);
     lines.push(`| Measured RTO | ${seconds(report.measured.rtoSeconds)} |`);
     lines.push(`| RTO budget | ${describeRto(report.budget)} |`);
@@ -53,27 +86,7 @@ export function renderMarkdown(report: DrillReport): string {
         );
         lines.push("");
     }
-    lines.push("## Steps");
-    lines.push("");
-    lines.push("| # | Step | Status | Started | Duration | Detail |");
-    lines.push("|---|---|---|---|---|---|");
-    report.steps.forEach((s, i) => {
-        const detail = s.detail.replace(/\|/g, "\\|").replace(/\n/g, " ");
-        lines.push(`| ${i + 1} | ${s.title} | ${s.status} | ${s.startedAt ?? "—"} | ${seconds(s.durationSeconds)} | ${detail} |`);
-    });
-    lines.push("");
-    if (report.problems.length) {
-        lines.push("## Problems");
-        lines.push("");
-        report.problems.forEach((p) => lines.push(`- ${p}`));
-        lines.push("");
-    }
-    if (report.notes.length) {
-        lines.push("## Notes");
-        lines.push("");
-        report.notes.forEach((n) => lines.push(`- ${n}`));
-        lines.push("");
-    }
+    renderSteps(lines, report);
     lines.push("## How to read this report");
     lines.push("");
     lines.push("- **Measured RTO** runs from the start of `pulumi up` to the moment the global name resolves to the new primary *and* its health URL answers 200.");
@@ -113,18 +126,9 @@ const RESTORE_STATUS_LINE: Record<RestoreReport["status"], string> = {
     refused: "REFUSED (nothing was created)",
 };
 
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-
 export function renderRestoreMarkdown(report: RestoreReport): string {
     const lines: string[] = [];
-    lines.push(`# Restore drill: stack \`${report.stack}\`, ${report.from} backup → ${report.to} cluster`);
-    lines.push("");
-    lines.push(`**Result: ${RESTORE_STATUS_LINE[report.status]}**${report.forced ? " (run with --force)" : ""}`);
-    lines.push("");
-    lines.push("| | |");
-    lines.push("|---|---|");
-    lines.push(`| Started | ${report.startedAt} |`);
-    lines.push(`| Finished | ${report.finishedAt} |`);
+    renderHeader(lines, `Restore drill: stack \`${report.stack}\`, ${report.from} backup → ${report.to} cluster`, RESTORE_STATUS_LINE[report.status], report);
     lines.push(`| Into | the ${report.to} cluster |`);
     if (report.backup) {
         lines.push(`| Backup | \`${report.backup.name}\` in location \`${report.backup.storageLocation}\` (the ${report.from} cluster's store, read-only) |`);
@@ -145,26 +149,7 @@ export function renderRestoreMarkdown(report: RestoreReport): string {
     lines.push(`| Total restore time | ${seconds(report.measured.totalSeconds)} |`);
     lines.push(`| Velero's own timing | ${seconds(report.measured.serverSeconds)} |`);
     lines.push("");
-    lines.push("## Steps");
-    lines.push("");
-    lines.push("| # | Step | Status | Started | Duration | Detail |");
-    lines.push("|---|---|---|---|---|---|");
-    report.steps.forEach((s, i) => {
-        lines.push(`| ${i + 1} | ${s.title} | ${s.status} | ${s.startedAt ?? "—"} | ${seconds(s.durationSeconds)} | ${cell(s.detail)} |`);
-    });
-    lines.push("");
-    if (report.problems.length) {
-        lines.push("## Problems");
-        lines.push("");
-        report.problems.forEach((p) => lines.push(`- ${p}`));
-        lines.push("");
-    }
-    if (report.notes.length) {
-        lines.push("## Notes");
-        lines.push("");
-        report.notes.forEach((n) => lines.push(`- ${n}`));
-        lines.push("");
-    }
+    renderSteps(lines, report);
     if (report.manifest) {
         lines.push("## Restore manifest");
         lines.push("");

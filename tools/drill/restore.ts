@@ -17,7 +17,8 @@
 import { CloudName } from "../../components/cluster/contract";
 import { DrBudget, DrTargets } from "../../stacks/dr-budget";
 import { otherCloud } from "./errors";
-import { Clock, DrillStack, StepStatus } from "./orchestrator";
+import { Clock, DrillStack } from "./orchestrator";
+import { CheckFailure, RecordedStep, StepFailure, createStepRunner } from "./steps";
 
 // ---------------------------------------------------------------- Velero as the restore sees it
 
@@ -211,15 +212,7 @@ export function selectBackup(backups: VeleroBackup[], to: CloudName, wanted?: st
 
 export type RestoreStepName = "read-stack" | "select-backup" | "precheck-backup-age" | "create-restore" | "wait-restore";
 
-export interface RestoreStep {
-    name: RestoreStepName;
-    title: string;
-    status: StepStatus;
-    startedAt?: string;
-    endedAt?: string;
-    durationSeconds?: number;
-    detail: string;
-}
+export type RestoreStep = RecordedStep<RestoreStepName>;
 
 export interface RestoreReport {
     kind: "finplat-restore-report";
@@ -266,9 +259,6 @@ export const RESTORE_TITLES: Record<RestoreStepName, string> = {
 
 export const RESTORE_STEP_ORDER: RestoreStepName[] = ["read-stack", "select-backup", "precheck-backup-age", "create-restore", "wait-restore"];
 
-class StepFailure extends Error {}
-class CheckFailure extends Error {}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function describeStatus(status: VeleroRestoreStatus | undefined): string {
@@ -287,47 +277,15 @@ export async function runRestore(options: RestoreOptions, deps: RestoreDeps): Pr
     const iso = (ms: number) => new Date(ms).toISOString();
     const startedMs = clock.now();
     const from = otherCloud(options.to);
-    const steps: RestoreStep[] = [];
-    const problems: string[] = [];
     const notes: string[] = [];
-    const times: Partial<Record<RestoreStepName, { start: number; end: number }>> = {};
     let backup: RestoreReport["backup"];
     let manifest: RestoreManifest | undefined;
     let restore: RestoreReport["restore"];
 
-    const step = async (name: RestoreStepName, body: () => Promise<string>, precheck = false): Promise<boolean> => {
-        const start = clock.now();
-        log(`▶ ${RESTORE_TITLES[name]}`);
-        const record = (status: StepStatus, detail: string) => {
-            const end = clock.now();
-            times[name] = { start, end };
-            steps.push({ name, title: RESTORE_TITLES[name], status, startedAt: iso(start), endedAt: iso(end), durationSeconds: (end - start) / 1000, detail });
-            log(`  ${status}: ${detail} (${((end - start) / 1000).toFixed(1)} s)`);
-        };
-        try {
-            record("ok", await body());
-            return true;
-        } catch (err) {
-            const message = (err as Error).message;
-            if (precheck && err instanceof CheckFailure) {
-                record(options.force ? "warning" : "failed", message);
-                problems.push(message);
-                return false;
-            }
-            record("failed", message);
-            problems.push(message);
-            throw new StepFailure(message);
-        }
-    };
+    const { step, times, problems, fillSkipped } = createStepRunner<RestoreStepName>({ titles: RESTORE_TITLES, order: RESTORE_STEP_ORDER, clock, log, force: options.force });
 
     const finish = (status: RestoreReport["status"]): RestoreReport => {
-        for (const name of RESTORE_STEP_ORDER) {
-            if (!steps.some((s) => s.name === name)) {
-                const detail = !options.execute && (name === "create-restore" || name === "wait-restore") ? "dry run: not run (use --execute)" : "not run";
-                steps.push({ name, title: RESTORE_TITLES[name], status: "skipped", detail });
-            }
-        }
-        steps.sort((a, b) => RESTORE_STEP_ORDER.indexOf(a.name) - RESTORE_STEP_ORDER.indexOf(b.name));
+        const steps = fillSkipped((name) => (!options.execute && (name === "create-restore" || name === "wait-restore") ? "dry run: not run (use --execute)" : "not run"));
         const measured: RestoreReport["measured"] = {};
         const create = times["create-restore"];
         const wait = times["wait-restore"];
