@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
 import { NAMESPACES } from "../components/addons/well-known";
-import { CloudName, ClusterHandle } from "../components/cluster/contract";
+import { ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
-import { SecretKey, StackConfig, secretConfig } from "./config";
+import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
 import { buildClusterPair } from "./clusters";
 import { appHostname } from "./hostnames";
 import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
@@ -46,8 +46,8 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
         settings: config.platform,
         autoscaler: config.autoscaler,
         alertReceivers: {
-            slackWebhookUrl: config.platform.monitoring.receivers.includes("slack") ? secretConfig("alertSlackWebhookUrl") : undefined,
-            pagerdutyRoutingKey: config.platform.monitoring.receivers.includes("pagerduty") ? secretConfig("alertPagerdutyRoutingKey") : undefined,
+            slackWebhookUrl: config.platform.monitoring.receivers.includes("slack") ? secretConfig(RECEIVER_SECRETS.slack) : undefined,
+            pagerdutyRoutingKey: config.platform.monitoring.receivers.includes("pagerduty") ? secretConfig(RECEIVER_SECRETS.pagerduty) : undefined,
         },
         peerBackups,
         // Two missed backups in a row is stale.
@@ -56,9 +56,6 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
     });
 }
 
-/** Each cluster's Vault has its own admin token (the two Vaults are independent). */
-const VAULT_TOKEN_KEYS: Record<CloudName, SecretKey> = { aws: "vaultTokenAws", azure: "vaultTokenAzure" };
-
 /**
  * Vault's auth backend, KV mount and the app's policy and role, on one cluster's Vault.
  * Gated by platform.vault.configure: the provider needs an initialized Vault (README "Vault bootstrap").
@@ -66,7 +63,7 @@ const VAULT_TOKEN_KEYS: Record<CloudName, SecretKey> = { aws: "vaultTokenAws", a
 function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, app: FinancialApp): VaultConfiguration {
     return new VaultConfiguration(`${cluster.name}-vault-config`, {
         address: config.platform.vault.addresses![cluster.cloud],
-        token: secretConfig(VAULT_TOKEN_KEYS[cluster.cloud])!,
+        token: secretConfig(VAULT_TOKEN_SECRETS[cluster.cloud])!,
         kubernetesHost: "https://kubernetes.default.svc",
         apps: [{ name: APP_VAULT_ROLE, namespace: config.app.namespace, serviceAccount: app.serviceAccountName, secretPaths: app.vaultKvPaths }],
     }, { dependsOn: platform.vault ? [platform.vault.release] : [] });

@@ -5,12 +5,11 @@ import { ConfigError, describeIssue } from "./errors";
 import { crossFieldProblems } from "./rules";
 import { ENVIRONMENTS, Environment, ParsedStackConfig, RawStackConfig, stackConfigSchema } from "./schema";
 
+import { SECRET_KEYS, SecretKey } from "./secrets";
+
 export { ConfigError } from "./errors";
 export * from "./schema";
-
-/** Secret config keys, read with getSecret and never part of the plain schema. */
-export const SECRET_KEYS = ["alertSlackWebhookUrl", "alertPagerdutyRoutingKey", "vaultTokenAws", "vaultTokenAzure"] as const;
-export type SecretKey = (typeof SECRET_KEYS)[number];
+export * from "./secrets";
 
 /** Validated configuration with derived values filled in. */
 export type StackConfig = Omit<ParsedStackConfig, "aws" | "azure"> & {

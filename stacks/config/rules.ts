@@ -1,6 +1,7 @@
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
 import { computeDrBudget, drBudgetProblems } from "../dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
+import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
 
 /**
  * Rules that relate several keys, checked after the schema. Each returns
@@ -114,16 +115,16 @@ function checkDns(config: ParsedStackConfig): string[] {
 function checkPlatform(config: ParsedStackConfig, secretsPresent: Set<string>): string[] {
     const problems: string[] = [];
     const monitoring = config.platform.monitoring;
-    const secretFor = { slack: "alertSlackWebhookUrl", pagerduty: "alertPagerdutyRoutingKey" } as const;
     if (monitoring.enabled) {
         for (const receiver of monitoring.receivers) {
-            if (!secretsPresent.has(secretFor[receiver])) {
-                problems.push(`platform.monitoring.receivers: "${receiver}" needs the secret ${secretFor[receiver]} (pulumi config set --secret ${secretFor[receiver]} ...)`);
+            const key = RECEIVER_SECRETS[receiver];
+            if (!secretsPresent.has(key)) {
+                problems.push(`platform.monitoring.receivers: "${receiver}" needs the secret ${key} (pulumi config set --secret ${key} ...)`);
             }
         }
     }
     if (config.platform.vault.configure) {
-        for (const key of ["vaultTokenAws", "vaultTokenAzure"]) {
+        for (const key of Object.values(VAULT_TOKEN_SECRETS)) {
             if (!secretsPresent.has(key)) problems.push(`platform.vault.configure: true needs the secret ${key} (see README "Vault bootstrap")`);
         }
         if (!config.platform.vault.addresses) {

@@ -2,7 +2,7 @@
  * Evaluates the real program (index.ts) for a stack, offline, under the mock runtime.
  */
 import * as path from "path";
-import { SECRET_KEYS } from "../../stacks/config";
+import { SECRET_KEYS, parseStackConfig, requiredSecrets } from "../../stacks/config";
 import { Evaluation, evaluate } from "./harness";
 import { PROJECT_ROOT, loadStackFile } from "./stack-files";
 
@@ -11,20 +11,30 @@ export interface StackEvaluationOptions {
     overrides?: string[];
     /** Secret config values (plain text here; they are marked secret like `--secret`). */
     secrets?: Record<string, string>;
-    /** Stand in for secret keys the stack file lacks (their ciphertext lives in the real stack). */
+    /** Stand in for the secrets this config requires but the stack file lacks (their ciphertext lives in the real stack). */
     placeholderSecrets?: boolean;
     preview?: boolean;
 }
 
 export const PLACEHOLDER_SECRET = "offline-placeholder-secret";
 
+/** Secrets the config needs; empty when the config is invalid (the evaluation then reports why). */
+function neededSecrets(raw: Record<string, unknown>): string[] {
+    try {
+        return requiredSecrets(parseStackConfig(raw, new Set(SECRET_KEYS)));
+    } catch {
+        return [];
+    }
+}
+
 export async function evaluateStack(stack: string, options: StackEvaluationOptions = {}): Promise<Evaluation & { placeholders: string[] }> {
     const file = loadStackFile(stack, options.overrides);
     const config = { ...file.config };
     const secretKeys: string[] = [];
     const placeholders: string[] = [];
+    const needed = options.placeholderSecrets ? neededSecrets(file.raw) : [];
     for (const key of SECRET_KEYS) {
-        const value = options.secrets?.[key] ?? (options.placeholderSecrets || file.encryptedKeys.includes(key) ? PLACEHOLDER_SECRET : undefined);
+        const value = options.secrets?.[key] ?? (needed.includes(key) || file.encryptedKeys.includes(key) ? PLACEHOLDER_SECRET : undefined);
         if (value === undefined) continue;
         if (options.secrets?.[key] === undefined) placeholders.push(key);
         config[`${file.project}:${key}`] = value;

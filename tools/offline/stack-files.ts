@@ -15,6 +15,8 @@ export interface StackFile {
     config: Record<string, string>;
     /** Keys whose values are `secure:` ciphertext in the stack file. */
     encryptedKeys: string[];
+    /** This project's plain keys as objects (without the project prefix), before encoding. */
+    raw: Record<string, unknown>;
 }
 
 export function projectName(root = PROJECT_ROOT): string {
@@ -77,5 +79,5 @@ export function loadStackFile(stack: string, overrides: string[] = [], root = PR
     for (const [key, value] of Object.entries(raw)) {
         config[key.includes(":") ? key : `${project}:${key}`] = encode(value);
     }
-    return { project, stack, config, encryptedKeys };
+    return { project, stack, config, encryptedKeys, raw };
 }
