@@ -24,7 +24,7 @@ import {
     defaultPlacement,
 } from "../cluster/contract";
 import { AutoscalerTuning, ClusterArgs, NodePoolSpec } from "../cluster/types";
-import { parseCidr, subnet } from "../cluster/cidr";
+import { hostAddress, parseCidr, subnet } from "../cluster/cidr";
 import { BackupStorage } from "./backup-storage";
 import { createAzureWorkloadIdentity } from "./workload-identity";
 import { AzurePermissionScope, roleDefinitionId } from "./role-assignments";
@@ -139,7 +139,6 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             count: spec.desiredSize,
             osDiskSizeGB: spec.diskSizeGb,
             osSKU: "AzureLinux",
-            enableEncryptionAtHost: false,
             scaleSetPriority: spec.capacityType === "spot" ? "Spot" : "Regular",
             scaleSetEvictionPolicy: spec.capacityType === "spot" ? "Delete" : undefined,
             vnetSubnetID: nodeSubnet.id,
@@ -168,7 +167,8 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
                 networkPolicy: "cilium",
                 podCidr: args.podCidr,
                 serviceCidr: args.serviceCidr,
-                dnsServiceIP: subnet(parseCidr(args.serviceCidr)!, 32, 10).replace(/\/32$/, ""),
+                // The tenth address, as AKS's own default does for its default service CIDR.
+                dnsServiceIP: hostAddress(args.serviceCidr, 10),
                 loadBalancerSku: "standard",
             },
             oidcIssuerProfile: { enabled: true },
@@ -214,14 +214,13 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             orchestratorVersion: args.kubernetesVersion,
         }, { parent: this, ignoreChanges: ["count"] });
 
-        const [hours, minutes] = args.maintenanceWindow.startTime.split(":");
         new containerservice.MaintenanceConfiguration(`${name}-upgrade-window`, {
             resourceGroupName: rg,
             resourceName: cluster.name,
             configName: "aksManagedAutoUpgradeSchedule",
             maintenanceWindow: {
                 schedule: { weekly: { dayOfWeek: args.maintenanceWindow.dayOfWeek, intervalWeeks: 1 } },
-                startTime: `${hours}:${minutes}`,
+                startTime: args.maintenanceWindow.startTime,
                 durationHours: args.maintenanceWindow.durationHours,
                 utcOffset: "+00:00",
             },

@@ -38,6 +38,13 @@ export function subnet(cidr: Ipv4Cidr, newPrefix: number, index: number): string
     return formatCidr({ base: cidr.base + index * size, prefix: newPrefix });
 }
 
+/** The n-th address of a network, e.g. hostAddress("10.96.0.0/16", 10) = "10.96.0.10". */
+export function hostAddress(networkCidr: string, n: number): string {
+    const network = parseCidr(networkCidr);
+    if (!network) throw new Error(`invalid CIDR ${networkCidr}`);
+    return formatCidr({ base: network.base + n, prefix: 32 }).replace(/\/32$/, "");
+}
+
 /**
  * Splits a network into eight equal blocks: public subnets take blocks 0..n-1,
  * private subnets blocks 4..4+n-1, so adding a zone later never moves a subnet.
