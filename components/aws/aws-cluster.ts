@@ -66,6 +66,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     private readonly identityScope: AwsPermissionScope;
     private readonly oidcIssuerHost: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
+    private readonly awsProvider: aws.Provider;
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:aws:AwsCluster", name, {}, { ...opts, providers: [args.provider] });
@@ -74,6 +75,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         this.role = args.role;
         this.kubernetesVersion = args.kubernetesVersion;
         this.tags = { ...args.tags, "eks-cluster": args.clusterName };
+        this.awsProvider = args.provider;
         const parent = { parent: this };
         const stateful = { parent: this, protect: args.protect };
         const partition = args.partition ?? "aws";
@@ -185,7 +187,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         }, parent);
 
         // vpc-cni gets its own IRSA role instead of widening the node role.
-        const cniIdentity = createIrsaRole(`${name}-vpc-cni`, this.irsaArgs({ namespace: "kube-system", serviceAccount: "aws-node", permissions: [] }, ["AmazonEKS_CNI_Policy"]), this);
+        const cniIdentity = createIrsaRole(`${name}-vpc-cni`, this.irsaArgs({ namespace: "kube-system", serviceAccount: "aws-node", permissions: [] }, ["AmazonEKS_CNI_Policy"]), this.childOf(this));
         const vpcCni = new aws.eks.Addon(`${name}-vpc-cni`, {
             clusterName: cluster.name,
             addonName: "vpc-cni",
@@ -224,7 +226,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         const ebsIdentity = createIrsaRole(`${name}-ebs-csi`, this.irsaArgs(
             { namespace: "kube-system", serviceAccount: "ebs-csi-controller-sa", permissions: [{ kind: "block-storage" }] },
             ["service-role/AmazonEBSCSIDriverPolicy"],
-        ), this);
+        ), this.childOf(this));
         const ebsCsi = new aws.eks.Addon(`${name}-ebs-csi`, {
             clusterName: cluster.name,
             addonName: "aws-ebs-csi-driver",
@@ -281,17 +283,17 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     }
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {
-        return createIrsaRole(name, this.irsaArgs(request), request.parent ?? this);
+        return createIrsaRole(name, this.irsaArgs(request), this.childOf(request.parent));
     }
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
-        const parent = request.parent ?? this;
+        const opts = this.childOf(request.parent);
         // IAM must trust the foreign cluster's issuer before a role can name it.
         const foreignIssuer = new aws.iam.OpenIdConnectProvider(`${name}-issuer`, {
             url: request.issuerUrl,
             clientIdLists: ["sts.amazonaws.com"],
             tags: this.tags,
-        }, { parent });
+        }, opts);
         const identity = createIrsaRole(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
@@ -300,8 +302,13 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
             oidcIssuerHost: pulumi.output(request.issuerUrl).apply((url) => url.replace(/^https:\/\//, "")),
             scope: this.identityScope,
             tags: this.tags,
-        }, parent);
+        }, opts);
         return { provider: "aws", store: this.backups, storageClass: this.defaultStorageClass, roleArn: identity.principalId, tokenAudience: "sts.amazonaws.com" };
+    }
+
+    /** Options for identity resources: under `parent` (an add-on, or this cluster), always on this cluster's AWS provider. */
+    private childOf(parent: pulumi.Resource = this) {
+        return { parent, provider: this.awsProvider };
     }
 
     private irsaArgs(request: WorkloadIdentityRequest, managedPolicies: string[] = []) {

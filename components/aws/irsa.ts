@@ -17,7 +17,11 @@ export interface IrsaArgs extends WorkloadIdentityRequest {
  * An IAM role that only the given ServiceAccount can assume (IRSA), with an
  * inline policy holding exactly the requested permissions.
  */
-export function createIrsaRole(name: string, args: IrsaArgs, parent: pulumi.Resource): WorkloadIdentity {
+/**
+ * `opts` carries the parent and the cluster's AWS provider: an identity requested by an
+ * add-on is parented under that add-on, whose parent chain has no AWS provider to inherit.
+ */
+export function createIrsaRole(name: string, args: IrsaArgs, opts: { parent: pulumi.Resource; provider: pulumi.ProviderResource }): WorkloadIdentity {
     const subject = `system:serviceaccount:${args.namespace}:${args.serviceAccount}`;
     const assumeRolePolicy = pulumi.all([args.oidcIssuerHost, args.oidcProviderArn]).apply(([issuer, providerArn]) =>
         JSON.stringify({
@@ -37,14 +41,14 @@ export function createIrsaRole(name: string, args: IrsaArgs, parent: pulumi.Reso
         assumeRolePolicy,
         description: `IRSA role for ${subject}`,
         tags: args.tags,
-    }, { parent });
+    }, opts);
     const statements = args.permissions.flatMap((p) => awsStatements(p, args.scope));
     if (statements.length > 0) {
-        new aws.iam.RolePolicy(`${name}-irsa`, { role: role.name, policy: policyDocument(statements) }, { parent });
+        new aws.iam.RolePolicy(`${name}-irsa`, { role: role.name, policy: policyDocument(statements) }, opts);
     }
     (args.managedPolicyArns ?? []).forEach((policyArn) => {
         const policyName = policyArn.split("/").pop();
-        new aws.iam.RolePolicyAttachment(`${name}-irsa-${policyName}`, { role: role.name, policyArn }, { parent });
+        new aws.iam.RolePolicyAttachment(`${name}-irsa-${policyName}`, { role: role.name, policyArn }, opts);
     });
     return {
         serviceAccountAnnotations: role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn })),

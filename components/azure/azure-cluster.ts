@@ -84,6 +84,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     private readonly tags: Record<string, string>;
     private readonly location: string;
     private readonly tenantId: pulumi.Output<string>;
+    private readonly azureProvider: pulumi.ProviderResource;
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:azure:AzureCluster", name, {}, { ...opts, providers: [args.provider] });
@@ -93,6 +94,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
         this.role = args.role;
         this.kubernetesVersion = args.kubernetesVersion;
         this.tags = { ...args.tags, "aks-cluster": args.clusterName };
+        this.azureProvider = args.provider;
         const parent = { parent: this };
         const stateful = { parent: this, protect: args.protect };
         const client = authorization.getClientConfigOutput({ parent: this });
@@ -326,7 +328,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             oidcIssuerUrl: request.issuerUrl,
             scope: this.identityScope,
             tags: this.tags,
-        }, request.parent ?? this);
+        }, { parent: request.parent ?? this, provider: this.azureProvider });
         return { provider: "azure", store: this.backups, storageClass: this.defaultStorageClass, clientId: identity.principalId, tenantId: this.tenantId, tokenAudience: "api://AzureADTokenExchange" };
     }
 
@@ -338,6 +340,6 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             oidcIssuerUrl: this.oidcIssuerUrl,
             scope: this.identityScope,
             tags: this.tags,
-        }, request.parent ?? this);
+        }, { parent: request.parent ?? this, provider: this.azureProvider });
     }
 }

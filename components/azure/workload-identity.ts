@@ -17,26 +17,27 @@ export interface AzureWorkloadIdentityArgs extends WorkloadIdentityRequest {
  * credential on the cluster's OIDC issuer), with role assignments on the
  * narrowest scope each permission allows.
  */
-export function createAzureWorkloadIdentity(name: string, args: AzureWorkloadIdentityArgs, parent: pulumi.Resource): WorkloadIdentity {
+/** `opts` carries the parent and the cluster's azure-native provider (see createIrsaRole). */
+export function createAzureWorkloadIdentity(name: string, args: AzureWorkloadIdentityArgs, opts: { parent: pulumi.Resource; provider: pulumi.ProviderResource }): WorkloadIdentity {
     const identity = new managedidentity.UserAssignedIdentity(`${name}-id`, {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         tags: args.tags,
-    }, { parent });
+    }, opts);
     new managedidentity.FederatedIdentityCredential(`${name}-fic`, {
         resourceGroupName: args.resourceGroupName,
         resourceName: identity.name,
         issuer: args.oidcIssuerUrl,
         subject: `system:serviceaccount:${args.namespace}:${args.serviceAccount}`,
         audiences: ["api://AzureADTokenExchange"],
-    }, { parent });
+    }, opts);
     args.permissions.flatMap((p) => azureGrants(p, args.scope)).forEach((grant) => {
         new authorization.RoleAssignment(`${name}-${grant.role}`, {
             principalId: identity.principalId,
             principalType: "ServicePrincipal",
             roleDefinitionId: roleDefinitionId(args.scope.subscriptionId, grant.role),
             scope: grant.scope,
-        }, { parent });
+        }, opts);
     });
     return {
         serviceAccountAnnotations: identity.clientId.apply((clientId): Record<string, string> => ({ "azure.workload.identity/client-id": clientId })),

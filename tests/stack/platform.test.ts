@@ -36,6 +36,23 @@ describe("the platform on both clusters (whole stack)", () => {
         }
     });
 
+    it("creates every cloud and Kubernetes resource through an explicit provider, never a default one", () => {
+        const expected: [RegExp, RegExp][] = [
+            [/^aws:/, /pulumi:providers:aws::aws::/],
+            [/^azure-native:/, /pulumi:providers:azure-native::azure::/],
+            [/^kubernetes:/, /pulumi:providers:kubernetes::pair-(aws|azure)-k8s::/],
+            // @pulumi/random talks to no API and has no configuration: its default provider is fine.
+            [/^random:/, /^$/],
+        ];
+        for (const ev of [dev, prod]) {
+            const offenders = ev.resources
+                .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"))
+                .filter((r) => !expected.some(([type, provider]) => type.test(r.type) && provider.test(r.provider)))
+                .map((r) => `${r.type} ${r.name} → ${r.provider || "(default provider)"}`);
+            assert.deepEqual(offenders, []);
+        }
+    });
+
     it("puts each cluster's add-ons on that cluster's provider, under that cluster's platform component", () => {
         for (const [cloud, cluster] of Object.entries(CLUSTERS)) {
             for (const release of releasesOf(prod, cluster)) assert.match(release.provider, new RegExp(`::${cluster}-k8s::`), `${cloud}: ${release.name}`);
