@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { FinancialApp } from "../components/app/financial-app";
 import { ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
@@ -8,7 +9,7 @@ import { appHostname } from "./hostnames";
 export const APP_VAULT_ROLE = "financial-app";
 
 /** The app on one cluster: full size when active, warm standby when passive. */
-export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices): FinancialApp {
+export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, vaultRole?: pulumi.Resource): FinancialApp {
     const app = config.app;
     const sizing = cluster.role === "active" ? app.sizing.active : app.sizing.standby;
     return new FinancialApp(`${cluster.name}-app`, {
@@ -30,6 +31,10 @@ export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, p
         reconciliationSchedule: app.reconciliationSchedule,
         monitoring: config.platform.monitoring.enabled,
         remoteWriteUrls: platform.monitoring?.remoteWriteReplicaUrls,
-        dependsOn: platform.appPrerequisites,
+        // Route53 probes this path on the cluster's own name.
+        healthCheckPath: config.dr.healthCheck.path,
+        // Until Vault is configured the pods wait in vault-agent-init; don't hold `pulumi up` on them.
+        awaitReadiness: config.platform.vault.configure,
+        dependsOn: [...platform.appPrerequisites, ...(vaultRole ? [vaultRole] : [])],
     });
 }

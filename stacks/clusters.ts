@@ -41,7 +41,7 @@ export function buildClusterPair(config: StackConfig): ClusterPairBuild {
             dnsZoneName: config.aws.dnsZone,
             tags: config.resourceTags,
             protect: config.protectStateful,
-            backupVersionRetentionDays: config.environment === "prod" ? 90 : 14,
+            backupVersionRetentionDays: config.backups.storeRetentionDays,
         },
         azure: {
             location: config.azure.location,
@@ -62,7 +62,7 @@ export function buildClusterPair(config: StackConfig): ClusterPairBuild {
             dnsZoneName: config.azure.dnsZone,
             tags: config.resourceTags,
             protect: config.protectStateful,
-            backupSoftDeleteDays: config.environment === "prod" ? 90 : 14,
+            backupSoftDeleteDays: config.backups.storeRetentionDays,
         },
     });
     return { pair, awsProvider };

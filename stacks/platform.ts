@@ -4,12 +4,12 @@ import { NAMESPACES } from "../components/addons/well-known";
 import { ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
 import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
-import { buildClusterPair } from "./clusters";
+import { buildClusterPair, clusterNames } from "./clusters";
 import { appHostname } from "./hostnames";
 import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
 import { buildGlobalFailover } from "./failover";
 import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
-import { FinancialApp } from "../components/app/financial-app";
+import { appServiceAccountName, vaultKvPathsFor } from "../components/app/financial-app";
 import { VaultConfiguration } from "../components/addons/vault-config";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
@@ -53,19 +53,26 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
         // Two missed backups in a row is stale.
         backupStaleAfterSeconds: 2 * 60 * backupIntervalMinutes(config.platform.velero.schedule),
         protect: config.protectStateful,
+        dnsOwnerId: clusterNames(config)[handle.cloud],
     });
 }
 
 /**
- * Vault's auth backend, KV mount and the app's policy and role, on one cluster's Vault.
- * Gated by platform.vault.configure: the provider needs an initialized Vault (README "Vault bootstrap").
+ * Vault's auth backend, KV mount and the app's policy and role, on one cluster's Vault,
+ * created before the app so its pods can log in. Gated by platform.vault.configure: the
+ * provider needs an initialized Vault (README "Vault bootstrap").
  */
-function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, app: FinancialApp): VaultConfiguration {
+function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices): VaultConfiguration {
     return new VaultConfiguration(`${cluster.name}-vault-config`, {
         address: config.platform.vault.addresses![cluster.cloud],
         token: secretConfig(VAULT_TOKEN_SECRETS[cluster.cloud])!,
         kubernetesHost: "https://kubernetes.default.svc",
-        apps: [{ name: APP_VAULT_ROLE, namespace: config.app.namespace, serviceAccount: app.serviceAccountName, secretPaths: app.vaultKvPaths }],
+        apps: [{
+            name: APP_VAULT_ROLE,
+            namespace: config.app.namespace,
+            serviceAccount: appServiceAccountName(),
+            secretPaths: vaultKvPathsFor(config.app.vaultSecrets),
+        }],
     }, { dependsOn: platform.vault ? [platform.vault.release] : [] });
 }
 
@@ -76,13 +83,15 @@ export function definePlatform(config: StackConfig) {
         aws: buildPlatform(config, pair.aws, pair.azure),
         azure: buildPlatform(config, pair.azure, pair.aws),
     };
-    const apps = config.app.enabled
-        ? { aws: buildFinancialApp(config, pair.aws, platforms.aws), azure: buildFinancialApp(config, pair.azure, platforms.azure) }
+    const vaultRoles = config.platform.vault.configure
+        ? { aws: configureVault(config, pair.aws, platforms.aws), azure: configureVault(config, pair.azure, platforms.azure) }
         : undefined;
-    if (config.platform.vault.configure && apps) {
-        configureVault(config, pair.aws, platforms.aws, apps.aws);
-        configureVault(config, pair.azure, platforms.azure, apps.azure);
-    }
+    const apps = config.app.enabled
+        ? {
+              aws: buildFinancialApp(config, pair.aws, platforms.aws, vaultRoles?.aws),
+              azure: buildFinancialApp(config, pair.azure, platforms.azure, vaultRoles?.azure),
+          }
+        : undefined;
     const failover = buildGlobalFailover(config, pair, awsProvider);
     return {
         environment: config.environment,

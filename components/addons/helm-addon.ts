@@ -50,10 +50,12 @@ export function createPlatformNamespace(
     cluster: ClusterHandle,
     namespace: string,
     labels: Record<string, string> = {},
+    /** Protect it when it holds stateful data: deleting a namespace deletes its volumes' claims (default: inherit). */
+    protect?: boolean,
 ): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(`${name}-ns`, {
         metadata: { name: namespace, labels: { "app.kubernetes.io/part-of": "platform", ...labels } },
-    }, { parent: owner, provider: cluster.provider, dependsOn: cluster.readiness });
+    }, { parent: owner, provider: cluster.provider, dependsOn: cluster.readiness, protect, retainOnDelete: protect });
 }
 
 /**

@@ -131,7 +131,8 @@ export class Vault extends pulumi.ComponentResource {
         });
 
         // The namespace is created here, not by installChart, because the Certificate must exist before the release.
-        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.vault);
+        // Raft data lives in this namespace's PVCs: deleting it would lose every secret.
+        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.vault, {}, args.protect);
 
         const internalDns = `${INTERNAL_SERVICE}.${NAMESPACES.vault}.svc`;
         this.certificate = new k8s.apiextensions.CustomResource(`${name}-server-tls`, {

@@ -7,6 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { appLabels } from "./layout";
 import { PodFoundation, reconciliationPodTemplate } from "./pod-spec";
 import { AppContext } from "./types";
+import { awaitAnnotations } from "./workload";
 
 export const DEFAULT_RECONCILIATION_COMMAND = ["reconcile"];
 
@@ -17,11 +18,13 @@ export interface ReconciliationArgs {
     command: string[];
     /** false suspends the CronJob (kept, not deleted, so a role flip is an in-place update). */
     enabled: boolean;
+    /** false: annotate the CronJob so Pulumi does not wait on it (see FinancialAppArgs.awaitReadiness). */
+    awaitReadiness: boolean;
 }
 
 export function createReconciliationCronJob(ctx: AppContext, foundation: PodFoundation, args: ReconciliationArgs): k8s.batch.v1.CronJob {
     return new k8s.batch.v1.CronJob(`${ctx.prefix}-reconciliation`, {
-        metadata: { name: `${ctx.appName}-reconciliation`, namespace: ctx.namespace, labels: appLabels(ctx.appName) },
+        metadata: { name: `${ctx.appName}-reconciliation`, namespace: ctx.namespace, labels: appLabels(ctx.appName), ...awaitAnnotations(args.awaitReadiness) },
         spec: {
             schedule: args.schedule,
             timeZone: "Etc/UTC",

@@ -22,6 +22,7 @@ export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
     image: AppImage;
     hostname: string;
     stableIngress: k8s.networking.v1.Ingress;
+    awaitReadiness: boolean;
 }): CanaryTrack | undefined {
     const { canary } = args;
     if (canary.weight === 0 || !canary.tag) return undefined;
@@ -30,6 +31,7 @@ export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
         image: canaryImageReference(args.image, canary.tag),
         replicas: canary.replicas,
         replicasOwnedByAutoscaler: false,
+        awaitReadiness: args.awaitReadiness,
     });
     const ingress = createCanaryIngress(ctx, { hostname: args.hostname, serviceName: track.serviceName, weight: canary.weight }, args.stableIngress);
     return { ...track, ingress };

@@ -1,13 +1,16 @@
 /**
  * Envoy's bootstrap, rendered as JSON (Envoy picks the parser by extension).
  *
- *  - `https` (0.0.0.0:8443): TLS from the cert-manager Secret, everything to the
- *    app on 127.0.0.1:8080. The certificate comes through file-based SDS with a
- *    watched directory, so a renewed certificate is served without a restart.
+ *  - `https` (0.0.0.0:8443): TLS from the cert-manager Secret. Exactly the public
+ *    health path (default `/healthz`, what the Route53 health checks probe) goes to
+ *    the app's management listener on 127.0.0.1:9102; everything else goes to the
+ *    app on 127.0.0.1:8080, so `/metrics` and the rest of the management listener
+ *    stay unreachable from outside. The certificate comes through file-based SDS
+ *    with a watched directory, so a renewed certificate is served without a restart.
  *  - `health` (0.0.0.0:8081): only `/ready`, proxied to the admin API, so the
  *    kubelet can probe Envoy while the admin API itself stays on 127.0.0.1.
  */
-import { PATHS, PORTS, HEALTH_PATHS } from "./layout";
+import { DEFAULT_HEALTH_CHECK_PATH, HEALTH_PATHS, PATHS, PORTS } from "./layout";
 
 export const ENVOY_CONFIG_FILE = "envoy.json";
 export const ENVOY_SDS_FILE = "tls-certificate.json";
@@ -15,6 +18,8 @@ export const ENVOY_SDS_FILE = "tls-certificate.json";
 export const ENVOY_HTTPS_STAT_PREFIX = "ingress_https";
 const TLS_SECRET = "envoy-serving-certificate";
 const APP_CLUSTER = "financial_service";
+/** The app's management listener, reached only by the exact health-check route. */
+export const MANAGEMENT_CLUSTER = "financial_service_management";
 const ADMIN_CLUSTER = "envoy_admin";
 
 const HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -51,7 +56,19 @@ const STDOUT_ACCESS_LOG = {
     },
 };
 
-function httpsListener() {
+/**
+ * The public listener's routes, first match wins. The health route matches the
+ * exact path only (`path`, not `prefix`): after normalize_path and merge_slashes,
+ * `/healthz/../metrics` is `/metrics` and falls through to the business port.
+ */
+export function httpsRoutes(healthCheckPath: string) {
+    return [
+        { match: { path: healthCheckPath }, route: { cluster: MANAGEMENT_CLUSTER, timeout: "5s" } },
+        { match: { prefix: "/" }, route: { cluster: APP_CLUSTER, timeout: "30s" } },
+    ];
+}
+
+function httpsListener(healthCheckPath: string) {
     return {
         name: "https",
         address: socket("0.0.0.0", PORTS.envoyHttps),
@@ -86,7 +103,7 @@ function httpsListener() {
                     access_log: [STDOUT_ACCESS_LOG],
                     route_config: {
                         name: "app",
-                        virtual_hosts: [{ name: "app", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: APP_CLUSTER, timeout: "30s" } }] }],
+                        virtual_hosts: [{ name: "app", domains: ["*"], routes: httpsRoutes(healthCheckPath) }],
                     },
                     http_filters: [ROUTER],
                 },
@@ -124,14 +141,21 @@ function healthListener() {
     };
 }
 
-/** The bootstrap Envoy starts with (`--config-path /etc/envoy/envoy.json`). */
-export function envoyBootstrap(appName: string) {
+/**
+ * The bootstrap Envoy starts with (`--config-path /etc/envoy/envoy.json`).
+ * `healthCheckPath` must already be validated (validation.ts).
+ */
+export function envoyBootstrap(appName: string, healthCheckPath: string = DEFAULT_HEALTH_CHECK_PATH) {
     return {
         node: { id: appName, cluster: appName },
         admin: { address: socket("127.0.0.1", PORTS.envoyAdmin) },
         static_resources: {
-            listeners: [httpsListener(), healthListener()],
-            clusters: [staticCluster(APP_CLUSTER, PORTS.appHttp), staticCluster(ADMIN_CLUSTER, PORTS.envoyAdmin)],
+            listeners: [httpsListener(healthCheckPath), healthListener()],
+            clusters: [
+                staticCluster(APP_CLUSTER, PORTS.appHttp),
+                staticCluster(MANAGEMENT_CLUSTER, PORTS.appMetrics),
+                staticCluster(ADMIN_CLUSTER, PORTS.envoyAdmin),
+            ],
         },
     };
 }
@@ -152,9 +176,9 @@ export function envoyTlsSds() {
 }
 
 /** ConfigMap data for Envoy. */
-export function envoyConfigData(appName: string): Record<string, string> {
+export function envoyConfigData(appName: string, healthCheckPath: string = DEFAULT_HEALTH_CHECK_PATH): Record<string, string> {
     return {
-        [ENVOY_CONFIG_FILE]: JSON.stringify(envoyBootstrap(appName), null, 2),
+        [ENVOY_CONFIG_FILE]: JSON.stringify(envoyBootstrap(appName, healthCheckPath), null, 2),
         [ENVOY_SDS_FILE]: JSON.stringify(envoyTlsSds(), null, 2),
     };
 }

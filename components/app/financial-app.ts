@@ -16,7 +16,7 @@ import { envoyConfigData } from "./envoy-config";
 import { fluentdConfigData } from "./fluentd-config";
 import { imageReference } from "./image";
 import { createStableIngress } from "./ingress";
-import { appLabels, trackPodSelector } from "./layout";
+import { DEFAULT_HEALTH_CHECK_PATH, appLabels, trackPodSelector } from "./layout";
 import { createMonitoring } from "./monitoring";
 import { createNamespace, createQuotaAndLimits } from "./namespace";
 import { createNetworkPolicies } from "./network-policies";
@@ -26,10 +26,21 @@ import { DEFAULT_APP_BUDGET } from "./resources";
 import { createInternalTls } from "./tls";
 import { AppContext, FinancialAppArgs } from "./types";
 import { assertValidArgs } from "./validation";
-import { ELASTICSEARCH_VAULT_PATH, vaultReadPaths } from "./vault";
+import { vaultKvPathsFor, vaultReadPaths } from "./vault";
 import { createTrack, trackObjectName } from "./workload";
 
+export { vaultKvPathsFor } from "./vault";
+
 export const DEFAULT_APP_NAME = "financial-app";
+
+/**
+ * The ServiceAccount the app's pods (and so the Vault agent) run as, for a given
+ * `FinancialAppArgs.name`. Pure: a stack can create the Vault Kubernetes-auth role
+ * bound to it before the app exists and pass that role in `dependsOn`.
+ */
+export function appServiceAccountName(appName: string = DEFAULT_APP_NAME): string {
+    return appName;
+}
 
 export class FinancialApp extends pulumi.ComponentResource {
     /** The app's namespace. */
@@ -63,6 +74,9 @@ export class FinancialApp extends pulumi.ComponentResource {
         const addOns = args.dependsOn ?? [];
         const appBudget = args.appResources ?? DEFAULT_APP_BUDGET;
         const stableImage = imageReference(args.image);
+        const serviceAccountName = appServiceAccountName(appName);
+        const awaitReadiness = args.awaitReadiness ?? true;
+        const healthCheckPath = args.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH;
 
         // Everything else is created in this namespace, so it all waits for the add-ons too.
         const ns = createNamespace(name, { name: args.namespace, appName, kubernetesVersion: cluster.kubernetesVersion, role: cluster.role, dependsOn: [...cluster.readiness, ...addOns] }, childOpts);
@@ -72,14 +86,14 @@ export class FinancialApp extends pulumi.ComponentResource {
         createNetworkPolicies(ctx, args.database);
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: appName, namespace: ctx.namespace, labels: appLabels(appName) },
+            metadata: { name: serviceAccountName, namespace: ctx.namespace, labels: appLabels(appName) },
             // The app never calls the Kubernetes API; the Vault agent gets its own projected token.
             automountServiceAccountToken: false,
         }, childOpts);
 
         const configMaps = {
             settings: createConfigMap(ctx, "settings", args.settings),
-            envoy: createConfigMap(ctx, "envoy", envoyConfigData(appName)),
+            envoy: createConfigMap(ctx, "envoy", envoyConfigData(appName, healthCheckPath)),
             fluentd: createConfigMap(ctx, "fluentd", fluentdConfigData(appName)),
             metricsAgent: createConfigMap(ctx, "prometheus-agent", prometheusAgentConfigData(appName, args.remoteWriteUrls)),
         };
@@ -87,7 +101,7 @@ export class FinancialApp extends pulumi.ComponentResource {
 
         const foundation: PodFoundation = {
             appName,
-            serviceAccountName: appName,
+            serviceAccountName,
             appBudget,
             sidecarImages: args.sidecarImages,
             migrateCommand: args.migrateCommand,
@@ -104,7 +118,7 @@ export class FinancialApp extends pulumi.ComponentResource {
             opts: { ...childOpts, dependsOn: [serviceAccount, ...tls.certificates, ...Object.values(configMaps).map((c) => c.configMap)] },
         };
 
-        const stable = createTrack(workloadCtx, foundation, { track: "stable", image: stableImage, replicas: args.sizing.replicas, replicasOwnedByAutoscaler: true });
+        const stable = createTrack(workloadCtx, foundation, { track: "stable", image: stableImage, replicas: args.sizing.replicas, replicasOwnedByAutoscaler: true, awaitReadiness });
         const stableIngress = createStableIngress(ctx, {
             hostname: args.hostname,
             serviceName: stable.serviceName,
@@ -112,7 +126,7 @@ export class FinancialApp extends pulumi.ComponentResource {
             trustSecretName: tls.trustSecretName,
             upstreamServerName: tls.upstreamServerName,
         });
-        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, hostname: args.hostname, stableIngress });
+        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, hostname: args.hostname, stableIngress, awaitReadiness });
         const scaling = createAutoscaling(ctx, { deploymentName: stable.deploymentName, sizing: args.sizing, requestsPerSecond: args.monitoring });
 
         createReconciliationCronJob(workloadCtx, foundation, {
@@ -120,6 +134,7 @@ export class FinancialApp extends pulumi.ComponentResource {
             schedule: args.reconciliationSchedule,
             command: args.reconciliationCommand ?? DEFAULT_RECONCILIATION_COMMAND,
             enabled: args.runAdminJobs ?? cluster.role === "active",
+            awaitReadiness,
         });
         createDebugAccess(ctx, args.onCallGroup);
         if (args.monitoring) createMonitoring(ctx, addOns);
@@ -131,9 +146,9 @@ export class FinancialApp extends pulumi.ComponentResource {
         this.canaryDeploymentName = canary?.deployment.metadata.name;
         this.hpaName = scaling.hpa.metadata.name;
         this.imageReference = stableImage;
-        this.serviceAccountName = appName;
+        this.serviceAccountName = serviceAccountName;
         this.vaultReadPaths = vaultReadPaths(args.vaultSecrets);
-        this.vaultKvPaths = [...args.vaultSecrets.map((s) => s.path), ELASTICSEARCH_VAULT_PATH];
+        this.vaultKvPaths = vaultKvPathsFor(args.vaultSecrets);
         this.debugCommand = debugCommand(args.namespace, labelSelector(trackPodSelector(appName, "stable")), args.sidecarImages.debug);
 
         this.registerOutputs({

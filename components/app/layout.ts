@@ -41,6 +41,12 @@ export const PORT_NAMES = { https: "https", envoyHealth: "envoy-health", metrics
 
 export const HEALTH_PATHS = { live: "/healthz", ready: "/readyz", envoyReady: "/ready" } as const;
 
+/** Where the management listener serves Prometheus metrics; never reachable through Envoy. */
+export const METRICS_PATH = "/metrics";
+
+/** The path the public health route forwards to the management listener unless `healthCheckPath` says otherwise. */
+export const DEFAULT_HEALTH_CHECK_PATH = HEALTH_PATHS.live;
+
 export const PATHS = {
     logs: "/var/log/app",
     cache: "/var/cache/app",

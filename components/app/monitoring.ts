@@ -13,7 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MONITORING_SELECTOR_LABELS } from "../addons/well-known";
 import { ENVOY_HTTPS_STAT_PREFIX } from "./envoy-config";
-import { PORT_NAMES, appLabels, serverPodSelector } from "./layout";
+import { METRICS_PATH, PORT_NAMES, appLabels, serverPodSelector } from "./layout";
 import { AppContext } from "./types";
 
 export const ALERT_THRESHOLDS = {
@@ -98,7 +98,7 @@ export function createMonitoring(ctx: AppContext, dependsOn: pulumi.Resource[]) 
             selector: { matchLabels: serverPodSelector(ctx.appName) },
             // The canary-vs-stable comparison needs the track on every series.
             podTargetLabels: ["track"],
-            podMetricsEndpoints: [{ port: PORT_NAMES.metrics, path: "/metrics", interval: "30s", scrapeTimeout: "10s" }],
+            podMetricsEndpoints: [{ port: PORT_NAMES.metrics, path: METRICS_PATH, interval: "30s", scrapeTimeout: "10s" }],
         },
     }, opts);
 

@@ -100,6 +100,14 @@ export interface FinancialAppArgs {
     canary: CanaryArgs;
     /** Public host for this cluster, e.g. `app.aws.fin.example.com`; ExternalDNS publishes it from the Ingress. */
     hostname: string;
+    /**
+     * Path the Route53 health checks probe on `https://<hostname><healthCheckPath>`; default `/healthz`.
+     * Envoy forwards exactly this path (exact match, nothing below it) to the app's management
+     * listener (port 9102), which must serve it; every other path, `/metrics` included, still goes
+     * to the business port. Must start with `/` and must not be `/` or `/metrics`. Keep it equal to
+     * the failover health-check path.
+     */
+    healthCheckPath?: string;
     /** The one database the app may reach. */
     database: DatabaseEndpoint;
     /** First init container: schema migration, run with the app image. */
@@ -135,6 +143,15 @@ export interface FinancialAppArgs {
     remoteWriteUrls?: string[];
     /** Requests/limits of the financial-service container (and the init containers and CronJob, which run the same image). */
     appResources?: ResourceBudget;
+    /**
+     * Let `pulumi up` wait for the Deployments to become ready; default true. Set false while
+     * Vault is not yet configured for the app (Kubernetes-auth role, policies; README
+     * "Vault bootstrap"): the pods wait in vault-agent-init until then, and waiting would time
+     * out the first `up`. false puts `pulumi.com/skipAwait: "true"` on the Deployments' and the
+     * CronJob's own metadata (not the pod template, so flipping it back never restarts pods);
+     * the pods start by themselves once Vault is configured.
+     */
+    awaitReadiness?: boolean;
     /** Add-on releases that must exist first (cert-manager, Vault injector, ingress-nginx, kube-prometheus-stack). */
     dependsOn?: pulumi.Resource[];
 }

@@ -1,11 +1,32 @@
 import { VAULT } from "../addons/well-known";
 import { appImageProblems, pinnedImageProblems } from "./image";
+import { METRICS_PATH } from "./layout";
 import { settingsProblems } from "./settings";
 import { FinancialAppArgs } from "./types";
 import { RESERVED_VAULT_SECRET_NAMES } from "./vault";
 
 const VAULT_SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A normalized absolute path, as Envoy sees it after normalize_path and merge_slashes: no empty, `.` or `..` segment, no query. */
+const NORMALIZED_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/**
+ * The public health route forwards exactly this path to the management listener,
+ * so it must not be the whole listener (`/`) nor the metrics endpoint, and must
+ * be a path Envoy can actually match after normalizing the request.
+ */
+export function healthCheckPathProblems(path: string): string[] {
+    const field = `healthCheckPath: "${path}"`;
+    if (!path.startsWith("/")) return [`${field} must start with /`];
+    if (path === "/") return [`${field} would expose the whole management listener; use the app's health endpoint, e.g. /healthz`];
+    const lower = path.toLowerCase();
+    if (lower === METRICS_PATH || lower.startsWith(`${METRICS_PATH}/`)) return [`${field} would publish the app's metrics; ${METRICS_PATH} stays internal`];
+    const segments = path.split("/").slice(1);
+    if (!NORMALIZED_PATH.test(path) || segments.some((s) => s === "." || s === "..")) {
+        return [`${field} must be a normalized path (letters, digits, "-", "_", ".", "~" between single slashes, no trailing slash, no query), or Envoy never matches it`];
+    }
+    return [];
+}
 
 function cidrProblems(cidr: string): string[] {
     const match = IPV4_CIDR.exec(cidr);
@@ -48,6 +69,7 @@ export function argsProblems(args: FinancialAppArgs): string[] {
     if (args.reconciliationCommand && args.reconciliationCommand.length === 0) problems.push("reconciliationCommand: empty");
     if (!args.vaultRole) problems.push("vaultRole: empty");
     if (!args.onCallGroup) problems.push("onCallGroup: empty");
+    if (args.healthCheckPath !== undefined) problems.push(...healthCheckPathProblems(args.healthCheckPath));
 
     const seen = new Set<string>();
     for (const secret of args.vaultSecrets) {

@@ -43,9 +43,18 @@ export function kvDataPath(path: string): string {
     return `${VAULT.kvMount}/data/${path}`;
 }
 
+/**
+ * Every KV path (relative to the mount) the app's pods read: the app's own secrets
+ * and the log shipper's Elasticsearch entry. Pure, so a stack can create the Vault
+ * role and policy before the app and pass them in `dependsOn`.
+ */
+export function vaultKvPathsFor(secrets: VaultSecretRef[]): string[] {
+    return [...secrets.map((s) => s.path), ELASTICSEARCH_VAULT_PATH];
+}
+
 /** Every path the Vault role's policy must allow `read` on, and nothing more. */
 export function vaultReadPaths(secrets: VaultSecretRef[]): string[] {
-    return [...secrets.map((s) => kvDataPath(s.path)), kvDataPath(ELASTICSEARCH_VAULT_PATH)];
+    return vaultKvPathsFor(secrets).map(kvDataPath);
 }
 
 /** Env-file template: one `KEY="value"` line per key, values JSON-quoted so quotes and newlines survive. */

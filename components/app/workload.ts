@@ -11,6 +11,17 @@ export interface TrackWorkload {
     serviceName: string;
 }
 
+/** Tells the Pulumi Kubernetes provider not to wait for the object to become ready. */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+
+/**
+ * Object-metadata (never pod-template) annotations for a workload: none when Pulumi
+ * should await readiness, `pulumi.com/skipAwait: "true"` when it should not.
+ */
+export function awaitAnnotations(awaitReadiness: boolean): { annotations?: Record<string, string> } {
+    return awaitReadiness ? {} : { annotations: { [SKIP_AWAIT_ANNOTATION]: "true" } };
+}
+
 /** Kubernetes name of a track's Deployment and Service: `<app>` for stable, `<app>-canary` for the canary. */
 export function trackObjectName(appName: string, track: Track): string {
     return track === "stable" ? appName : `${appName}-canary`;
@@ -25,6 +36,8 @@ export interface TrackArgs {
      * on every update. A role flip still takes effect through the HPA's minReplicas.
      */
     replicasOwnedByAutoscaler: boolean;
+    /** false: `pulumi up` does not wait for the rollout (pods blocked on an unconfigured Vault). */
+    awaitReadiness: boolean;
 }
 
 /** One track: a Deployment of the shared pod template and a Service selecting only that track. */
@@ -35,7 +48,7 @@ export function createTrack(ctx: AppContext, foundation: PodFoundation, args: Tr
     const opts: pulumi.CustomResourceOptions = args.replicasOwnedByAutoscaler ? { ...ctx.opts, ignoreChanges: ["spec.replicas"] } : ctx.opts;
 
     const deployment = new k8s.apps.v1.Deployment(logical, {
-        metadata: { name, namespace: ctx.namespace, labels },
+        metadata: { name, namespace: ctx.namespace, labels, ...awaitAnnotations(args.awaitReadiness) },
         spec: {
             replicas: args.replicas,
             selector: { matchLabels: trackPodSelector(ctx.appName, args.track) },

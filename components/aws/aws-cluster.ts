@@ -165,7 +165,6 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         };
         this.oidcProviderArn = oidcProvider.arn;
 
-        // Nodes: IMDSv2 only, one hop, so pods cannot borrow the node role; pods use IRSA.
         const nodeRole = new aws.iam.Role(`${name}-node`, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
@@ -175,16 +174,6 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         }, parent);
         const nodePolicies = ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"].map((policy) =>
             new aws.iam.RolePolicyAttachment(`${name}-node-${policy}`, { role: nodeRole.name, policyArn: `arn:${partition}:iam::aws:policy/${policy}` }, parent));
-        const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-nodes`, {
-            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-            blockDeviceMappings: [{
-                deviceName: "/dev/xvda",
-                // The AWS-managed EBS key: a customer key here needs extra grants for the Auto Scaling service role.
-                ebs: { volumeSize: args.nodePools.system.diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-            }],
-            tagSpecifications: [{ resourceType: "instance", tags: this.tags }, { resourceType: "volume", tags: this.tags }],
-            tags: this.tags,
-        }, parent);
 
         // vpc-cni gets its own IRSA role instead of widening the node role.
         const cniIdentity = createIrsaRole(`${name}-vpc-cni`, this.irsaArgs({ namespace: "kube-system", serviceAccount: "aws-node", permissions: [] }, ["AmazonEKS_CNI_Policy"]), this.childOf(this));
@@ -213,7 +202,6 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
                 spec: args.nodePools[pool],
                 nodeRoleArn: nodeRole.arn,
                 subnetIds: args.nodePools[pool].zones.map((z) => network.privateSubnetsByZone[z]),
-                launchTemplateId: launchTemplate.id,
                 tags: this.tags,
             }, { parent: this, dependsOn: [...nodePolicies, vpcCni] }));
 

@@ -12,7 +12,6 @@ export interface EksNodeGroupArgs {
     spec: NodePoolSpec;
     nodeRoleArn: pulumi.Input<string>;
     subnetIds: pulumi.Input<string>[];
-    launchTemplateId: pulumi.Input<string>;
     tags: Record<string, string>;
 }
 
@@ -29,9 +28,23 @@ export function autoscalerTags(clusterName: string, pool: string, tainted: boole
     return tags;
 }
 
-/** A managed node group; the system pool is tainted so only critical add-ons land there. */
+/**
+ * A managed node group with its own launch template; the system pool is tainted so
+ * only critical add-ons land there.
+ */
 export function createEksNodeGroup(name: string, args: EksNodeGroupArgs, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
     const system = args.pool === "system";
+    // IMDSv2 only, one hop, so pods cannot borrow the node role; pods use IRSA.
+    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
+        metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+        blockDeviceMappings: [{
+            deviceName: "/dev/xvda",
+            // The AWS-managed EBS key: a customer key here needs extra grants for the Auto Scaling service role.
+            ebs: { volumeSize: args.spec.diskSizeGb, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        }],
+        tagSpecifications: [{ resourceType: "instance", tags: args.tags }, { resourceType: "volume", tags: args.tags }],
+        tags: args.tags,
+    }, { parent: opts.parent });
     return new aws.eks.NodeGroup(name, {
         clusterName: args.clusterName,
         version: args.kubernetesVersion,
@@ -42,7 +55,8 @@ export function createEksNodeGroup(name: string, args: EksNodeGroupArgs, opts: p
         amiType: "AL2023_x86_64_STANDARD",
         scalingConfig: { minSize: args.spec.minSize, maxSize: args.spec.maxSize, desiredSize: args.spec.desiredSize },
         updateConfig: { maxUnavailablePercentage: 33 },
-        launchTemplate: { id: args.launchTemplateId, version: "$Latest" },
+        // A concrete version: "$Latest" shows as a diff on every preview.
+        launchTemplate: { id: launchTemplate.id, version: launchTemplate.latestVersion.apply((v) => String(v)) },
         labels: { [NODE_POOL_LABEL]: args.pool },
         taints: system ? [{ key: SYSTEM_POOL_TAINT.key, value: SYSTEM_POOL_TAINT.value, effect: "NO_SCHEDULE" }] : [],
         tags: { ...args.tags, ...autoscalerTags(args.clusterNameTag, args.pool, system) },

@@ -254,7 +254,8 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
                 enableRbacAuthorization: true,
                 enableSoftDelete: true,
                 softDeleteRetentionInDays: 90,
-                enablePurgeProtection: true,
+                // Purge protection cannot be turned off again; dev vaults stay purgeable.
+                enablePurgeProtection: args.protect ? true : undefined,
             },
             tags: this.tags,
         }, stateful);
@@ -297,7 +298,17 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
                 .listManagedClusterUserCredentialsOutput({ resourceGroupName: rg, resourceName: cluster.name, format: "exec" }, { parent: this })
                 .apply((creds) => Buffer.from(creds.kubeconfigs?.[0]?.value ?? "", "base64").toString("utf8")),
         );
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [cluster, workloadPool] });
+        // With Azure RBAC, creating the cluster grants no Kubernetes access; the deploying
+        // principal gets cluster admin, as EKS grants its creator (bootstrapClusterCreatorAdminPermissions).
+        const deployerClusterAdmin = new authorization.RoleAssignment(`${name}-deployer-cluster-admin`, {
+            principalId: client.objectId,
+            roleDefinitionId: roleDefinitionId(client.subscriptionId, "aksRbacClusterAdmin"),
+            scope: cluster.id,
+        }, parent);
+        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
+            parent: this,
+            dependsOn: [cluster, workloadPool, deployerClusterAdmin],
+        });
 
         this.dns = {
             provider: "azure-dns",

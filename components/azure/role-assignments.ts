@@ -9,6 +9,7 @@ export const BUILT_IN_ROLES = {
     keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
     keyVaultCryptoOfficer: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
 } as const;
 
 /** The Azure resources a permission can be scoped to. */

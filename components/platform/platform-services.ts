@@ -43,8 +43,10 @@ export interface PlatformServicesArgs {
     peerBackups?: ForeignBackupAccess;
     /** Alert when the newest successful backup is older than this. */
     backupStaleAfterSeconds: number;
-    /** Protect stateful add-on data (Elasticsearch) from deletion. */
+    /** Protect stateful add-on data (Elasticsearch, Vault) from deletion. */
     protect: boolean;
+    /** ExternalDNS TXT owner id; unique per cluster *and* environment (defaults to the cluster's logical name). */
+    dnsOwnerId?: string;
 }
 
 /**
@@ -114,7 +116,7 @@ export class PlatformServices extends pulumi.ComponentResource {
                 values: settings.externalDns.values,
                 policy: settings.externalDns.policy,
                 // One TXT owner per cluster, so the two clusters never fight over records.
-                ownerId: cluster.name,
+                ownerId: args.dnsOwnerId ?? cluster.name,
                 domainFilters: [cluster.dns.zoneName],
                 serviceMonitor,
                 dependsOn: afterMonitoring,

@@ -43,6 +43,8 @@ const commonPlatform = {
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> = {
     dev: {
+        protectStateful: false,
+        backups: { storeRetentionDays: 14 },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",
@@ -94,6 +96,8 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
         },
     },
     prod: {
+        protectStateful: true,
+        backups: { storeRetentionDays: 90 },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",

@@ -17,8 +17,6 @@ export type StackConfig = Omit<ParsedStackConfig, "aws" | "azure"> & {
     azure: Omit<ParsedStackConfig["azure"], "zones"> & { zones: string[] };
     /** Tags for every cloud resource (environment, cost center, owner, managed-by). */
     resourceTags: Record<string, string>;
-    /** Protect stateful resources from deletion (prod). */
-    protectStateful: boolean;
 };
 
 function fillZones(config: ParsedStackConfig): StackConfig {
@@ -35,7 +33,6 @@ function fillZones(config: ParsedStackConfig): StackConfig {
             owner: config.tags.owner,
             "managed-by": "pulumi",
         },
-        protectStateful: config.environment === "prod",
     };
 }
 

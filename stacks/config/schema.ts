@@ -83,6 +83,11 @@ const autoscaler = z.strictObject({
 const values = z.record(z.string(), z.unknown());
 const toggle = { enabled: z.boolean(), values };
 
+const backups = z.strictObject({
+    /** Days superseded/deleted backup objects stay recoverable in the S3 bucket and Blob container. */
+    storeRetentionDays: z.number().int().min(1).max(3650),
+});
+
 const platform = z.strictObject({
     ingressNginx: z.strictObject({ ...toggle, replicas: z.number().int().min(1) }),
     externalDns: z.strictObject({ ...toggle, policy: z.enum(["upsert-only", "sync"]) }),
@@ -175,6 +180,9 @@ const dr = z.strictObject({
 
 export const stackConfigSchema = z.strictObject({
     environment: z.enum(ENVIRONMENTS),
+    /** protect + retainOnDelete on clusters, keys, zones, stores and stateful add-ons. */
+    protectStateful: z.boolean(),
+    backups,
     activeCloud: z.enum(CLOUD_NAMES),
     tags,
     dns: z.strictObject({ rootZone: hostname }),

@@ -174,12 +174,16 @@ describe("Vault add-on", () => {
     });
 
     it("keeps raft and audit volumes, retained on delete when protected and deleted otherwise", async () => {
-        const prod = (await buildVault("aws", { protect: true })).values.server;
+        const protectedVault = await buildVault("aws", { protect: true });
+        const prod = protectedVault.values.server;
         assert.equal(prod.dataStorage.enabled, true);
         assert.equal(prod.auditStorage.enabled, true);
         assert.deepEqual(prod.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
-        const dev = (await buildVault("aws", { protect: false })).values.server;
-        assert.equal(dev.persistentVolumeClaimRetentionPolicy.whenDeleted, "Delete");
+        const namespace = protectedVault.ev.named("kubernetes:core/v1:Namespace", "vault-ns");
+        assert.deepEqual([namespace.protect, namespace.retainOnDelete], [true, true], "deleting the namespace would delete the raft PVCs");
+        const unprotected = await buildVault("aws", { protect: false });
+        assert.equal(unprotected.values.server.persistentVolumeClaimRetentionPolicy.whenDeleted, "Delete");
+        assert.equal(unprotected.ev.named("kubernetes:core/v1:Namespace", "vault-ns").protect, false);
     });
 
     it("labels the ServiceMonitor for the platform Prometheus and verifies Vault's certificate; off when monitoring is off", async () => {

@@ -18,7 +18,11 @@ for (const cloud of CLOUDS) {
             assert.equal(tls.tls_params.tls_minimum_protocol_version, "TLSv1_2");
             assert.equal(tls.tls_certificate_sds_secret_configs[0].sds_config.path_config_source.path, "/etc/envoy/tls-certificate.json");
             const routes = https.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
-            assert.deepEqual(routes, [{ match: { prefix: "/" }, route: { cluster: "financial_service", timeout: "30s" } }]);
+            // Exactly /healthz goes to the management listener (health-route.test.ts); everything else to the business port.
+            assert.deepEqual(routes, [
+                { match: { path: "/healthz" }, route: { cluster: "financial_service_management", timeout: "5s" } },
+                { match: { prefix: "/" }, route: { cluster: "financial_service", timeout: "30s" } },
+            ]);
             const app = bootstrap.static_resources.clusters.find((c: any) => c.name === "financial_service");
             assert.deepEqual(app.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "127.0.0.1", port_value: 8080 });
 

@@ -74,10 +74,14 @@ describe("AWS EKS cluster", () => {
         assert.equal(named(dev, "aws:eks/nodeGroup:NodeGroup", "pair-aws-workload").inputs.capacityType, "SPOT");
     });
 
-    it("nodes require IMDSv2 with one hop, so pods cannot use the node role", () => {
-        const template = named(prod, "aws:ec2/launchTemplate:LaunchTemplate", "pair-aws-nodes");
-        assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
-        assert.equal(template.inputs.blockDeviceMappings[0].ebs.encrypted, "true");
+    it("nodes require IMDSv2 with one hop and encrypted disks sized per pool", async () => {
+        const bigWorkloadDisks = await stackEvaluation("dev", ["aws.nodePools.workload.diskSizeGb=200"]);
+        for (const [pool, size] of [["system", 50], ["workload", 200]] as const) {
+            const template = named(bigWorkloadDisks, "aws:ec2/launchTemplate:LaunchTemplate", `pair-aws-${pool}-lt`);
+            assert.deepEqual(template.inputs.metadataOptions, { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 });
+            assert.deepEqual([template.inputs.blockDeviceMappings[0].ebs.encrypted, template.inputs.blockDeviceMappings[0].ebs.volumeSize], ["true", size]);
+            assert.equal(named(bigWorkloadDisks, "aws:eks/nodeGroup:NodeGroup", `pair-aws-${pool}`).inputs.launchTemplate.version, "1", "a concrete version, not $Latest");
+        }
     });
 
     it("installs vpc-cni with network-policy enforcement and the EBS CSI driver with its own IRSA role", () => {

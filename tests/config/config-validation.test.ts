@@ -48,6 +48,7 @@ describe("stack config validation", () => {
         assert.deepEqual(config.aws.zones, ["us-east-1a", "us-east-1b"]);
         assert.equal(config.aws.nodePools.workload.capacityType, "spot");
         assert.equal(config.protectStateful, false);
+        assert.equal(config.backups.storeRetentionDays, 14);
         assert.deepEqual(config.resourceTags, { environment: "dev", "cost-center": "cc-1", owner: "team@fin.example.com", "managed-by": "pulumi" });
     });
 

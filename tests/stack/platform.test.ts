@@ -61,7 +61,8 @@ describe("the platform on both clusters (whole stack)", () => {
 
     it("gives each cluster's ExternalDNS its own TXT owner and only its own zone", () => {
         const externalDns = (cluster: string) => releasesOf(prod, cluster).find((r) => r.inputs.chart === "external-dns")!.inputs.values;
-        assert.notEqual(externalDns(CLUSTERS.aws).txtOwnerId, externalDns(CLUSTERS.azure).txtOwnerId);
+        // Named by environment and cloud, so dev and prod (and the two clouds) never share an owner.
+        assert.deepEqual([externalDns(CLUSTERS.aws).txtOwnerId, externalDns(CLUSTERS.azure).txtOwnerId], ["finplat-prod-eks", "finplat-prod-aks"]);
         assert.deepEqual(externalDns(CLUSTERS.aws).domainFilters, ["aws.fin.example.com"]);
         assert.deepEqual(externalDns(CLUSTERS.azure).domainFilters, ["azure.fin.example.com"]);
         assert.equal(externalDns(CLUSTERS.aws).policy, "upsert-only");

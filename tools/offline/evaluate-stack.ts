@@ -18,12 +18,15 @@ export interface StackEvaluationOptions {
 
 export const PLACEHOLDER_SECRET = "offline-placeholder-secret";
 
-/** Secrets the config needs; empty when the config is invalid (the evaluation then reports why). */
-function neededSecrets(raw: Record<string, unknown>): string[] {
+/**
+ * Secrets the config needs. When the config is invalid, all of them: the evaluation then
+ * reports the config's real problems, not a missing secret the stack file cannot hold.
+ */
+function neededSecrets(raw: Record<string, unknown>): readonly string[] {
     try {
         return requiredSecrets(parseStackConfig(raw, new Set(SECRET_KEYS)));
     } catch {
-        return [];
+        return SECRET_KEYS;
     }
 }
 
