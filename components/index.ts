@@ -20,3 +20,6 @@ export { ClusterAutoscaler, ClusterAutoscalerArgs } from "./addons/cluster-autos
 export { Vault, VaultArgs } from "./addons/vault";
 export { VaultConfiguration, VaultConfigurationArgs, VaultAppAccess } from "./addons/vault-config";
 export { Velero, VeleroArgs } from "./addons/velero";
+export { FinancialApp, appServiceAccountName, vaultKvPathsFor } from "./app/financial-app";
+export { FinancialAppArgs } from "./app/types";
+export { GlobalFailover, GlobalFailoverArgs, FailoverTarget } from "./failover/global-failover";

@@ -102,8 +102,8 @@ export function world(options: WorldOptions = {}): World {
             },
         },
         http: {
-            async get(url) {
-                calls.push(`http ${url}`);
+            async get(url, _timeoutMs, serverName) {
+                calls.push(`http ${url}${serverName ? ` as ${serverName}` : ""}`);
                 return { status: options.status?.[url] ?? 200 };
             },
         },

@@ -21,7 +21,8 @@ describe("drill --execute orchestration (fakes)", () => {
                 "backups azure azure-kubeconfig",
                 "stack.setActiveCloud azure",
                 "stack.up activeCloud=azure",
-                "http https://app.fin.example.com/healthz",
+                // The global name, speaking TLS/Host as the new primary whose certificate and Ingress it has.
+                "http https://app.fin.example.com/healthz as app.azure.fin.example.com",
             ],
         );
         // DNS polled every 5 s from the end of up until it answered with the new primary 30 s later.

@@ -176,9 +176,10 @@ export const liveDns: DnsProbe = {
 };
 
 export const liveHttp: HttpProbe = {
-    get(url: string, timeoutMs: number): Promise<{ status: number; error?: string }> {
+    get(url: string, timeoutMs: number, serverName?: string): Promise<{ status: number; error?: string }> {
         return new Promise((resolve) => {
-            const request = https.get(url, { timeout: timeoutMs, headers: { "user-agent": "finplat-drill" } }, (response) => {
+            const headers = { "user-agent": "finplat-drill", ...(serverName ? { host: serverName } : {}) };
+            const request = https.get(url, { timeout: timeoutMs, headers, servername: serverName }, (response) => {
                 response.resume();
                 resolve({ status: response.statusCode ?? 0 });
             });

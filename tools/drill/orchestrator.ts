@@ -38,8 +38,12 @@ export interface DnsProbe {
 }
 
 export interface HttpProbe {
-    /** GET a URL; status 0 with `error` when no HTTP answer came back. */
-    get(url: string, timeoutMs: number): Promise<{ status: number; error?: string }>;
+    /**
+     * GET a URL; status 0 with `error` when no HTTP answer came back. `serverName` sends
+     * that name as TLS SNI and Host while connecting to the URL's host: the global name
+     * is a CNAME to a cluster whose certificate and Ingress carry the cluster's own name.
+     */
+    get(url: string, timeoutMs: number, serverName?: string): Promise<{ status: number; error?: string }>;
 }
 
 export interface BackupInfo {
@@ -344,10 +348,11 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             }),
         );
 
+        // Through the global name (so DNS really routes there), speaking TLS as the new primary.
         const healthUrl = `https://${target.globalHostname}${target.healthCheckPath}`;
         await step("wait-health", () =>
             waitFor(`${healthUrl} to answer 200`, async () => {
-                const answer = await deps.http.get(healthUrl, options.probeTimeoutMs);
+                const answer = await deps.http.get(healthUrl, options.probeTimeoutMs, target.hostnames[options.to]);
                 return { done: answer.status === 200, last: `${healthUrl} answered ${answer.status || answer.error || "nothing"}` };
             }),
         );
