@@ -54,5 +54,8 @@ describe("add-on contract", () => {
         const { chart, version } = CHARTS.ingressNginx;
         assert.deepEqual(unknownValueKeys(chart, version, { controller: { replicaCount: 2, config: { "any-key": "x" }, service: { annotations: { a: "b" } } } }), []);
         assert.deepEqual(unknownValueKeys(chart, version, { controller: { replicaCnt: 2 } }), ["controller.replicaCnt"]);
+        // Structured subtrees are checked too; only truly free-form maps are open.
+        assert.deepEqual(unknownValueKeys("velero", CHARTS.velero.version, { configuration: { uploaderTyp: "kopia", features: "" } }), ["configuration.uploaderTyp"]);
+        assert.deepEqual(unknownValueKeys("vault", CHARTS.vault.version, { server: { ha: { raft: { enabld: true } } } }), ["server.ha.raft.enabld"]);
     });
 });

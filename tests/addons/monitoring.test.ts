@@ -11,7 +11,7 @@ import {
 import { MONITORING_FULLNAME, MONITORING_RELEASE, MONITORING_SELECTOR_LABELS, NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
 import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
-import { chartKeys, unknownValueKeys } from "../support/chart-keys";
+import { unknownValueKeys } from "../support/chart-keys";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -109,7 +109,6 @@ describe("Monitoring (kube-prometheus-stack)", () => {
                 assert.deepEqual(unknownValueKeys("grafana", "12.11.1", v.grafana), []);
                 assert.deepEqual(unknownValueKeys("kube-state-metrics", "8.4.0", v["kube-state-metrics"]), []);
                 assert.deepEqual(unknownValueKeys("prometheus-node-exporter", "4.56.1", v["prometheus-node-exporter"]), []);
-                assert.ok(chartKeys("grafana", "12.11.1").has("admin.existingSecret"));
             });
 
             it("keeps retention, a PVC of storageGb per replica, the remote-write receiver and the cluster external label", () => {

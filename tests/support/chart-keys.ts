@@ -36,9 +36,9 @@ const FREE_FORM: Record<string, string[]> = {
         "prometheus-node-exporter",
     ],
     "prometheus-adapter": ["rules", "resources", "nodeSelector"],
-    "vault": ["server.resources", "injector.resources", "server.ha.raft", "server.dataStorage", "server.auditStorage", "server.extraEnvironmentVars", "injector.nodeSelector", "server.nodeSelector"],
-    "cluster-autoscaler": ["extraArgs", "resources", "nodeSelector", "autoDiscovery"],
-    "velero": ["configuration", "resources", "nodeAgent.resources", "schedules", "credentials", "nodeSelector",
+    "vault": ["server.resources", "injector.resources", "server.extraEnvironmentVars", "injector.nodeSelector", "server.nodeSelector"],
+    "cluster-autoscaler": ["extraArgs", "resources", "nodeSelector"],
+    "velero": ["resources", "nodeAgent.resources", "schedules", "nodeSelector",
         // null by default, a map of annotations when set
         "serviceAccount.server.annotations"],
     // podSecurityContext: rendered verbatim (toYaml) into the StatefulSet; only runAsNonRoot is in values.yaml.
