@@ -20,6 +20,8 @@ export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, p
         sizing: { ...sizing, targetCpuUtilization: app.targetCpuUtilization, targetRequestsPerSecond: app.targetRequestsPerSecond },
         canary: app.canary,
         hostname: appHostname(config, cluster),
+        // Route53 failover sends the global name here; serve it with a certificate that names it.
+        aliases: [config.dr.globalHostname],
         database: app.database,
         migrateCommand: app.migrateCommand,
         cachePreloadCommand: app.cachePreloadCommand,

@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
 import { NAMESPACES } from "../components/addons/well-known";
-import { ClusterHandle } from "../components/cluster/contract";
+import { ClusterHandle, ForeignBackupAccess } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
+import { GlobalNameArgs } from "../components/addons/cert-manager";
 import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
 import { buildClusterPair, clusterNames } from "./clusters";
 import { appHostname } from "./hostnames";
 import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
 import { buildGlobalFailover } from "./failover";
+import { buildGlobalNameAccess } from "./global-name";
 import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
 import { appServiceAccountName, vaultKvPathsFor } from "../components/app/financial-app";
 import { VaultConfiguration } from "../components/addons/vault-config";
@@ -32,15 +34,19 @@ function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     };
 }
 
-/** The platform on one cluster; the peer lets this cluster's Velero read the peer's backups. */
-function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: ClusterHandle): PlatformServices {
-    const peerBackups = config.platform.velero.enabled
-        ? peer.grantBackupReadAccess(`${peer.name}-backup-reader-${handle.cloud}`, {
-              issuerUrl: handle.oidcIssuerUrl,
+/** Lets `reader`'s Velero read the peer's backups (read-only), when Velero runs. */
+function grantPeerBackups(config: StackConfig, reader: ClusterHandle, peer: ClusterHandle): ForeignBackupAccess | undefined {
+    return config.platform.velero.enabled
+        ? peer.grantBackupReadAccess(`${peer.name}-backup-reader-${reader.cloud}`, {
+              issuerUrl: reader.oidcIssuerUrl,
               namespace: NAMESPACES.velero,
               serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
           })
         : undefined;
+}
+
+/** The platform on one cluster; `peerBackups` lets this cluster's Velero read the peer's backups. */
+function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: ForeignBackupAccess | undefined, globalName: GlobalNameArgs | undefined): PlatformServices {
     return new PlatformServices(`${handle.name}-platform`, {
         cluster: handle,
         settings: config.platform,
@@ -54,6 +60,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peer: Cluster
         backupStaleAfterSeconds: 2 * 60 * backupIntervalMinutes(config.platform.velero.schedule),
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
+        globalName,
     });
 }
 
@@ -79,9 +86,14 @@ function configureVault(config: StackConfig, cluster: ClusterHandle, platform: P
 /** Composes the whole platform from validated config and returns the stack outputs. */
 export function definePlatform(config: StackConfig) {
     const { pair, awsProvider } = buildClusterPair(config);
+    // Built first: the global name's challenge role needs its root zone id.
+    const failover = buildGlobalFailover(config, pair, awsProvider);
+    const peerBackups = { aws: grantPeerBackups(config, pair.aws, pair.azure), azure: grantPeerBackups(config, pair.azure, pair.aws) };
+    // One role for both clusters' cert-manager; it reuses the IAM trust of the AKS issuer the backup grant created.
+    const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, peerBackups.azure);
     const platforms = {
-        aws: buildPlatform(config, pair.aws, pair.azure),
-        azure: buildPlatform(config, pair.azure, pair.aws),
+        aws: buildPlatform(config, pair.aws, peerBackups.aws, globalName),
+        azure: buildPlatform(config, pair.azure, peerBackups.azure, globalName),
     };
     const vaultRoles = config.platform.vault.configure
         ? { aws: configureVault(config, pair.aws, platforms.aws), azure: configureVault(config, pair.azure, platforms.azure) }
@@ -92,7 +104,6 @@ export function definePlatform(config: StackConfig) {
               azure: buildFinancialApp(config, pair.azure, platforms.azure, vaultRoles?.azure),
           }
         : undefined;
-    const failover = buildGlobalFailover(config, pair, awsProvider);
     return {
         environment: config.environment,
         activeCloud: pair.activeCloud,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
-import { ClusterIssuers } from "./cluster-issuers";
+import { ClusterIssuers, GlobalNameChallengeSolver } from "./cluster-issuers";
 import { Values } from "./deep-merge";
 import { AddonArgs, installChart, resources } from "./helm-addon";
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
@@ -11,7 +11,16 @@ export interface CertManagerArgs extends AddonArgs {
     acmeEmail: string;
     /** Create a ServiceMonitor for the controller (needs the prometheus-operator CRDs in `dependsOn`). */
     serviceMonitor: boolean;
+    /**
+     * Also issue certificates for the pair's global name (in the Route53 root zone): the Let's
+     * Encrypt ClusterIssuers get a second DNS-01 solver that assumes `roleArn` with a token
+     * cert-manager requests for its own ServiceAccount (GlobalNameChallengeAccess creates the role).
+     */
+    globalName?: GlobalNameArgs;
 }
+
+/** Where the global name's challenge is written, and the role that may write it. */
+export type GlobalNameArgs = Omit<GlobalNameChallengeSolver, "serviceAccount">;
 
 const RELEASE_NAME = "cert-manager";
 /** Set explicitly so the cloud identity is bound to exactly the controller's ServiceAccount. */
@@ -87,8 +96,9 @@ export class CertManager extends pulumi.ComponentResource {
             ...systemPool,
             // The controller caches Certificates, Orders and their Secrets cluster-wide.
             resources: resources("20m", "128Mi", undefined, "512Mi"),
-            // The DNS-01 solvers carry no credentials: ClusterIssuers use cert-manager's workload
+            // The own-zone DNS-01 solvers carry no credentials: ClusterIssuers use cert-manager's workload
             // identity as ambient credentials. That is the default; stated because the issuers rely on it.
+            // (The global-name solver uses no ambient credentials: it assumes its role with a requested token.)
             // (Namespaced Issuers would need --issuer-ambient-credentials; the platform has none.)
             extraArgs: ["--cluster-issuer-ambient-credentials=true"],
             dns01RecursiveNameserversOnly: true,
@@ -130,11 +140,17 @@ export class CertManager extends pulumi.ComponentResource {
         this.release = chart.release;
         this.issuers = CLUSTER_ISSUERS;
 
+        // The global-name solver requests a token for cert-manager's own ServiceAccount (TokenRequest);
+        // the chart grants no serviceaccounts/token, so allow exactly that one, only when it is used.
+        const tokenRequest = args.globalName ? this.allowTokenRequest(name, args, chart.namespace, chart.release) : [];
+
         this.clusterIssuers = new ClusterIssuers(`${name}-issuers`, {
             cluster,
             certManagerRelease: chart.release,
             acmeEmail: args.acmeEmail,
             dnsIdentityPrincipalId: identity.principalId,
+            globalName: args.globalName && { ...args.globalName, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT },
+            globalNamePrerequisites: tokenRequest,
         }, { parent: this });
 
         this.registerOutputs({
@@ -143,5 +159,21 @@ export class CertManager extends pulumi.ComponentResource {
             issuers: this.issuers,
             clusterIssuers: this.clusterIssuers,
         });
+    }
+
+    /** Role + RoleBinding: the controller may create tokens for its own ServiceAccount and no other. */
+    private allowTokenRequest(name: string, args: CertManagerArgs, namespace: pulumi.Output<string>, release: pulumi.Resource): pulumi.Resource[] {
+        const opts = { parent: this, provider: args.cluster.provider, dependsOn: [release] };
+        const roleName = `${RELEASE_NAME}-global-name-token-request`;
+        const role = new k8s.rbac.v1.Role(`${name}-token-request`, {
+            metadata: { name: roleName, namespace },
+            rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: [CERT_MANAGER_SERVICE_ACCOUNT], verbs: ["create"] }],
+        }, opts);
+        const binding = new k8s.rbac.v1.RoleBinding(`${name}-token-request`, {
+            metadata: { name: roleName, namespace },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: roleName },
+            subjects: [{ kind: "ServiceAccount", name: CERT_MANAGER_SERVICE_ACCOUNT, namespace: NAMESPACES.certManager }],
+        }, { ...opts, dependsOn: [release, role] });
+        return [role, binding];
     }
 }

@@ -14,6 +14,29 @@ export interface ClusterIssuersArgs {
      * the managed identity client id on Azure; unused on AWS, where IRSA credentials are ambient.
      */
     dnsIdentityPrincipalId: pulumi.Output<string>;
+    /** Also solve DNS-01 for the pair's global name, in the Route53 root zone (see GlobalNameChallengeSolver). */
+    globalName?: GlobalNameChallengeSolver;
+    /** Resources the global-name solver needs before it can work (cert-manager's token-request RBAC). */
+    globalNamePrerequisites?: pulumi.Resource[];
+}
+
+/**
+ * DNS-01 for the global name (e.g. app.fin.example.com), which lives in the Route53 root zone,
+ * not in either cluster's own zone. The same on EKS and AKS: cert-manager requests a token for
+ * `serviceAccount` and exchanges it with AssumeRoleWithWebIdentity for `roleArn`; no ambient
+ * identity of the pod is used.
+ */
+export interface GlobalNameChallengeSolver {
+    /** The global name; the solver is selected for exactly this DNS name. */
+    hostname: string;
+    /** Route53 root zone id (GlobalFailover.rootZoneId). */
+    rootZoneId: pulumi.Input<string>;
+    /** Role that may write only the TXT `_acme-challenge.<hostname>` (GlobalNameChallengeAccess.roleArn). */
+    roleArn: pulumi.Input<string>;
+    /** AWS region hint for the STS and Route53 clients. */
+    region: string;
+    /** ServiceAccount (in cert-manager's namespace) cert-manager requests the token for. */
+    serviceAccount: string;
 }
 
 const ACME_SERVERS = {
@@ -51,11 +74,27 @@ export function dns01Solver(dns: DnsZoneInfo, identityPrincipalId: pulumi.Output
     }
 }
 
+/** The second ACME solver: `dnsNames` is more specific than the own-zone `dnsZones`, and only matches the global name. */
+export function globalNameSolver(globalName: GlobalNameChallengeSolver) {
+    return {
+        selector: { dnsNames: [globalName.hostname] },
+        dns01: {
+            route53: {
+                region: globalName.region,
+                hostedZoneID: globalName.rootZoneId,
+                role: globalName.roleArn,
+                auth: { kubernetes: { serviceAccountRef: { name: globalName.serviceAccount } } },
+            },
+        },
+    };
+}
+
 /**
  * The cluster's certificate issuers:
  * - Let's Encrypt staging and production (ACME DNS-01 in the cluster's own zone),
  *   so public certificates are issued before traffic ever reaches the cluster,
  *   which matters for the passive cluster of the pair;
+ *   plus, with `globalName`, a second solver for the pair's global name in the root zone;
  * - an internal CA for in-cluster TLS: self-signed issuer → CA Certificate → CA issuer.
  */
 export class ClusterIssuers extends pulumi.ComponentResource {
@@ -73,6 +112,8 @@ export class ClusterIssuers extends pulumi.ComponentResource {
             dependsOn: [certManagerRelease, ...after],
         });
         const solver = { selector: { dnsZones: [cluster.dns.zoneName] }, dns01: dns01Solver(cluster.dns, args.dnsIdentityPrincipalId) };
+        const solvers = args.globalName ? [solver, globalNameSolver(args.globalName)] : [solver];
+        const acmeAfter = args.globalName ? args.globalNamePrerequisites ?? [] : [];
 
         const acmeIssuer = (issuerName: keyof typeof ACME_SERVERS, resourceName: string) =>
             new k8s.apiextensions.CustomResource(`${name}-${resourceName}`, {
@@ -84,10 +125,10 @@ export class ClusterIssuers extends pulumi.ComponentResource {
                         server: ACME_SERVERS[issuerName],
                         email: args.acmeEmail,
                         privateKeySecretRef: { name: `${issuerName}-account-key` },
-                        solvers: [solver],
+                        solvers,
                     },
                 },
-            }, options());
+            }, options(...acmeAfter));
         this.letsEncryptStaging = acmeIssuer(CLUSTER_ISSUERS.letsEncryptStaging, "letsencrypt-staging");
         this.letsEncryptProduction = acmeIssuer(CLUSTER_ISSUERS.letsEncryptProduction, "letsencrypt-production");
 

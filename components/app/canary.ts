@@ -21,6 +21,7 @@ export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
     canary: CanaryArgs;
     image: AppImage;
     hostname: string;
+    aliases: string[];
     stableIngress: k8s.networking.v1.Ingress;
     awaitReadiness: boolean;
 }): CanaryTrack | undefined {
@@ -33,6 +34,6 @@ export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
         replicasOwnedByAutoscaler: false,
         awaitReadiness: args.awaitReadiness,
     });
-    const ingress = createCanaryIngress(ctx, { hostname: args.hostname, serviceName: track.serviceName, weight: canary.weight }, args.stableIngress);
+    const ingress = createCanaryIngress(ctx, { hostname: args.hostname, aliases: args.aliases, serviceName: track.serviceName, weight: canary.weight }, args.stableIngress);
     return { ...track, ingress };
 }

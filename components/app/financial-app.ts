@@ -121,12 +121,13 @@ export class FinancialApp extends pulumi.ComponentResource {
         const stable = createTrack(workloadCtx, foundation, { track: "stable", image: stableImage, replicas: args.sizing.replicas, replicasOwnedByAutoscaler: true, awaitReadiness });
         const stableIngress = createStableIngress(ctx, {
             hostname: args.hostname,
+            aliases: args.aliases ?? [],
             serviceName: stable.serviceName,
             environment: args.environment,
             trustSecretName: tls.trustSecretName,
             upstreamServerName: tls.upstreamServerName,
         });
-        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, hostname: args.hostname, stableIngress, awaitReadiness });
+        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, hostname: args.hostname, aliases: args.aliases ?? [], stableIngress, awaitReadiness });
         const scaling = createAutoscaling(ctx, { deploymentName: stable.deploymentName, sizing: args.sizing, requestsPerSecond: args.monitoring });
 
         createReconciliationCronJob(workloadCtx, foundation, {

@@ -101,6 +101,13 @@ export interface FinancialAppArgs {
     /** Public host for this cluster, e.g. `app.aws.fin.example.com`; ExternalDNS publishes it from the Ingress. */
     hostname: string;
     /**
+     * Extra public names served by the same Ingress and certificate, e.g. the pair's global name
+     * `app.fin.example.com` that Route53 failover points at this cluster. Each gets a rule with the
+     * same backend and is listed in the one TLS secret; ExternalDNS never publishes them (the
+     * global failover records own them), only `hostname`.
+     */
+    aliases?: string[];
+    /**
      * Path the Route53 health checks probe on `https://<hostname><healthCheckPath>`; default `/healthz`.
      * Envoy forwards exactly this path (exact match, nothing below it) to the app's management
      * listener (port 9102), which must serve it; every other path, `/metrics` included, still goes

@@ -8,6 +8,8 @@ import { RESERVED_VAULT_SECRET_NAMES } from "./vault";
 const VAULT_SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A normalized absolute path, as Envoy sees it after normalize_path and merge_slashes: no empty, `.` or `..` segment, no query. */
 const NORMALIZED_PATH = /^(\/[A-Za-z0-9._~-]+)+$/;
+/** A lower-case DNS name of at least two labels, as an Ingress host and a certificate dnsName accept it. */
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 /**
@@ -32,6 +34,18 @@ function cidrProblems(cidr: string): string[] {
     const match = IPV4_CIDR.exec(cidr);
     const valid = match !== null && match.slice(1, 5).every((o) => Number(o) <= 255) && Number(match[5]) <= 32;
     return valid ? [] : [`database.cidr: "${cidr}" is not an IPv4 CIDR`];
+}
+
+/** Aliases share the Ingress and its certificate: each a distinct DNS name, none the hostname itself. */
+export function aliasProblems(hostname: string, aliases: string[]): string[] {
+    const problems: string[] = [];
+    const seen = new Set<string>([hostname]);
+    for (const alias of aliases) {
+        if (!DNS_NAME.test(alias)) problems.push(`aliases: "${alias}" must be a lower-case DNS name such as app.fin.example.com`);
+        else if (seen.has(alias)) problems.push(`aliases: "${alias}" is listed twice (or equals hostname)`);
+        seen.add(alias);
+    }
+    return problems;
 }
 
 /**
@@ -70,6 +84,7 @@ export function argsProblems(args: FinancialAppArgs): string[] {
     if (!args.vaultRole) problems.push("vaultRole: empty");
     if (!args.onCallGroup) problems.push("onCallGroup: empty");
     if (args.healthCheckPath !== undefined) problems.push(...healthCheckPathProblems(args.healthCheckPath));
+    problems.push(...aliasProblems(args.hostname, args.aliases ?? []));
 
     const seen = new Set<string>();
     for (const secret of args.vaultSecrets) {

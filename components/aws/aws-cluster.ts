@@ -291,7 +291,14 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
             scope: this.identityScope,
             tags: this.tags,
         }, opts);
-        return { provider: "aws", store: this.backups, storageClass: this.defaultStorageClass, roleArn: identity.principalId, tokenAudience: "sts.amazonaws.com" };
+        return {
+            provider: "aws",
+            store: this.backups,
+            storageClass: this.defaultStorageClass,
+            roleArn: identity.principalId,
+            tokenAudience: "sts.amazonaws.com",
+            issuerTrustArn: foreignIssuer.arn,
+        };
     }
 
     /** Options for identity resources: under `parent` (an add-on, or this cluster), always on this cluster's AWS provider. */

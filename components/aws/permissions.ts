@@ -18,7 +18,7 @@ export interface PolicyStatement {
     Effect: "Allow";
     Action: string[];
     Resource: pulumi.Input<string> | pulumi.Input<string>[];
-    Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+    Condition?: Record<string, Record<string, pulumi.Input<string> | pulumi.Input<string>[]>>;
 }
 
 /**

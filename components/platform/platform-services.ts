@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CertManager } from "../addons/cert-manager";
+import { CertManager, GlobalNameArgs } from "../addons/cert-manager";
 import { ClusterAutoscaler } from "../addons/cluster-autoscaler";
 import { Values } from "../addons/deep-merge";
 import { ExternalDns } from "../addons/external-dns";
@@ -47,6 +47,8 @@ export interface PlatformServicesArgs {
     protect: boolean;
     /** ExternalDNS TXT owner id; unique per cluster *and* environment (defaults to the cluster's logical name). */
     dnsOwnerId?: string;
+    /** Let cert-manager also solve DNS-01 for the pair's global name (passed to CertManager). */
+    globalName?: GlobalNameArgs;
 }
 
 /**
@@ -96,6 +98,7 @@ export class PlatformServices extends pulumi.ComponentResource {
                 values: settings.certManager.values,
                 acmeEmail: settings.certManager.acmeEmail,
                 serviceMonitor,
+                globalName: args.globalName,
                 dependsOn: afterMonitoring,
             }, parent);
         }

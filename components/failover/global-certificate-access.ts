@@ -1,0 +1,112 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { PolicyStatement, policyDocument } from "../aws/permissions";
+
+/** Audience of the ServiceAccount tokens cert-manager requests for AssumeRoleWithWebIdentity (its default). */
+export const STS_AUDIENCE = "sts.amazonaws.com";
+
+/** One cluster whose cert-manager may answer the global name's DNS-01 challenge. */
+export interface ChallengeIssuer {
+    /** Short key for resource names and statement ids, e.g. the cloud ("aws", "azure"). */
+    name: string;
+    /** OIDC issuer URL that signs the cluster's ServiceAccount tokens. */
+    issuerUrl: pulumi.Input<string>;
+    /**
+     * ARN of an IAM OIDC provider that already trusts `issuerUrl` (EKS's own, or one created for
+     * another grant). IAM allows one provider per issuer URL per account, so reuse it when it
+     * exists; without it the component creates one.
+     */
+    oidcProviderArn?: pulumi.Input<string>;
+}
+
+export interface GlobalNameChallengeAccessArgs {
+    /** The global name, e.g. app.fin.example.com; only `_acme-challenge.<it>` may be written. */
+    globalHostname: string;
+    /** Id of the Route53 root zone that holds the global name (GlobalFailover.rootZoneId). */
+    rootZoneId: pulumi.Input<string>;
+    /** The clusters allowed to assume the role (both of the pair). */
+    issuers: ChallengeIssuer[];
+    /** Namespace and name of cert-manager's ServiceAccount on every cluster. */
+    serviceAccount: { namespace: string; name: string };
+    tags: Record<string, string>;
+    partition?: string;
+}
+
+/** The record name as IAM's route53:ChangeResourceRecordSetsNormalizedRecordNames sees it: lower case, no trailing dot. */
+export function challengeRecordName(globalHostname: string): string {
+    return `_acme-challenge.${globalHostname.replace(/\.$/, "").toLowerCase()}`;
+}
+
+/**
+ * One IAM role that cert-manager on either cluster assumes (AssumeRoleWithWebIdentity with a
+ * token it requests for its own ServiceAccount) to solve DNS-01 for the global name, which lives
+ * in the Route53 root zone rather than in either cluster's own zone.
+ *
+ * It may change exactly one record set: the TXT `_acme-challenge.<globalHostname>` in the root
+ * zone. It cannot touch the failover CNAME, the NS delegations or anything else in that zone.
+ *
+ * Pass the stack's AWS provider in opts (`provider`); every child is created with it explicitly.
+ */
+export class GlobalNameChallengeAccess extends pulumi.ComponentResource {
+    /** The role ARN for the ClusterIssuers' route53 `role`. */
+    public readonly roleArn: pulumi.Output<string>;
+    /** The TXT record name the role may write. */
+    public readonly recordName: string;
+
+    constructor(name: string, args: GlobalNameChallengeAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("finplat:failover:GlobalNameChallengeAccess", name, {}, opts);
+        const provider = opts?.provider;
+        if (!provider) throw new Error(`GlobalNameChallengeAccess ${name}: pass the stack's AWS provider in opts.provider`);
+        if (args.issuers.length === 0) throw new Error(`GlobalNameChallengeAccess ${name}: at least one cluster issuer is required`);
+        const child = { parent: this, provider };
+        const partition = args.partition ?? "aws";
+        const subject = `system:serviceaccount:${args.serviceAccount.namespace}:${args.serviceAccount.name}`;
+        this.recordName = challengeRecordName(args.globalHostname);
+
+        const trust = args.issuers.map((issuer) => {
+            const providerArn = issuer.oidcProviderArn ?? new aws.iam.OpenIdConnectProvider(`${name}-${issuer.name}-issuer`, {
+                url: issuer.issuerUrl,
+                clientIdLists: [STS_AUDIENCE],
+                tags: args.tags,
+            }, child).arn;
+            const host = pulumi.output(issuer.issuerUrl).apply((url) => url.replace(/^https:\/\//, ""));
+            return pulumi.all([host, providerArn]).apply(([issuerHost, arn]) => ({
+                Sid: `CertManagerOn${issuer.name.replace(/[^A-Za-z0-9]/g, "")}`,
+                Effect: "Allow",
+                Principal: { Federated: arn },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: { StringEquals: { [`${issuerHost}:sub`]: subject, [`${issuerHost}:aud`]: STS_AUDIENCE } },
+            }));
+        });
+
+        const role = new aws.iam.Role(`${name}-role`, {
+            assumeRolePolicy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: trust }),
+            description: `DNS-01 for ${args.globalHostname}: ${subject} on ${args.issuers.map((i) => i.name).join(" and ")}`,
+            tags: args.tags,
+        }, child);
+
+        const zoneArn = pulumi.interpolate`arn:${partition}:route53:::hostedzone/${args.rootZoneId}`;
+        const statements: PolicyStatement[] = [
+            {
+                Sid: "ChangeGlobalNameChallengeTxtOnly",
+                Effect: "Allow",
+                Action: ["route53:ChangeResourceRecordSets"],
+                Resource: [zoneArn],
+                Condition: {
+                    // ForAllValues: every record in the change batch must be this name and of type TXT.
+                    "ForAllValues:StringEquals": {
+                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [this.recordName],
+                        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
+                    },
+                },
+            },
+            { Sid: "ReadRootZoneRecords", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
+            { Sid: "TrackChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: [pulumi.interpolate`arn:${partition}:route53:::change/*`] },
+            { Sid: "FindZoneReadOnly", Effect: "Allow", Action: ["route53:ListHostedZonesByName"], Resource: "*" },
+        ];
+        new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(statements) }, child);
+
+        this.roleArn = role.arn;
+        this.registerOutputs({ roleArn: this.roleArn, recordName: this.recordName });
+    }
+}
