@@ -72,7 +72,8 @@ export function environmentOf(args: { getConfig<T extends object>(): T }): Envir
     return args.getConfig<RuleConfig>().environment === "dev" ? "dev" : "prod";
 }
 
-export function resourceRule(spec: GuardrailSpec & { validateResource: ResourceValidation }): ResourceValidationPolicy & { levels: Levels } {
+/** The policy fields every guardrail shares; its own level is the prod level (the strictest). */
+function policyBase(spec: GuardrailSpec) {
     return {
         name: spec.name,
         description: spec.description,
@@ -80,20 +81,15 @@ export function resourceRule(spec: GuardrailSpec & { validateResource: ResourceV
         levels: spec.levels,
         remediationSteps: spec.remediationSteps,
         configSchema: configSchema(spec.config),
-        validateResource: spec.validateResource,
     };
 }
 
+export function resourceRule(spec: GuardrailSpec & { validateResource: ResourceValidation }): ResourceValidationPolicy & { levels: Levels } {
+    return { ...policyBase(spec), validateResource: spec.validateResource };
+}
+
 export function stackRule(spec: GuardrailSpec & { validateStack: StackValidation }): StackValidationPolicy & { levels: Levels } {
-    return {
-        name: spec.name,
-        description: spec.description,
-        enforcementLevel: spec.levels.prod,
-        levels: spec.levels,
-        remediationSteps: spec.remediationSteps,
-        configSchema: configSchema(spec.config),
-        validateStack: spec.validateStack,
-    };
+    return { ...policyBase(spec), validateStack: spec.validateStack };
 }
 
 /** A validation that only looks at the given resource types (others are "not applicable"). */
