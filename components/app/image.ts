@@ -42,3 +42,11 @@ export function pinnedImageProblems(label: string, reference: string, environmen
     if (environment === "prod" && tag === "latest") return [`${label}: "latest" is not allowed in prod; pin an explicit version`];
     return [];
 }
+
+/** Pinned sidecar images the platform is tested with; bump them here (stack config may override). */
+export const DEFAULT_SIDECAR_IMAGES = {
+    envoy: "envoyproxy/envoy:v1.34.1",
+    fluentd: "fluent/fluentd-kubernetes-daemonset:v1.18.0-debian-elasticsearch8-1.0",
+    prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0",
+    debug: "busybox:1.37.0",
+} as const;

@@ -1,3 +1,4 @@
+import { DEFAULT_SIDECAR_IMAGES } from "../../components/app/image";
 import { Environment } from "./schema";
 
 /**
@@ -23,12 +24,7 @@ const commonApp = {
         { name: "database", path: "financial-app/database" },
         { name: "api-keys", path: "financial-app/api-keys" },
     ],
-    sidecarImages: {
-        envoy: "envoyproxy/envoy:v1.34.1",
-        fluentd: "fluent/fluentd-kubernetes-daemonset:v1.18.0-debian-elasticsearch8-1.0",
-        prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0",
-        debug: "busybox:1.37.0",
-    },
+    sidecarImages: { ...DEFAULT_SIDECAR_IMAGES },
     onCallGroup: "oncall-financial-app",
     reconciliationSchedule: "0 2 * * *",
 };

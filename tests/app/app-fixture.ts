@@ -2,6 +2,7 @@
  * Shared set-up for the FinancialApp tests: realistic arguments, one offline
  * evaluation per (cloud, variant), and small readers for recorded objects.
  */
+import { DEFAULT_SIDECAR_IMAGES } from "../../components/app/image";
 import * as pulumi from "@pulumi/pulumi";
 import { FinancialApp } from "../../components/app/financial-app";
 import { FinancialAppArgs } from "../../components/app/types";
@@ -31,12 +32,7 @@ export function appArgs(cluster: FinancialAppArgs["cluster"], overrides: ArgsOve
             { name: "database", path: "financial-app/database" },
             { name: "api-keys", path: "financial-app/api-keys" },
         ],
-        sidecarImages: {
-            envoy: "envoyproxy/envoy:v1.34.1",
-            fluentd: "fluent/fluentd-kubernetes-daemonset:v1.18.0-debian-elasticsearch8-1.0",
-            prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0",
-            debug: "busybox:1.37.0",
-        },
+        sidecarImages: { ...DEFAULT_SIDECAR_IMAGES },
         onCallGroup: "oncall-financial-app",
         reconciliationSchedule: "0 2 * * *",
         monitoring: true,
