@@ -33,6 +33,7 @@ const cleanSimulation = (stack: string): SimulationResult => ({
     stack,
     from: "aws",
     to: "azure",
+    failback: false,
     overrides: [],
     resourcesBefore: 10,
     resourcesAfter: 10,

@@ -73,6 +73,11 @@ describe("drill --simulate on the real program (offline)", function () {
         assert.match(text, /^\d+ replacements \(a failover must replace nothing\):/m);
     });
 
+    it("labels a failback as such", () => {
+        assert.match(renderSimulation({ ...flip, failback: true }), /^Failback simulation for stack "dev": activeCloud aws → azure/);
+        assert.match(renderSimulation(flip), /^Failover simulation for stack "dev"/);
+    });
+
     it("refuses a flip to the cloud that is already active, and an unknown stack", async () => {
         await assert.rejects(simulate({ stack: "dev", to: "aws" }), /stack "dev" already has activeCloud=aws; nothing to fail over/);
         await assert.rejects(simulate({ stack: "nope", to: "azure" }), /unknown stack "nope": no Pulumi\.nope\.yaml/);

@@ -49,6 +49,8 @@ export interface SimulationResult {
     stack: string;
     from: CloudName;
     to: CloudName;
+    /** A return to the other cloud (--failback) rather than a failover. */
+    failback: boolean;
     /** Extra overrides applied to the flipped evaluation only. */
     overrides: string[];
     resourcesBefore: number;
@@ -283,6 +285,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         stack: options.stack,
         from,
         to,
+        failback: options.failback ?? false,
         overrides,
         resourcesBefore: before.resources.length,
         resourcesAfter: after.resources.length,
@@ -310,7 +313,8 @@ const MARK: Record<ChangeKind, string> = { update: "~ update ", replace: "+-REPL
 /** Human-readable change set, as `npm run drill -- --simulate` prints it. */
 export function renderSimulation(result: SimulationResult): string {
     const lines: string[] = [];
-    lines.push(`Failover simulation for stack "${result.stack}": activeCloud ${result.from} → ${result.to} (offline, mock runtime; nothing touches a cloud)`);
+    const kind = result.failback ? "Failback" : "Failover";
+    lines.push(`${kind} simulation for stack "${result.stack}": activeCloud ${result.from} → ${result.to} (offline, mock runtime; nothing touches a cloud)`);
     if (result.overrides.length) lines.push(`Also applied to the flipped side: ${result.overrides.join(", ")}`);
     lines.push(`${result.resourcesBefore} resources before, ${result.resourcesAfter} after; matched by URN.`);
     lines.push("");
