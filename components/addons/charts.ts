@@ -25,4 +25,3 @@ export const CHARTS = {
     velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
 } as const satisfies Record<string, ChartRef>;
 
-export type ChartName = keyof typeof CHARTS;

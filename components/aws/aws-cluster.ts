@@ -7,14 +7,12 @@ import {
     ForeignReaderRequest,
     NodeAutoscaling,
     ClusterHandle,
-    ClusterRole,
     DnsZoneInfo,
-    NodePlacement,
     UnsealKeyInfo,
     WorkloadIdentity,
     WorkloadIdentityRequest,
-    defaultPlacement,
 } from "../cluster/contract";
+import { ClusterComponent } from "../cluster/cluster-component";
 import { ClusterArgs } from "../cluster/types";
 import { AwsNetwork } from "./network";
 import { BackupBucket } from "./backup-bucket";
@@ -41,12 +39,8 @@ export interface AwsClusterArgs extends ClusterArgs {
 }
 
 /** EKS cluster with its network, keys, identities, DNS zone and backup bucket, behind the ClusterHandle contract. */
-export class AwsCluster extends pulumi.ComponentResource implements ClusterHandle {
-    public readonly name: string;
+export class AwsCluster extends ClusterComponent implements ClusterHandle {
     public readonly cloud = "aws" as const;
-    public readonly region: string;
-    public readonly role: ClusterRole;
-    public readonly kubernetesVersion: string;
     public readonly clusterName: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
@@ -55,7 +49,6 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     public readonly dns: DnsZoneInfo;
     public readonly backups: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
-    public readonly placement: NodePlacement;
     public readonly nodeAutoscaling: NodeAutoscaling;
     public readonly defaultStorageClass = "gp3-encrypted";
     public readonly readiness: pulumi.Resource[];
@@ -69,11 +62,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
     private readonly awsProvider: aws.Provider;
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("finplat:aws:AwsCluster", name, {}, { ...opts, providers: [args.provider] });
-        this.name = name;
-        this.region = args.region;
-        this.role = args.role;
-        this.kubernetesVersion = args.kubernetesVersion;
+        super("finplat:aws:AwsCluster", name, args, args.provider, opts);
         this.tags = { ...args.tags, "eks-cluster": args.clusterName };
         this.awsProvider = args.provider;
         const parent = { parent: this };
@@ -241,7 +230,7 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
             endpoint: cluster.endpoint,
             certificateAuthority: cluster.certificateAuthority.apply((ca) => ca.data ?? ""),
         });
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, { parent: this, dependsOn: [vpcCni, kubeProxy, coreDns] });
+        this.provider = this.connect(this.kubeconfig, [vpcCni, kubeProxy, coreDns]);
 
         const storageClass = new k8s.storage.v1.StorageClass(`${name}-gp3`, {
             metadata: { name: this.defaultStorageClass, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
@@ -255,19 +244,12 @@ export class AwsCluster extends pulumi.ComponentResource implements ClusterHandl
         this.dns = { provider: "route53", zoneName: args.dnsZoneName, zoneId: zone.zoneId, region: args.region, nameServers: zone.nameServers };
         this.backups = { provider: "aws", bucket: backups.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
         this.unsealKey = { provider: "awskms", keyId: unsealKey.keyId, region: args.region };
-        this.placement = defaultPlacement(args.zones);
         this.nodeAutoscaling = { mode: "cluster-autoscaler", cloudProvider: "aws", region: args.region, clusterName: args.clusterName };
         this.readiness = [cluster, ...nodeGroups, coreDns, ebsCsi, storageClass];
         this.vpcId = network.vpcId;
         this.secretsKeyArn = secretsKey.arn;
 
-        this.registerOutputs({
-            clusterName: this.clusterName,
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            oidcIssuerUrl: this.oidcIssuerUrl,
-            vpcId: this.vpcId,
-        });
+        this.registerClusterOutputs(this, { vpcId: this.vpcId });
     }
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {

@@ -13,16 +13,14 @@ import {
     ForeignReaderRequest,
     NodeAutoscaling,
     ClusterHandle,
-    ClusterRole,
     DnsZoneInfo,
     NODE_POOL_LABEL,
-    NodePlacement,
     SYSTEM_POOL_TAINT,
     UnsealKeyInfo,
     WorkloadIdentity,
     WorkloadIdentityRequest,
-    defaultPlacement,
 } from "../cluster/contract";
+import { ClusterComponent } from "../cluster/cluster-component";
 import { AutoscalerTuning, ClusterArgs, NodePoolSpec } from "../cluster/types";
 import { hostAddress, parseCidr, subnet } from "../cluster/cidr";
 import { BackupStorage } from "./backup-storage";
@@ -58,12 +56,8 @@ export interface AzureClusterArgs extends ClusterArgs {
 }
 
 /** AKS cluster with its network, identities, DNS zone, backup storage and unseal key, behind the ClusterHandle contract. */
-export class AzureCluster extends pulumi.ComponentResource implements ClusterHandle {
-    public readonly name: string;
+export class AzureCluster extends ClusterComponent implements ClusterHandle {
     public readonly cloud = "azure" as const;
-    public readonly region: string;
-    public readonly role: ClusterRole;
-    public readonly kubernetesVersion: string;
     public readonly clusterName: pulumi.Output<string>;
     public readonly endpoint: pulumi.Output<string>;
     public readonly kubeconfig: pulumi.Output<string>;
@@ -72,7 +66,6 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     public readonly dns: DnsZoneInfo;
     public readonly backups: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
-    public readonly placement: NodePlacement;
     public readonly nodeAutoscaling: NodeAutoscaling = { mode: "managed" };
     /** AKS's built-in default class (Azure Disk CSI, encrypted at rest by the platform). */
     public readonly defaultStorageClass = "managed-csi";
@@ -87,12 +80,8 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
     private readonly azureProvider: pulumi.ProviderResource;
 
     constructor(name: string, args: AzureClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("finplat:azure:AzureCluster", name, {}, { ...opts, providers: [args.provider] });
-        this.name = name;
-        this.region = args.location;
+        super("finplat:azure:AzureCluster", name, { ...args, region: args.location }, args.provider, opts);
         this.location = args.location;
-        this.role = args.role;
-        this.kubernetesVersion = args.kubernetesVersion;
         this.tags = { ...args.tags, "aks-cluster": args.clusterName };
         this.azureProvider = args.provider;
         const parent = { parent: this };
@@ -305,10 +294,7 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             roleDefinitionId: roleDefinitionId(client.subscriptionId, "aksRbacClusterAdmin"),
             scope: cluster.id,
         }, parent);
-        this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig, enableServerSideApply: true }, {
-            parent: this,
-            dependsOn: [cluster, workloadPool, deployerClusterAdmin],
-        });
+        this.provider = this.connect(this.kubeconfig, [cluster, workloadPool, deployerClusterAdmin]);
 
         this.dns = {
             provider: "azure-dns",
@@ -317,16 +303,9 @@ export class AzureCluster extends pulumi.ComponentResource implements ClusterHan
             resourceGroupName: rg, subscriptionId: client.subscriptionId, tenantId: client.tenantId };
         this.backups = { provider: "azure", storageAccount: backups.accountName, container: backups.containerName, resourceGroupName: rg, subscriptionId: client.subscriptionId };
         this.unsealKey = { provider: "azurekeyvault", vaultName: vault.name, keyName: unsealKey.name, tenantId: client.tenantId };
-        this.placement = defaultPlacement(args.zones);
         this.readiness = [cluster, workloadPool];
 
-        this.registerOutputs({
-            clusterName: this.clusterName,
-            endpoint: this.endpoint,
-            kubeconfig: this.kubeconfig,
-            oidcIssuerUrl: this.oidcIssuerUrl,
-            vnetId: this.vnetId,
-        });
+        this.registerClusterOutputs(this, { vnetId: this.vnetId });
     }
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
