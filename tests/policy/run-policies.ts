@@ -149,6 +149,21 @@ function onError(policy: Guardrail, level: EnforcementLevel, err: unknown, viola
     throw err;
 }
 
+/** What a policy sees of one resource, for resource and stack policies alike. */
+function policyView(resource: TestResource) {
+    const props = policyProps(resource.inputs);
+    const isType = isTypeOf(resource.type);
+    return {
+        type: resource.type,
+        props,
+        urn: resource.urn,
+        name: resource.name,
+        opts: options(resource),
+        isType: isType as ResourceValidationArgs["isType"],
+        asType: ((cls: { __pulumiType?: string }) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+    };
+}
+
 /** Runs one resource policy on one resource. */
 export async function runResourcePolicy(policy: Guardrail, resource: TestResource, opts: RunOptions = {}): Promise<PolicyResult> {
     const validations = (policy as ResourceValidationPolicy).validateResource;
@@ -157,16 +172,9 @@ export async function runResourcePolicy(policy: Guardrail, resource: TestResourc
     const level = levelFor(policy, config);
     const violations: Violation[] = [];
     if (level === "disabled") return { violations, notApplicable: "disabled" };
-    const props = policyProps(resource.inputs);
     const args: ResourceValidationArgs = {
-        type: resource.type,
-        props,
-        urn: resource.urn,
-        name: resource.name,
-        opts: options(resource),
+        ...policyView(resource),
         stackTags: new Map(),
-        isType: isTypeOf(resource.type) as ResourceValidationArgs["isType"],
-        asType: ((cls: { __pulumiType?: string }) => (isTypeOf(resource.type)(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => configFor(policy, config) as T,
         notApplicable,
     };
@@ -186,18 +194,11 @@ export async function runResourcePolicy(policy: Guardrail, resource: TestResourc
 export function policyResources(resources: readonly TestResource[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const out = resources.map((r) => {
-        const props = policyProps(r.inputs);
         const resource: PolicyResource = {
-            type: r.type,
-            props,
-            urn: r.urn,
-            name: r.name,
-            opts: options(r),
+            ...policyView(r),
             dependencies: [],
             // The offline harness does not record property dependencies; rules fall back to dependencies.
             propertyDependencies: {},
-            isType: isTypeOf(r.type) as PolicyResource["isType"],
-            asType: ((cls: { __pulumiType?: string }) => (isTypeOf(r.type)(cls) ? props : undefined)) as PolicyResource["asType"],
         };
         byUrn.set(r.urn, resource);
         return resource;
