@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
 import { Values } from "./deep-merge";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, createPlatformNamespace, installChart, resources } from "./helm-addon";
 import { ELASTICSEARCH, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 import { KIBANA_NAME, elasticsearchSpec, kibanaSpec } from "./logging/elastic-stack";
 import { fluentBitValues } from "./logging/fluent-bit";
@@ -67,23 +67,9 @@ export class Logging extends pulumi.ComponentResource {
 
         // Ours, not the chart's: ES, Kibana, the retention Job and Fluent Bit all live here,
         // because pods can only read Secrets (ECK's password and CA) of their own namespace.
-        const namespace = new k8s.core.v1.Namespace(`${name}-ns`, {
-            metadata: {
-                name: NAMESPACES.logging,
-                labels: {
-                    "app.kubernetes.io/part-of": "platform",
-                    // Fluent Bit reads the node's logs through hostPath volumes.
-                    "pod-security.kubernetes.io/enforce": "privileged",
-                },
-            },
-        }, {
-            parent: this,
-            provider,
-            dependsOn: cluster.readiness,
-            // Deleting the namespace would delete Elasticsearch with it.
-            protect: args.protect,
-            retainOnDelete: args.protect,
-        });
+        // Fluent Bit reads the node's logs through hostPath volumes; deleting the namespace
+        // would delete Elasticsearch with it, hence protect.
+        const namespace = createPlatformNamespace(this, name, cluster, NAMESPACES.logging, { "pod-security.kubernetes.io/enforce": "privileged" }, args.protect);
 
         const operator = installChart(this, `${name}-eck-operator`, {
             cluster,

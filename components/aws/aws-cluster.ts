@@ -16,7 +16,7 @@ import { ClusterComponent } from "../cluster/cluster-component";
 import { ClusterArgs } from "../cluster/types";
 import { AwsNetwork } from "./network";
 import { BackupBucket } from "./backup-bucket";
-import { createIrsaRole } from "./irsa";
+import { STS_AUDIENCE, createIrsaRole, issuerHost } from "./irsa";
 import { AwsPermissionScope } from "./permissions";
 import { createEksNodeGroup } from "./node-group";
 import { eksKubeconfig } from "./kubeconfig";
@@ -122,10 +122,10 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         }, { ...stateful, dependsOn: [clusterPolicy] });
 
         this.oidcIssuerUrl = cluster.identities.apply((ids) => ids[0].oidcs[0].issuer);
-        this.oidcIssuerHost = this.oidcIssuerUrl.apply((url) => url.replace(/^https:\/\//, ""));
+        this.oidcIssuerHost = issuerHost(this.oidcIssuerUrl);
         const oidcProvider = new aws.iam.OpenIdConnectProvider(`${name}-oidc`, {
             url: this.oidcIssuerUrl,
-            clientIdLists: ["sts.amazonaws.com"],
+            clientIdLists: [STS_AUDIENCE],
             tags: this.tags,
         }, parent);
 
@@ -261,7 +261,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         // IAM must trust the foreign cluster's issuer before a role can name it.
         const foreignIssuer = new aws.iam.OpenIdConnectProvider(`${name}-issuer`, {
             url: request.issuerUrl,
-            clientIdLists: ["sts.amazonaws.com"],
+            clientIdLists: [STS_AUDIENCE],
             tags: this.tags,
         }, opts);
         const identity = createIrsaRole(name, {
@@ -269,7 +269,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             serviceAccount: request.serviceAccount,
             permissions: [{ kind: "backup-store-read" }],
             oidcProviderArn: foreignIssuer.arn,
-            oidcIssuerHost: pulumi.output(request.issuerUrl).apply((url) => url.replace(/^https:\/\//, "")),
+            oidcIssuerHost: issuerHost(request.issuerUrl),
             scope: this.identityScope,
             tags: this.tags,
         }, opts);
@@ -278,7 +278,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             store: this.backups,
             storageClass: this.defaultStorageClass,
             roleArn: identity.principalId,
-            tokenAudience: "sts.amazonaws.com",
+            tokenAudience: STS_AUDIENCE,
             issuerTrustArn: foreignIssuer.arn,
         };
     }

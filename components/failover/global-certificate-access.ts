@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { STS_AUDIENCE, issuerHost, webIdentityTrust } from "../aws/irsa";
 import { PolicyStatement, policyDocument } from "../aws/permissions";
 
-/** Audience of the ServiceAccount tokens cert-manager requests for AssumeRoleWithWebIdentity (its default). */
-export const STS_AUDIENCE = "sts.amazonaws.com";
+export { STS_AUDIENCE };
+
 
 /** One cluster whose cert-manager may answer the global name's DNS-01 challenge. */
 export interface ChallengeIssuer {
@@ -69,14 +70,12 @@ export class GlobalNameChallengeAccess extends pulumi.ComponentResource {
                 clientIdLists: [STS_AUDIENCE],
                 tags: args.tags,
             }, child).arn;
-            const host = pulumi.output(issuer.issuerUrl).apply((url) => url.replace(/^https:\/\//, ""));
-            return pulumi.all([host, providerArn]).apply(([issuerHost, arn]) => ({
-                Sid: `CertManagerOn${issuer.name.replace(/[^A-Za-z0-9]/g, "")}`,
-                Effect: "Allow",
-                Principal: { Federated: arn },
-                Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { [`${issuerHost}:sub`]: subject, [`${issuerHost}:aud`]: STS_AUDIENCE } },
-            }));
+            return webIdentityTrust({
+                oidcProviderArn: providerArn,
+                oidcIssuerHost: issuerHost(issuer.issuerUrl),
+                subject,
+                sid: `CertManagerOn${issuer.name.replace(/[^A-Za-z0-9]/g, "")}`,
+            });
         });
 
         const role = new aws.iam.Role(`${name}-role`, {
