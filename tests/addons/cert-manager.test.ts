@@ -5,42 +5,31 @@ import { CERT_MANAGER_SERVICE_ACCOUNT, CertManager, CertManagerArgs } from "../.
 import { INTERNAL_CA_BOOTSTRAP_ISSUER, INTERNAL_CA_SECRET } from "../../components/addons/cluster-issuers";
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS, ClusterHandle, SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { FakeClusterEvaluation, assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
-import { FakeCluster, fakeCluster } from "../support/fake-cluster";
+import { FakeCluster } from "../support/fake-cluster";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CUSTOM = "kubernetes:cert-manager.io/v1:ClusterIssuer";
 const CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate";
 
-interface Built {
-    ev: Evaluation;
-    cluster: FakeCluster;
-}
-
-async function build(
+function build(
     cloud: CloudName,
     args: Partial<Omit<CertManagerArgs, "cluster">> = {},
     adjust: (cluster: FakeCluster) => FakeCluster = (c) => c,
-): Promise<Built> {
-    let cluster!: FakeCluster;
-    const ev = await evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            cluster = adjust(fakeCluster(cloud));
-            const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
-            new CertManager(`${cluster.name}-certs`, {
-                cluster: cluster as ClusterHandle,
-                acmeEmail: "platform@fin.example.com",
-                serviceMonitor: true,
-                dependsOn: [monitoring],
-                ...args,
-            });
-        },
+): Promise<FakeClusterEvaluation> {
+    return evaluateOnFakeCluster(cloud, (fake) => {
+        const cluster = adjust(fake);
+        const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
+        new CertManager(`${cluster.name}-certs`, {
+            cluster: cluster as ClusterHandle,
+            acmeEmail: "platform@fin.example.com",
+            serviceMonitor: true,
+            dependsOn: [monitoring],
+            ...args,
+        });
     });
-    return { ev, cluster };
 }
 
 const releaseOf = (ev: Evaluation, cloud: CloudName) => ev.named(RELEASE, `fake-${cloud}-certs`);
@@ -52,7 +41,7 @@ const issuerNamed = (ev: Evaluation, name: string): RecordedResource => {
 };
 
 describe("CertManager add-on", () => {
-    const built = {} as Record<CloudName, Built>;
+    const built = {} as Record<CloudName, FakeClusterEvaluation>;
     before(async () => {
         for (const cloud of CLOUDS) built[cloud] = await build(cloud);
     });
@@ -60,11 +49,7 @@ describe("CertManager add-on", () => {
     for (const cloud of CLOUDS) {
         it(`installs the pinned cert-manager chart with its CRDs (kept on uninstall) in ${NAMESPACES.certManager} (${cloud})`, () => {
             const release = releaseOf(built[cloud].ev, cloud);
-            assert.equal(release.inputs.chart, "cert-manager");
-            assert.equal(release.inputs.version, CHARTS.certManager.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.certManager.repo);
-            assert.equal(release.inputs.name, "cert-manager");
-            assert.equal(release.inputs.namespace, NAMESPACES.certManager);
+            assertPinnedRelease(release, CHARTS.certManager, NAMESPACES.certManager, "cert-manager");
             assert.deepEqual(release.inputs.values.crds, { enabled: true, keep: true });
             assert.equal(release.inputs.values.installCRDs, undefined, "the deprecated flag fails together with crds.enabled");
             assert.match(release.parent, new RegExp(`finplat:addons:CertManager::fake-${cloud}-certs$`));
@@ -91,11 +76,11 @@ describe("CertManager add-on", () => {
 
         it(`puts all four components on the system pool with requests and memory limits (${cloud})`, () => {
             const values = valuesOf(built[cloud].ev, cloud);
-            for (const component of [values, values.webhook, values.cainjector, values.startupapicheck]) {
-                assert.deepEqual(component.tolerations, [SYSTEM_POOL_TOLERATION]);
-                assert.deepEqual(component.nodeSelector, { "platform.finplat.io/pool": "system" });
-                assert.ok(component.resources.requests.cpu && component.resources.requests.memory);
-                assert.ok(component.resources.limits.memory);
+            const components = { controller: values, webhook: values.webhook, cainjector: values.cainjector, startupapicheck: values.startupapicheck };
+            for (const [what, component] of Object.entries(components)) {
+                assert.deepEqual(component.tolerations, [SYSTEM_POOL_TOLERATION], what);
+                assert.deepEqual(component.nodeSelector, { "platform.finplat.io/pool": "system" }, what);
+                assertRequestsAndMemoryLimit(component.resources, what);
             }
         });
 

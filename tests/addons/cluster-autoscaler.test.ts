@@ -10,9 +10,10 @@ import {
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION } from "../../components/cluster/contract";
 import { AutoscalerTuning } from "../../components/cluster/types";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { Evaluation } from "../../tools/offline/harness";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
-import { FakeCluster, fakeCluster } from "../support/fake-cluster";
+import { FakeCluster } from "../support/fake-cluster";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const TUNING: AutoscalerTuning = { expander: "least-waste", scaleDownUtilizationThreshold: 0.6, scaleDownUnneededTime: "15m" };
@@ -24,19 +25,12 @@ class MonitoringRelease extends pulumi.CustomResource {
 }
 
 async function evaluateAws(kubernetesVersion = "1.33", serviceMonitor = true) {
-    let cluster: FakeCluster | undefined;
     let component: ClusterAutoscaler | undefined;
-    const ev = await evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            cluster = { ...fakeCluster("aws"), kubernetesVersion };
-            const monitoring = new MonitoringRelease("monitoring");
-            component = new ClusterAutoscaler("autoscaler", { cluster, tuning: TUNING, serviceMonitor, dependsOn: [monitoring] });
-        },
+    const { ev, cluster } = await evaluateOnFakeCluster("aws", (fake) => {
+        const monitoring = new MonitoringRelease("monitoring");
+        component = new ClusterAutoscaler("autoscaler", { cluster: { ...fake, kubernetesVersion }, tuning: TUNING, serviceMonitor, dependsOn: [monitoring] });
     });
-    return { ev, cluster: cluster!, component: component! };
+    return { ev, cluster, component: component! };
 }
 
 describe("ClusterAutoscaler (cluster-autoscaler chart)", () => {
@@ -51,11 +45,7 @@ describe("ClusterAutoscaler (cluster-autoscaler chart)", () => {
 
     it("installs the pinned cluster-autoscaler chart in kube-system, on the cluster's provider, after the monitoring CRDs", () => {
         const r = ev.named(RELEASE, "autoscaler");
-        assert.equal(r.inputs.chart, CHARTS.clusterAutoscaler.chart);
-        assert.equal(r.inputs.version, CHARTS.clusterAutoscaler.version);
-        assert.equal(r.inputs.repositoryOpts.repo, CHARTS.clusterAutoscaler.repo);
-        assert.equal(r.inputs.namespace, NAMESPACES.clusterAutoscaler);
-        assert.equal(r.inputs.name, "cluster-autoscaler");
+        assertPinnedRelease(r, CHARTS.clusterAutoscaler, NAMESPACES.clusterAutoscaler, "cluster-autoscaler");
         assert.equal(ev.ofType("kubernetes:core/v1:Namespace").length, 0, "kube-system is not created or owned");
         assert.match(r.provider, /fake-aws-k8s/);
         assert.equal(r.parent, ev.named("finplat:addons:ClusterAutoscaler", "autoscaler").urn);
@@ -125,7 +115,7 @@ describe("ClusterAutoscaler (cluster-autoscaler chart)", () => {
         assert.deepEqual(values.nodeSelector, { "platform.finplat.io/pool": "system" });
         assert.equal(values.securityContext.runAsNonRoot, true);
         assert.equal(values.containerSecurityContext.allowPrivilegeEscalation, false);
-        assert.ok(values.resources.requests.cpu && values.resources.requests.memory && values.resources.limits.memory);
+        assertRequestsAndMemoryLimit(values.resources, "cluster-autoscaler");
     });
 
     it("creates a ServiceMonitor labelled for the monitoring release, and none when monitoring is off", async () => {
@@ -137,14 +127,9 @@ describe("ClusterAutoscaler (cluster-autoscaler chart)", () => {
     it("refuses a cluster whose nodes are scaled by a managed autoscaler (AKS), registering nothing", async () => {
         let azure: FakeCluster | undefined;
         await assert.rejects(
-            evaluate({
-                project: "t",
-                stack: "t",
-                config: {},
-                program: () => {
-                    azure = fakeCluster("azure");
-                    new ClusterAutoscaler("autoscaler", { cluster: azure, tuning: TUNING, serviceMonitor: true });
-                },
+            evaluateOnFakeCluster("azure", (cluster) => {
+                azure = cluster;
+                new ClusterAutoscaler("autoscaler", { cluster, tuning: TUNING, serviceMonitor: true });
             }),
             (err: Error & { registered?: string[] }) => {
                 assert.match(err.message, /cluster fake-azure scales its nodes with mode "managed"/);

@@ -5,46 +5,34 @@ import { EXTERNAL_DNS_SERVICE_ACCOUNT, ExternalDns, ExternalDnsArgs } from "../.
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS, SYSTEM_POOL_TOLERATION } from "../../components/cluster/contract";
 import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { FakeClusterEvaluation, assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
-import { FakeCluster, fakeCluster } from "../support/fake-cluster";
+import { fakeCluster } from "../support/fake-cluster";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const SECRET = "kubernetes:core/v1:Secret";
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 
-interface Built {
-    ev: Evaluation;
-    cluster: FakeCluster;
-}
-
-async function build(cloud: CloudName, args: Partial<Omit<ExternalDnsArgs, "cluster">> = {}): Promise<Built> {
-    let cluster!: FakeCluster;
-    const ev = await evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            cluster = fakeCluster(cloud);
-            const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
-            new ExternalDns(`${cluster.name}-dns`, {
-                cluster,
-                policy: "sync",
-                ownerId: cluster.name,
-                domainFilters: [cluster.dns.zoneName],
-                serviceMonitor: true,
-                dependsOn: [monitoring],
-                ...args,
-            });
-        },
+function build(cloud: CloudName, args: Partial<Omit<ExternalDnsArgs, "cluster">> = {}): Promise<FakeClusterEvaluation> {
+    return evaluateOnFakeCluster(cloud, (cluster) => {
+        const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
+        new ExternalDns(`${cluster.name}-dns`, {
+            cluster,
+            policy: "sync",
+            ownerId: cluster.name,
+            domainFilters: [cluster.dns.zoneName],
+            serviceMonitor: true,
+            dependsOn: [monitoring],
+            ...args,
+        });
     });
-    return { ev, cluster };
 }
 
 const releaseOf = (ev: Evaluation, cloud: CloudName) => ev.named(RELEASE, `fake-${cloud}-dns`);
 const valuesOf = (ev: Evaluation, cloud: CloudName) => releaseOf(ev, cloud).inputs.values;
 
 describe("ExternalDns add-on", () => {
-    const built = {} as Record<CloudName, Built>;
+    const built = {} as Record<CloudName, FakeClusterEvaluation>;
     before(async () => {
         for (const cloud of CLOUDS) built[cloud] = await build(cloud);
     });
@@ -54,10 +42,7 @@ describe("ExternalDns add-on", () => {
             const { ev } = built[cloud];
             const release = releaseOf(ev, cloud);
             const namespace = ev.named(NAMESPACE, `fake-${cloud}-dns-ns`);
-            assert.equal(release.inputs.chart, "external-dns");
-            assert.equal(release.inputs.version, CHARTS.externalDns.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.externalDns.repo);
-            assert.equal(release.inputs.namespace, NAMESPACES.externalDns);
+            assertPinnedRelease(release, CHARTS.externalDns, NAMESPACES.externalDns);
             assert.equal(namespace.inputs.metadata.name, NAMESPACES.externalDns);
             assert.ok(release.dependencies.includes(namespace.urn));
             assert.match(release.parent, new RegExp(`finplat:addons:ExternalDns::fake-${cloud}-dns$`));

@@ -3,8 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../components/addons/charts";
 import { installChart } from "../../components/addons/helm-addon";
 import { deepMerge } from "../../components/addons/deep-merge";
-import { evaluate } from "../../tools/offline/harness";
-import { fakeCluster } from "../support/fake-cluster";
+import { assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 
 class Probe extends pulumi.ComponentResource {
@@ -15,29 +14,20 @@ class Probe extends pulumi.ComponentResource {
 
 describe("add-on contract", () => {
     it("installs a pinned chart as a helm.v3.Release in its own namespace, with the cluster's provider, user values winning", async () => {
-        const ev = await evaluate({
-            project: "t",
-            stack: "t",
-            config: {},
-            program: () => {
-                const cluster = fakeCluster("aws");
-                const owner = new Probe("probe");
-                installChart(owner, "probe-chart", {
-                    cluster,
-                    chart: CHARTS.ingressNginx,
-                    namespace: "ingress-nginx",
-                    releaseName: "ingress-nginx",
-                    values: { controller: { replicaCount: 2, service: { type: "LoadBalancer" } } },
-                    overrides: { controller: { replicaCount: 5 } },
-                });
-            },
+        const { ev } = await evaluateOnFakeCluster("aws", (cluster) => {
+            const owner = new Probe("probe");
+            installChart(owner, "probe-chart", {
+                cluster,
+                chart: CHARTS.ingressNginx,
+                namespace: "ingress-nginx",
+                releaseName: "ingress-nginx",
+                values: { controller: { replicaCount: 2, service: { type: "LoadBalancer" } } },
+                overrides: { controller: { replicaCount: 5 } },
+            });
         });
         const release = ev.named("kubernetes:helm.sh/v3:Release", "probe-chart");
         const namespace = ev.named("kubernetes:core/v1:Namespace", "probe-chart-ns");
-        assert.equal(release.inputs.chart, "ingress-nginx");
-        assert.equal(release.inputs.version, CHARTS.ingressNginx.version);
-        assert.equal(release.inputs.repositoryOpts.repo, CHARTS.ingressNginx.repo);
-        assert.equal(release.inputs.namespace, "ingress-nginx");
+        assertPinnedRelease(release, CHARTS.ingressNginx, "ingress-nginx");
         assert.equal(release.inputs.values.controller.replicaCount, 5, "user override wins");
         assert.equal(release.inputs.values.controller.service.type, "LoadBalancer", "computed values survive the merge");
         assert.ok(release.dependencies.includes(namespace.urn), "release waits for its namespace");

@@ -4,30 +4,25 @@ import { CHARTS } from "../../components/addons/charts";
 import { IngressNginx, IngressNginxArgs, loadBalancerAddressOf } from "../../components/addons/ingress-nginx";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS } from "../../components/cluster/contract";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { Evaluation } from "../../tools/offline/harness";
+import { assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
-import { fakeCluster } from "../support/fake-cluster";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 async function build(cloud: CloudName, args: Partial<Omit<IngressNginxArgs, "cluster">> = {}): Promise<Evaluation> {
-    return evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            const cluster = fakeCluster(cloud);
-            const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
-            const ingress = new IngressNginx(`${cluster.name}-ingress`, {
-                cluster,
-                replicas: 3,
-                serviceMonitor: true,
-                dependsOn: [monitoring],
-                ...args,
-            });
-            return { ingressClassName: ingress.ingressClassName };
-        },
+    const { ev } = await evaluateOnFakeCluster(cloud, (cluster) => {
+        const monitoring = new k8s.helm.v3.Release("monitoring", { chart: "kube-prometheus-stack" }, { provider: cluster.provider });
+        const ingress = new IngressNginx(`${cluster.name}-ingress`, {
+            cluster,
+            replicas: 3,
+            serviceMonitor: true,
+            dependsOn: [monitoring],
+            ...args,
+        });
+        return { ingressClassName: ingress.ingressClassName };
     });
+    return ev;
 }
 
 const releaseOf = (ev: Evaluation, cloud: CloudName) => ev.named(RELEASE, `fake-${cloud}-ingress`);
@@ -42,11 +37,7 @@ describe("IngressNginx add-on", () => {
     for (const cloud of CLOUDS) {
         it(`installs the pinned ingress-nginx chart as release "ingress-nginx" in ${NAMESPACES.ingress}, under the component, with the ${cloud} cluster's provider`, () => {
             const release = releaseOf(evs[cloud], cloud);
-            assert.equal(release.inputs.chart, "ingress-nginx");
-            assert.equal(release.inputs.version, CHARTS.ingressNginx.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.ingressNginx.repo);
-            assert.equal(release.inputs.name, "ingress-nginx");
-            assert.equal(release.inputs.namespace, NAMESPACES.ingress);
+            assertPinnedRelease(release, CHARTS.ingressNginx, NAMESPACES.ingress, "ingress-nginx");
             assert.match(release.parent, new RegExp(`finplat:addons:IngressNginx::fake-${cloud}-ingress$`));
             assert.match(release.provider, new RegExp(`fake-${cloud}-k8s`));
         });

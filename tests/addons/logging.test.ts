@@ -4,7 +4,8 @@ import { CHARTS } from "../../components/addons/charts";
 import { ELASTIC_STACK_VERSION, LOG_INDEX_PREFIX, Logging, LoggingArgs } from "../../components/addons/logging";
 import { ELASTICSEARCH, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CLOUDS, CloudName } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { fakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";
 
@@ -24,27 +25,21 @@ function build(cloud: CloudName, options: Options = {}): Promise<Evaluation> {
     const key = `${cloud}|${JSON.stringify(options)}`;
     if (!cache.has(key)) {
         const { withMonitoring, ...overrides } = options;
-        cache.set(key, evaluate({
-            project: "t",
-            stack: "t",
-            config: {},
-            program: () => {
-                const cluster = fakeCluster(cloud);
-                const monitoring = withMonitoring
-                    ? [new k8s.core.v1.Namespace("monitoring-stand-in", { metadata: { name: "monitoring" } }, { provider: cluster.provider })]
-                    : undefined;
-                new Logging("logging", {
-                    cluster,
-                    elasticsearchNodes: 1,
-                    storageGb: 30,
-                    retentionDays: 7,
-                    serviceMonitor: false,
-                    protect: false,
-                    dependsOn: monitoring,
-                    ...overrides,
-                });
-            },
-        }));
+        cache.set(key, evaluateOnFakeCluster(cloud, (cluster) => {
+            const monitoring = withMonitoring
+                ? [new k8s.core.v1.Namespace("monitoring-stand-in", { metadata: { name: "monitoring" } }, { provider: cluster.provider })]
+                : undefined;
+            new Logging("logging", {
+                cluster,
+                elasticsearchNodes: 1,
+                storageGb: 30,
+                retentionDays: 7,
+                serviceMonitor: false,
+                protect: false,
+                dependsOn: monitoring,
+                ...overrides,
+            });
+        }).then(({ ev }) => ev));
     }
     return cache.get(key)!;
 }
@@ -78,21 +73,13 @@ for (const cloud of CLOUDS) {
     describe(`logging add-on on ${cloud}`, () => {
         it("installs the pinned eck-operator chart as release elastic-operator in elastic-system, with its CRDs", async () => {
             const release = operatorRelease(await build(cloud));
-            assert.equal(release.inputs.chart, CHARTS.eckOperator.chart);
-            assert.equal(release.inputs.version, CHARTS.eckOperator.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.eckOperator.repo);
-            assert.equal(release.inputs.namespace, NAMESPACES.eckOperator);
-            assert.equal(release.inputs.name, "elastic-operator");
+            assertPinnedRelease(release, CHARTS.eckOperator, NAMESPACES.eckOperator, "elastic-operator");
             assert.equal(release.inputs.values.installCRDs, true);
         });
 
         it("installs the pinned fluent-bit chart as a DaemonSet release in the logging namespace, next to ECK's secrets", async () => {
             const release = fluentBitRelease(await build(cloud));
-            assert.equal(release.inputs.chart, CHARTS.fluentBit.chart);
-            assert.equal(release.inputs.version, CHARTS.fluentBit.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.fluentBit.repo);
-            assert.equal(release.inputs.namespace, NAMESPACES.logging);
-            assert.equal(release.inputs.name, "fluent-bit");
+            assertPinnedRelease(release, CHARTS.fluentBit, NAMESPACES.logging, "fluent-bit");
             assert.equal(release.inputs.values.kind, "DaemonSet");
         });
 
@@ -111,8 +98,7 @@ for (const cloud of CLOUDS) {
             assert.deepEqual(values.tolerations, placement.systemTolerations);
             assert.deepEqual(values.nodeSelector, placement.systemNodeSelector);
             assert.deepEqual(values.managedNamespaces, [NAMESPACES.logging]);
-            assert.ok(values.resources.requests.cpu && values.resources.requests.memory, "requests set");
-            assert.ok(values.resources.limits.memory, "memory limit set");
+            assertRequestsAndMemoryLimit(values.resources, "eck-operator");
             assert.equal(values.podSecurityContext.runAsNonRoot, true);
         });
 
@@ -227,8 +213,7 @@ for (const cloud of CLOUDS) {
         it("runs Fluent Bit on every node, tainted system pool included, with requests and a memory limit", async () => {
             const values = fluentBitRelease(await build(cloud)).inputs.values;
             assert.deepEqual(values.tolerations, [{ operator: "Exists" }]);
-            assert.ok(values.resources.requests.cpu && values.resources.requests.memory);
-            assert.ok(values.resources.limits.memory);
+            assertRequestsAndMemoryLimit(values.resources, "fluent-bit");
         });
 
         it("gives Fluent Bit the elastic password from ECK's secret, never as a plain value", async () => {

@@ -5,6 +5,7 @@ import { MetricsAdapter, REQUESTS_PER_SECOND_METRIC, requestsPerSecondRule } fro
 import { NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
 import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { fakeCluster } from "../support/fake-cluster";
 
@@ -45,11 +46,7 @@ describe("MetricsAdapter (prometheus-adapter)", () => {
 
             it("installs the pinned prometheus-adapter as release prometheus-adapter in the monitoring namespace it does not own", () => {
                 const r = release();
-                assert.equal(r.inputs.chart, CHARTS.prometheusAdapter.chart);
-                assert.equal(r.inputs.version, CHARTS.prometheusAdapter.version);
-                assert.equal(r.inputs.repositoryOpts.repo, CHARTS.prometheusAdapter.repo);
-                assert.equal(r.inputs.namespace, NAMESPACES.monitoring);
-                assert.equal(r.inputs.name, "prometheus-adapter");
+                assertPinnedRelease(r, CHARTS.prometheusAdapter, NAMESPACES.monitoring, "prometheus-adapter");
                 assert.equal(ev.ofType("kubernetes:core/v1:Namespace").length, 0, "Monitoring owns the namespace");
                 assert.ok(r.dependencies.includes(ev.named("test:index:Monitoring", `monitoring-${cloud}`).urn), "waits for Monitoring");
                 assert.match(r.provider, new RegExp(`fake-${cloud}-k8s`));
@@ -80,7 +77,7 @@ describe("MetricsAdapter (prometheus-adapter)", () => {
                 assert.deepEqual(v.topologySpreadConstraints[0].labelSelector.matchLabels, { "app.kubernetes.io/name": "prometheus-adapter", "app.kubernetes.io/instance": "prometheus-adapter" });
                 assert.deepEqual(v.tolerations, [SYSTEM_POOL_TOLERATION]);
                 assert.deepEqual(v.nodeSelector, { "platform.finplat.io/pool": "system" });
-                assert.ok(v.resources.requests.cpu && v.resources.requests.memory && v.resources.limits.memory);
+                assertRequestsAndMemoryLimit(v.resources, "prometheus-adapter");
             });
         });
     }
@@ -97,13 +94,8 @@ describe("MetricsAdapter (prometheus-adapter)", () => {
 
     it("exports the metric name the HPA asks for", async () => {
         let metricName: string | undefined;
-        await evaluate({
-            project: "t",
-            stack: "t",
-            config: {},
-            program: () => {
-                metricName = new MetricsAdapter("adapter", { cluster: fakeCluster("aws"), prometheusUrl: PROMETHEUS_SERVICE, prometheusPort: 9090 }).metricName;
-            },
+        await evaluateOnFakeCluster("aws", (cluster) => {
+            metricName = new MetricsAdapter("adapter", { cluster, prometheusUrl: PROMETHEUS_SERVICE, prometheusPort: 9090 }).metricName;
         });
         assert.equal(metricName, REQUESTS_PER_SECOND_METRIC);
     });
@@ -117,13 +109,8 @@ describe("MetricsAdapter (prometheus-adapter)", () => {
 
     it("rejects a Prometheus URL that already carries a port (the chart appends one)", async () => {
         await assert.rejects(
-            evaluate({
-                project: "t",
-                stack: "t",
-                config: {},
-                program: () => {
-                    new MetricsAdapter("adapter", { cluster: fakeCluster("aws"), prometheusUrl: PROMETHEUS.url, prometheusPort: 9090 });
-                },
+            evaluateOnFakeCluster("aws", (cluster) => {
+                new MetricsAdapter("adapter", { cluster, prometheusUrl: PROMETHEUS.url, prometheusPort: 9090 });
             }),
             /prometheusUrl must not carry a port/,
         );

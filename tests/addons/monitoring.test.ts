@@ -11,6 +11,7 @@ import {
 import { MONITORING_FULLNAME, MONITORING_RELEASE, MONITORING_SELECTOR_LABELS, NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
 import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";
 
@@ -88,11 +89,7 @@ describe("Monitoring (kube-prometheus-stack)", () => {
         describe(`on ${cloud}`, () => {
             it("installs the pinned kube-prometheus-stack as release kube-prometheus-stack in monitoring, on the cluster's provider, under the component", () => {
                 const r = release(ev, cloud);
-                assert.equal(r.inputs.chart, CHARTS.kubePrometheusStack.chart);
-                assert.equal(r.inputs.version, CHARTS.kubePrometheusStack.version);
-                assert.equal(r.inputs.repositoryOpts.repo, CHARTS.kubePrometheusStack.repo);
-                assert.equal(r.inputs.namespace, NAMESPACES.monitoring);
-                assert.equal(r.inputs.name, MONITORING_RELEASE);
+                assertPinnedRelease(r, CHARTS.kubePrometheusStack, NAMESPACES.monitoring, MONITORING_RELEASE);
                 assert.equal(r.inputs.values.crds.enabled, true);
                 assert.match(r.provider, new RegExp(`fake-${cloud}-k8s`));
                 const component = ev.named("finplat:addons:Monitoring", `mon-fake-${cloud}`);
@@ -149,7 +146,7 @@ describe("Monitoring (kube-prometheus-stack)", () => {
                 for (const [what, w] of Object.entries(workloads)) {
                     assert.deepEqual(w.tolerations, [SYSTEM_POOL_TOLERATION], what);
                     assert.deepEqual(w.nodeSelector, { "platform.finplat.io/pool": "system" }, what);
-                    assert.ok(w.resources.requests.cpu && w.resources.requests.memory && w.resources.limits.memory, what);
+                    assertRequestsAndMemoryLimit(w.resources, what);
                 }
                 assert.ok(v.prometheusOperator.prometheusConfigReloader.resources.limits.memory, "config-reloader sidecar");
             });
@@ -305,7 +302,7 @@ describe("Monitoring (kube-prometheus-stack)", () => {
 
         it("rejects a non-positive backup staleness threshold", async () => {
             await assert.rejects(
-                evaluate({ project: "t", stack: "t", config: {}, program: () => { build(fakeCluster("aws"), {}, { backupStaleAfterSeconds: 0 }); } }),
+                evaluateOnFakeCluster("aws", (cluster) => { build(cluster, {}, { backupStaleAfterSeconds: 0 }); }),
                 /backupStaleAfterSeconds must be a positive number/,
             );
         });
@@ -322,14 +319,9 @@ describe("Monitoring (kube-prometheus-stack)", () => {
 
     it("exports one remote-write URL per Prometheus replica, through the operator's headless Service", async () => {
         const urls: string[][] = [];
-        await evaluate({
-            project: "t",
-            stack: "t",
-            config: {},
-            program: () => {
-                const monitoring = build(fakeCluster("aws"));
-                urls.push(monitoring.remoteWriteReplicaUrls, [monitoring.remoteWriteUrl, monitoring.prometheusUrl, `${monitoring.prometheusServiceUrl}:${monitoring.prometheusPort}`]);
-            },
+        await evaluateOnFakeCluster("aws", (cluster) => {
+            const monitoring = build(cluster);
+            urls.push(monitoring.remoteWriteReplicaUrls, [monitoring.remoteWriteUrl, monitoring.prometheusUrl, `${monitoring.prometheusServiceUrl}:${monitoring.prometheusPort}`]);
         });
         assert.deepEqual(urls[0], [
             "http://prometheus-kps-prometheus-0.prometheus-operated.monitoring.svc:9090/api/v1/write",
@@ -347,15 +339,9 @@ describe("Monitoring (kube-prometheus-stack)", () => {
     });
 
     it("lets the caller's values win and waits for the caller's dependencies", async () => {
-        const ev2 = await evaluate({
-            project: "t",
-            stack: "t",
-            config: {},
-            program: () => {
-                const cluster = fakeCluster("aws");
-                const before = new Before("before");
-                build(cluster, {}, { values: { prometheus: { prometheusSpec: { retention: "90d" } } }, dependsOn: [before] });
-            },
+        const { ev: ev2 } = await evaluateOnFakeCluster("aws", (cluster) => {
+            const before = new Before("before");
+            build(cluster, {}, { values: { prometheus: { prometheusSpec: { retention: "90d" } } }, dependsOn: [before] });
         });
         const r = release(ev2, "aws");
         assert.equal(r.inputs.values.prometheus.prometheusSpec.retention, "90d");

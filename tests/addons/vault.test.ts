@@ -8,7 +8,8 @@ import { VaultConfiguration, VaultAppAccess } from "../../components/addons/vaul
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES, VAULT } from "../../components/addons/well-known";
 import { CloudName } from "../../components/cluster/contract";
 import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
-import { FakeCluster, fakeCluster } from "../support/fake-cluster";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
+import { FakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -22,24 +23,17 @@ interface Built {
 }
 
 async function buildVault(cloud: CloudName, opts: { replicas?: number; protect?: boolean; serviceMonitor?: boolean } = {}): Promise<Built> {
-    let cluster!: FakeCluster;
-    const ev = await evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            cluster = fakeCluster(cloud);
-            // Stand-in for the monitoring release and the cert-manager issuers the caller passes.
-            const prerequisite = new k8s.core.v1.ConfigMap("prerequisite", { data: {} }, { provider: cluster.provider });
-            new Vault("vault", {
-                cluster,
-                replicas: opts.replicas ?? 3,
-                protect: opts.protect ?? true,
-                serviceMonitor: opts.serviceMonitor ?? true,
-                tlsIssuer: CLUSTER_ISSUERS.internalCa,
-                dependsOn: [prerequisite],
-            });
-        },
+    const { ev, cluster } = await evaluateOnFakeCluster(cloud, (cluster) => {
+        // Stand-in for the monitoring release and the cert-manager issuers the caller passes.
+        const prerequisite = new k8s.core.v1.ConfigMap("prerequisite", { data: {} }, { provider: cluster.provider });
+        new Vault("vault", {
+            cluster,
+            replicas: opts.replicas ?? 3,
+            protect: opts.protect ?? true,
+            serviceMonitor: opts.serviceMonitor ?? true,
+            tlsIssuer: CLUSTER_ISSUERS.internalCa,
+            dependsOn: [prerequisite],
+        });
     });
     const release = ev.named(RELEASE, "vault");
     return { ev, cluster, release, values: release.inputs.values };
@@ -53,11 +47,7 @@ describe("Vault add-on", () => {
     for (const cloud of ["aws", "azure"] as const) {
         it(`${cloud}: installs the pinned vault chart in the vault namespace with only keys the chart defines`, async () => {
             const { release, values } = await buildVault(cloud);
-            assert.equal(release.inputs.chart, CHARTS.vault.chart);
-            assert.equal(release.inputs.version, CHARTS.vault.version);
-            assert.equal(release.inputs.repositoryOpts.repo, CHARTS.vault.repo);
-            assert.equal(release.inputs.namespace, NAMESPACES.vault);
-            assert.equal(release.inputs.name, VAULT.releaseName);
+            assertPinnedRelease(release, CHARTS.vault, NAMESPACES.vault, VAULT.releaseName);
             assert.deepEqual(unknownValueKeys(CHARTS.vault.chart, CHARTS.vault.version, values), []);
         });
 
@@ -159,10 +149,10 @@ describe("Vault add-on", () => {
 
     it("places server and injector on the system pool, spreads servers over zones, and sets requests and memory limits", async () => {
         const { cluster, values } = await buildVault("aws");
-        for (const part of [values.server, values.injector]) {
-            assert.deepEqual(part.tolerations, cluster.placement.systemTolerations);
-            assert.deepEqual(part.nodeSelector, cluster.placement.systemNodeSelector);
-            assert.ok(part.resources.requests.cpu && part.resources.requests.memory && part.resources.limits.memory);
+        for (const [what, part] of Object.entries({ server: values.server, injector: values.injector })) {
+            assert.deepEqual(part.tolerations, cluster.placement.systemTolerations, what);
+            assert.deepEqual(part.nodeSelector, cluster.placement.systemNodeSelector, what);
+            assertRequestsAndMemoryLimit(part.resources, what);
         }
         const [spread] = values.server.topologySpreadConstraints;
         assert.equal(spread.topologyKey, "topology.kubernetes.io/zone");

@@ -4,7 +4,8 @@ import { CHARTS } from "../../components/addons/charts";
 import { VELERO_SERVER_SERVICE_ACCOUNT, Velero } from "../../components/addons/velero";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, ForeignBackupAccess } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";
 
@@ -27,33 +28,26 @@ interface BuildOptions {
 }
 
 async function buildVelero(cloud: CloudName, opts: BuildOptions = {}): Promise<Built> {
-    let cluster!: FakeCluster;
     let peer: ForeignBackupAccess | undefined;
-    const ev = await evaluate({
-        project: "t",
-        stack: "t",
-        config: {},
-        program: () => {
-            cluster = fakeCluster(cloud);
-            if (opts.withPeer) {
-                const peerCluster = fakeCluster(opts.peerCloud ?? OTHER[cloud], "passive", "peer-cluster");
-                peer = peerCluster.grantBackupReadAccess("velero-peer-reader", {
-                    issuerUrl: cluster.oidcIssuerUrl,
-                    namespace: NAMESPACES.velero,
-                    serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
-                });
-            }
-            // Stand-in for the monitoring release (prometheus-operator CRDs).
-            const monitoring = new k8s.core.v1.ConfigMap("monitoring", { data: {} }, { provider: cluster.provider });
-            new Velero("velero", {
-                cluster,
-                schedule: "0 */6 * * *",
-                ttlHours: 72,
-                peer,
-                serviceMonitor: opts.serviceMonitor ?? true,
-                dependsOn: [monitoring],
+    const { ev, cluster } = await evaluateOnFakeCluster(cloud, (cluster) => {
+        if (opts.withPeer) {
+            const peerCluster = fakeCluster(opts.peerCloud ?? OTHER[cloud], "passive", "peer-cluster");
+            peer = peerCluster.grantBackupReadAccess("velero-peer-reader", {
+                issuerUrl: cluster.oidcIssuerUrl,
+                namespace: NAMESPACES.velero,
+                serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
             });
-        },
+        }
+        // Stand-in for the monitoring release (prometheus-operator CRDs).
+        const monitoring = new k8s.core.v1.ConfigMap("monitoring", { data: {} }, { provider: cluster.provider });
+        new Velero("velero", {
+            cluster,
+            schedule: "0 */6 * * *",
+            ttlHours: 72,
+            peer,
+            serviceMonitor: opts.serviceMonitor ?? true,
+            dependsOn: [monitoring],
+        });
     });
     const release = ev.named(RELEASE, "velero");
     return { ev, cluster, peer, release, values: release.inputs.values };
@@ -68,11 +62,7 @@ describe("Velero add-on", () => {
         for (const withPeer of [false, true]) {
             it(`${cloud}${withPeer ? " with a peer" : ""}: installs the pinned velero chart in the velero namespace with only keys the chart defines`, async () => {
                 const { release, values } = await buildVelero(cloud, { withPeer });
-                assert.equal(release.inputs.chart, CHARTS.velero.chart);
-                assert.equal(release.inputs.version, CHARTS.velero.version);
-                assert.equal(release.inputs.repositoryOpts.repo, CHARTS.velero.repo);
-                assert.equal(release.inputs.namespace, NAMESPACES.velero);
-                assert.equal(release.inputs.name, "velero");
+                assertPinnedRelease(release, CHARTS.velero, NAMESPACES.velero, "velero");
                 assert.deepEqual(unknownValueKeys(CHARTS.velero.chart, CHARTS.velero.version, values), []);
             });
         }
@@ -220,9 +210,8 @@ describe("Velero add-on", () => {
         const { cluster, values } = await buildVelero("azure");
         assert.deepEqual(values.tolerations, cluster.placement.systemTolerations);
         assert.deepEqual(values.nodeSelector, cluster.placement.systemNodeSelector);
-        for (const r of [values.resources, values.nodeAgent.resources]) {
-            assert.ok(r.requests.cpu && r.requests.memory && r.limits.memory);
-        }
+        assertRequestsAndMemoryLimit(values.resources, "server");
+        assertRequestsAndMemoryLimit(values.nodeAgent.resources, "node agent");
     });
 
     it("labels ServiceMonitor, PodMonitor and PrometheusRule for the platform Prometheus and waits for the monitoring release", async () => {
