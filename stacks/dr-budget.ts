@@ -141,6 +141,24 @@ export function backupIntervalMinutes(cron: string): number {
     return largestCircularGap(runs, 24 * 60);
 }
 
+/** The config keys the budget reads (a structural slice of the stack config, to keep this module free of it). */
+export interface DrBudgetConfig {
+    dr: { healthCheck: { intervalSeconds: number; failureThreshold: number; ttlSeconds: number }; scaleUpAllowanceSeconds: number };
+    platform: { velero: { schedule: string } };
+}
+
+/** The budget of a stack configuration: validation, stack outputs and the drill all use this one. */
+export function drBudgetOf(config: DrBudgetConfig): DrBudget {
+    const { intervalSeconds, failureThreshold, ttlSeconds } = config.dr.healthCheck;
+    return computeDrBudget({
+        intervalSeconds,
+        failureThreshold,
+        ttlSeconds,
+        scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds,
+        backupScheduleCron: config.platform.velero.schedule,
+    });
+}
+
 /** The RTO/RPO budget the configuration buys. Throws CronIntervalError for a schedule it cannot read. */
 export function computeDrBudget(input: DrBudgetInput): DrBudget {
     const detectionSeconds = input.intervalSeconds * input.failureThreshold;

@@ -1,18 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
+import { GlobalNameArgs } from "../components/addons/cert-manager";
+import { VaultConfiguration } from "../components/addons/vault-config";
 import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
 import { NAMESPACES } from "../components/addons/well-known";
-import { ClusterHandle, ForeignBackupAccess } from "../components/cluster/contract";
+import { appServiceAccountName, vaultKvPathsFor } from "../components/app/financial-app";
+import { CloudName, ClusterHandle, ForeignBackupAccess } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
-import { GlobalNameArgs } from "../components/addons/cert-manager";
-import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
+import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
 import { buildClusterPair, clusterNames } from "./clusters";
-import { appHostname } from "./hostnames";
-import { backupIntervalMinutes, computeDrBudget } from "./dr-budget";
+import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
+import { backupIntervalMinutes, drBudgetOf } from "./dr-budget";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
-import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
-import { appServiceAccountName, vaultKvPathsFor } from "../components/app/financial-app";
-import { VaultConfiguration } from "../components/addons/vault-config";
+import { appHostname } from "./hostnames";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
@@ -86,39 +86,34 @@ function configureVault(config: StackConfig, cluster: ClusterHandle, platform: P
 /** Composes the whole platform from validated config and returns the stack outputs. */
 export function definePlatform(config: StackConfig) {
     const { pair, awsProvider } = buildClusterPair(config);
+    /** The same build on both clusters; `peer` is the other one. */
+    const onEach = <T>(build: (cluster: ClusterHandle, peer: ClusterHandle, cloud: CloudName) => T): Record<CloudName, T> => ({
+        aws: build(pair.aws, pair.azure, "aws"),
+        azure: build(pair.azure, pair.aws, "azure"),
+    });
+
     // Built first: the global name's challenge role needs its root zone id.
     const failover = buildGlobalFailover(config, pair, awsProvider);
-    const peerBackups = { aws: grantPeerBackups(config, pair.aws, pair.azure), azure: grantPeerBackups(config, pair.azure, pair.aws) };
+    const peerBackups = onEach((cluster, peer) => grantPeerBackups(config, cluster, peer));
     // One role for both clusters' cert-manager; it reuses the IAM trust of the AKS issuer the backup grant created.
     const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, peerBackups.azure);
-    const platforms = {
-        aws: buildPlatform(config, pair.aws, peerBackups.aws, globalName),
-        azure: buildPlatform(config, pair.azure, peerBackups.azure, globalName),
-    };
-    const vaultRoles = config.platform.vault.configure
-        ? { aws: configureVault(config, pair.aws, platforms.aws), azure: configureVault(config, pair.azure, platforms.azure) }
-        : undefined;
+    const platforms = onEach((cluster, _peer, cloud) => buildPlatform(config, cluster, peerBackups[cloud], globalName));
+    const vaultRoles = config.platform.vault.configure ? onEach((cluster, _peer, cloud) => configureVault(config, cluster, platforms[cloud])) : undefined;
     const apps = config.app.enabled
-        ? {
-              aws: buildFinancialApp(config, pair.aws, platforms.aws, vaultRoles?.aws),
-              azure: buildFinancialApp(config, pair.azure, platforms.azure, vaultRoles?.azure),
-          }
+        ? onEach((cluster, _peer, cloud) => buildFinancialApp(config, cluster, platforms[cloud], vaultRoles?.[cloud]))
         : undefined;
     return {
         environment: config.environment,
         activeCloud: pair.activeCloud,
-        clusters: { aws: clusterOutputs(pair.aws, platforms.aws), azure: clusterOutputs(pair.azure, platforms.azure) },
-        app: apps && {
-            aws: { hostname: apps.aws.hostname, namespace: apps.aws.namespace, debugCommand: apps.aws.debugCommand },
-            azure: { hostname: apps.azure.hostname, namespace: apps.azure.namespace, debugCommand: apps.azure.debugCommand },
-        },
-        kubeconfigs: pulumi.secret({ aws: pair.aws.kubeconfig, azure: pair.azure.kubeconfig }),
+        clusters: onEach((cluster, _peer, cloud) => clusterOutputs(cluster, platforms[cloud])),
+        app: apps && onEach((_cluster, _peer, cloud) => ({ hostname: apps[cloud].hostname, namespace: apps[cloud].namespace, debugCommand: apps[cloud].debugCommand })),
+        kubeconfigs: pulumi.secret(onEach((cluster) => cluster.kubeconfig)),
         failover: {
             globalHostname: failover.globalHostname,
             primaryCloud: failover.primaryCloud,
             healthCheckPath: config.dr.healthCheck.path,
-            targets: { aws: { hostname: appHostname(config, pair.aws) }, azure: { hostname: appHostname(config, pair.azure) } },
+            targets: onEach((cluster) => ({ hostname: appHostname(config, cluster) })),
         },
-        drBudget: computeDrBudget({ ...config.dr.healthCheck, scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds, backupScheduleCron: config.platform.velero.schedule }),
+        drBudget: drBudgetOf(config),
     };
 }

@@ -1,5 +1,5 @@
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
-import { computeDrBudget, drBudgetProblems } from "../dr-budget";
+import { drBudgetOf, drBudgetProblems } from "../dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
 
@@ -179,8 +179,7 @@ function checkGlobalName(config: ParsedStackConfig): string[] {
 /** The failover budget computed from config must fit the declared RTO/RPO targets. */
 function checkDrBudget(config: ParsedStackConfig): string[] {
     try {
-        const budget = computeDrBudget({ ...config.dr.healthCheck, scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds, backupScheduleCron: config.platform.velero.schedule });
-        return drBudgetProblems(budget, config.dr);
+        return drBudgetProblems(drBudgetOf(config), config.dr);
     } catch (err) {
         return [(err as Error).message];
     }

@@ -6,7 +6,7 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError, SECRET_KEYS, parseStackConfig } from "../../stacks/config";
-import { DrBudget, DrTargets, computeDrBudget, describeRpo, describeRto, drBudgetProblems } from "../../stacks/dr-budget";
+import { DrBudget, DrTargets, drBudgetOf, describeRpo, describeRto, drBudgetProblems } from "../../stacks/dr-budget";
 import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";
@@ -247,13 +247,7 @@ export function budgetFor(stack: string, outputs: Record<string, unknown>, overr
     const fromOutputs = outputs.drBudget;
     const budget = isBudget(fromOutputs)
         ? fromOutputs
-        : computeDrBudget({
-              intervalSeconds: config.dr.healthCheck.intervalSeconds,
-              failureThreshold: config.dr.healthCheck.failureThreshold,
-              ttlSeconds: config.dr.healthCheck.ttlSeconds,
-              scaleUpAllowanceSeconds: config.dr.scaleUpAllowanceSeconds,
-              backupScheduleCron: config.platform.velero.schedule,
-          });
+        : drBudgetOf(config);
     return { budget, targets, source: isBudget(fromOutputs) ? "stack outputs" : "config", problems: drBudgetProblems(budget, targets) };
 }
 
