@@ -63,6 +63,7 @@ export function buildClusterPair(config: StackConfig): ClusterPairBuild {
             tags: config.resourceTags,
             protect: config.protectStateful,
             backupSoftDeleteDays: config.backups.storeRetentionDays,
+            backupStorageSku: config.backups.azureStorageSku,
         },
     });
     return { pair, awsProvider };

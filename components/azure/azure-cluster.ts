@@ -53,6 +53,8 @@ export interface AzureClusterArgs extends ClusterArgs {
     /** "Standard" gives the uptime SLA prod needs. */
     tier: "Free" | "Standard";
     backupSoftDeleteDays: number;
+    /** Redundancy of the backup storage account; zone-redundant survives a zone loss. */
+    backupStorageSku: "Standard_LRS" | "Standard_ZRS" | "Standard_GZRS";
 }
 
 /** AKS cluster with its network, identities, DNS zone, backup storage and unseal key, behind the ClusterHandle contract. */
@@ -228,7 +230,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
         const backups = new BackupStorage(`${name.replace(/[^a-z0-9]/g, "")}bk`, {
             resourceGroupName: rg,
             location: args.location,
-            sku: args.protect ? "Standard_ZRS" : "Standard_LRS",
+            sku: args.backupStorageSku,
             softDeleteDays: args.backupSoftDeleteDays,
             tags: this.tags,
             protect: args.protect,

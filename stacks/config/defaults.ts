@@ -40,7 +40,7 @@ const commonPlatform = {
 export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> = {
     dev: {
         protectStateful: false,
-        backups: { storeRetentionDays: 14 },
+        backups: { storeRetentionDays: 14, azureStorageSku: "Standard_LRS" },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",
@@ -93,7 +93,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
     },
     prod: {
         protectStateful: true,
-        backups: { storeRetentionDays: 90 },
+        backups: { storeRetentionDays: 90, azureStorageSku: "Standard_ZRS" },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",

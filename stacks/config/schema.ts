@@ -86,6 +86,8 @@ const toggle = { enabled: z.boolean(), values };
 const backups = z.strictObject({
     /** Days superseded/deleted backup objects stay recoverable in the S3 bucket and Blob container. */
     storeRetentionDays: z.number().int().min(1).max(3650),
+    /** Redundancy of the Azure backup storage account. */
+    azureStorageSku: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GZRS"]),
 });
 
 const platform = z.strictObject({

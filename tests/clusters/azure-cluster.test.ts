@@ -95,6 +95,7 @@ describe("Azure AKS cluster", () => {
         const account = prod.ofType("azure-native:storage:StorageAccount")[0].inputs;
         assert.deepEqual([account.allowBlobPublicAccess, account.allowSharedKeyAccess, account.minimumTlsVersion], [false, false, "TLS1_2"]);
         assert.equal(account.sku.name, "Standard_ZRS");
+        assert.equal(dev.ofType("azure-native:storage:StorageAccount")[0].inputs.sku.name, "Standard_LRS", "dev saves on redundancy (backups.azureStorageSku)");
         const blob = prod.ofType("azure-native:storage:BlobServiceProperties")[0].inputs;
         assert.equal(blob.isVersioningEnabled, true);
         assert.equal(blob.deleteRetentionPolicy.enabled, true);
