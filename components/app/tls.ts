@@ -42,33 +42,28 @@ export function createInternalTls(ctx: AppContext, serviceNames: string[], depen
     const trustSecretName = `${ctx.appName}-internal-trust`;
     const opts = { ...ctx.opts, dependsOn };
 
-    const envoy = new k8s.apiextensions.CustomResource(`${ctx.prefix}-envoy-tls`, {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: envoySecretName, namespace: ctx.namespace, labels: appLabels(ctx.appName) },
-        spec: {
-            secretName: envoySecretName,
-            issuerRef: INTERNAL_ISSUER,
-            dnsNames: ctx.namespace.apply((ns) => serviceNames.flatMap((service) => serviceDnsNames(service, ns))),
-            usages: ["server auth", "digital signature", "key encipherment"],
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            ...LIFETIME,
-        },
-    }, opts);
+    /** An internal-CA certificate into Secret `secretName`: ECDSA P-256, key rotated on every renewal. */
+    const certificate = (suffix: string, secretName: string, subject: Record<string, unknown>, usages: string[]) =>
+        new k8s.apiextensions.CustomResource(`${ctx.prefix}-${suffix}`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: secretName, namespace: ctx.namespace, labels: appLabels(ctx.appName) },
+            spec: {
+                secretName,
+                issuerRef: INTERNAL_ISSUER,
+                ...subject,
+                usages,
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+                ...LIFETIME,
+            },
+        }, opts);
 
-    const trust = new k8s.apiextensions.CustomResource(`${ctx.prefix}-internal-trust`, {
-        apiVersion: "cert-manager.io/v1",
-        kind: "Certificate",
-        metadata: { name: trustSecretName, namespace: ctx.namespace, labels: appLabels(ctx.appName) },
-        spec: {
-            secretName: trustSecretName,
-            issuerRef: INTERNAL_ISSUER,
-            commonName: ctx.namespace.apply((ns) => `${ctx.appName}.${ns}.client`),
-            usages: ["client auth", "digital signature"],
-            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
-            ...LIFETIME,
-        },
-    }, opts);
+    const envoy = certificate("envoy-tls", envoySecretName,
+        { dnsNames: ctx.namespace.apply((ns) => serviceNames.flatMap((service) => serviceDnsNames(service, ns))) },
+        ["server auth", "digital signature", "key encipherment"]);
+    const trust = certificate("internal-trust", trustSecretName,
+        { commonName: ctx.namespace.apply((ns) => `${ctx.appName}.${ns}.client`) },
+        ["client auth", "digital signature"]);
 
     return {
         envoySecretName,
