@@ -1,10 +1,10 @@
 // ESLint flat config: typescript-eslint's recommended rules and the Pulumi plugin's rules
-// over the program, its components, tools, tests and the policy pack. `npm run lint` = `eslint .`
+// over the program, its components, commands, dev tools, tests and the policy pack. `npm run lint` = `eslint .`
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
-const TYPESCRIPT = ["index.ts", "components/**/*.ts", "stacks/**/*.ts", "tools/**/*.ts", "tests/**/*.ts", "policy/**/*.ts"];
+const TYPESCRIPT = ["index.ts", "components/**/*.ts", "stacks/**/*.ts", "commands/**/*.ts", "tools/**/*.ts", "tests/**/*.ts", "policy/**/*.ts"];
 
 export default defineConfig([
     { ignores: ["bin/**", "node_modules/**", "**/*.d.ts"] },
@@ -30,7 +30,7 @@ export default defineConfig([
     {
         // Recorded resource inputs are untyped JSON from the engine; tests and the offline
         // harness index into them freely. Production code keeps the rule.
-        files: ["tests/**/*.ts", "tools/offline/**/*.ts"],
+        files: ["tests/**/*.ts", "commands/offline/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 ]);

@@ -9,7 +9,7 @@ import { PlatformServices } from "../components/platform/platform-services";
 import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
 import { buildClusterPair, clusterNames } from "./clusters";
 import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
-import { backupIntervalMinutes, drBudgetOf } from "./dr-budget";
+import { backupIntervalMinutes, drBudgetOf } from "./config/dr-budget";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
 import { appHostname } from "./hostnames";

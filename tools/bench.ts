@@ -15,7 +15,7 @@ import { performance } from "perf_hooks";
 
 const ROOT = path.resolve(__dirname, "..");
 /** Our runtime option (Pulumi.yaml nodeargs): TypeScript transpiled without checks or source maps. */
-const TRANSPILE_ONLY = "./tools/ts-transpile.js";
+const TRANSPILE_ONLY = "./runtime/ts-transpile.js";
 /** Pulumi's default for a TypeScript program: ts-node, type-checking every file it loads. */
 const TYPE_CHECK = "ts-node/register";
 

@@ -1,5 +1,5 @@
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
-import { drBudgetOf, drBudgetProblems } from "../dr-budget";
+import { drBudgetOf, drBudgetProblems } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
 

@@ -5,7 +5,7 @@ import { CERT_MANAGER_SERVICE_ACCOUNT, CertManager, CertManagerArgs } from "../.
 import { INTERNAL_CA_BOOTSTRAP_ISSUER, INTERNAL_CA_SECRET } from "../../components/addons/cluster-issuers";
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS, ClusterHandle, SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { FakeClusterEvaluation, assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { FakeCluster } from "../support/fake-cluster";

@@ -10,7 +10,7 @@ import {
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION } from "../../components/cluster/contract";
 import { AutoscalerTuning } from "../../components/cluster/types";
-import { Evaluation } from "../../tools/offline/harness";
+import { Evaluation } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { FakeCluster } from "../support/fake-cluster";

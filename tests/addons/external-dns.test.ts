@@ -4,7 +4,7 @@ import { CHARTS } from "../../components/addons/charts";
 import { EXTERNAL_DNS_SERVICE_ACCOUNT, ExternalDns, ExternalDnsArgs } from "../../components/addons/external-dns";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS, SYSTEM_POOL_TOLERATION } from "../../components/cluster/contract";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { Evaluation, evaluate } from "../../commands/offline/harness";
 import { FakeClusterEvaluation, assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { fakeCluster } from "../support/fake-cluster";

@@ -4,7 +4,7 @@ import { CHARTS } from "../../components/addons/charts";
 import { IngressNginx, IngressNginxArgs, loadBalancerAddressOf } from "../../components/addons/ingress-nginx";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, CLOUDS } from "../../components/cluster/contract";
-import { Evaluation } from "../../tools/offline/harness";
+import { Evaluation } from "../../commands/offline/harness";
 import { assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 

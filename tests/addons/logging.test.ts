@@ -4,7 +4,7 @@ import { CHARTS } from "../../components/addons/charts";
 import { ELASTIC_STACK_VERSION, LOG_INDEX_PREFIX, Logging, LoggingArgs } from "../../components/addons/logging";
 import { ELASTICSEARCH, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CLOUDS, CloudName } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { fakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";

@@ -4,7 +4,7 @@ import { CHARTS } from "../../components/addons/charts";
 import { MetricsAdapter, REQUESTS_PER_SECOND_METRIC, requestsPerSecondRule } from "../../components/addons/metrics-adapter";
 import { NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { Evaluation, evaluate } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { fakeCluster } from "../support/fake-cluster";

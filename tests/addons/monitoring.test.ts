@@ -10,7 +10,7 @@ import {
 } from "../../components/addons/monitoring";
 import { MONITORING_FULLNAME, MONITORING_RELEASE, MONITORING_SELECTOR_LABELS, NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { SYSTEM_POOL_TOLERATION, defaultPlacement } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";

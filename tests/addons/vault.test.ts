@@ -7,7 +7,7 @@ import { Vault, VAULT_TLS_SECRET } from "../../components/addons/vault";
 import { VaultConfiguration, VaultAppAccess } from "../../components/addons/vault-config";
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES, VAULT } from "../../components/addons/well-known";
 import { CloudName } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { FakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";

@@ -4,7 +4,7 @@ import { CHARTS } from "../../components/addons/charts";
 import { VELERO_SERVER_SERVICE_ACCOUNT, Velero } from "../../components/addons/velero";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { CloudName, ForeignBackupAccess } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";
 import { unknownValueKeys } from "../support/chart-keys";

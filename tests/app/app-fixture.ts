@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FinancialApp } from "../../components/app/financial-app";
 import { FinancialAppArgs } from "../../components/app/types";
 import { CloudName, ClusterRole } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { fakeCluster } from "../support/fake-cluster";
 
 export const CLOUDS: CloudName[] = ["aws", "azure"];

@@ -8,7 +8,7 @@ import { strict as assert } from "assert";
 import { VAULT } from "../../components/addons/well-known";
 import { DEFAULT_APP_NAME, appServiceAccountName, vaultKvPathsFor } from "../../components/app/financial-app";
 import { CLOUDS, TYPES, appWorkloads, defaultEvaluation, evaluateApp, objectNamed, podSpecOf, podTemplateOf } from "./app-fixture";
-import { RecordedResource } from "../../tools/offline/harness";
+import { RecordedResource } from "../../commands/offline/harness";
 
 const SKIP_AWAIT = "pulumi.com/skipAwait";
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { FinancialApp } from "../../components/app/financial-app";
-import { evaluate } from "../../tools/offline/harness";
+import { evaluate } from "../../commands/offline/harness";
 import { fakeCluster } from "../support/fake-cluster";
 import { CLOUDS, TYPES, appArgs, defaultEvaluation, evaluateApp, objectNamed } from "./app-fixture";
 

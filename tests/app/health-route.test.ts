@@ -9,7 +9,7 @@ import { envoyBootstrap } from "../../components/app/envoy-config";
 import { HEALTH_PATHS, PORTS } from "../../components/app/layout";
 import { healthCheckPathProblems } from "../../components/app/validation";
 import { CLOUDS, TYPES, defaultEvaluation, evaluateApp, objectNamed } from "./app-fixture";
-import { Evaluation } from "../../tools/offline/harness";
+import { Evaluation } from "../../commands/offline/harness";
 
 const MANAGEMENT = "financial_service_management";
 const BUSINESS = "financial_service";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { stackEvaluation } from "../support/stacks";
 
 const EKS = "aws:eks/cluster:Cluster";

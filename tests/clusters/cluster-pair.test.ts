@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Evaluation } from "../../tools/offline/harness";
+import { Evaluation } from "../../commands/offline/harness";
 import { stackEvaluation, urns } from "../support/stacks";
 
 /** Cloud infrastructure that must never change on a failover (the global failover records are meant to). */

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { evaluateStack } from "../../tools/offline/evaluate-stack";
+import { evaluateStack } from "../../commands/offline/evaluate-stack";
 
 /** A minimal valid dev config; each bad-input case changes one thing. */
 function devConfig(): Record<string, any> {
@@ -130,6 +130,18 @@ describe("stack config validation", () => {
         config.platform.monitoring.receivers = ["pagerduty"];
         expectProblem(config, /^platform\.monitoring\.receivers: "pagerduty" needs the secret alertPagerdutyRoutingKey/);
         assert.deepEqual(problemsOf(config, ["alertPagerdutyRoutingKey"]), []);
+    });
+
+    it("derives the RPO from any valid Velero cron and names platform.velero.schedule when it cannot", () => {
+        const weekly = devConfig();
+        weekly.platform.velero = { schedule: "0 3 * * 0" };
+        weekly.dr.rpoMinutes = 7 * 24 * 60;
+        assert.deepEqual(problemsOf(weekly), [], "a weekly schedule is valid when the RPO target allows a week");
+        weekly.dr.rpoMinutes = 24 * 60;
+        expectProblem(weekly, /^dr\.rpoMinutes: the backup interval is 10080 min \(platform\.velero\.schedule "0 3 \* \* 0"\), above the 1440 min target/);
+        const typo = devConfig();
+        typo.platform.velero = { schedule: "0 */6 * * * *" };
+        expectProblem(typo, /^platform\.velero\.schedule: cannot derive the worst-case interval between runs from "0 \*\/6 \* \* \* \*": expected 5 fields, got 6; expected five fields/);
     });
 
     it("reports every problem at once, not just the first", () => {

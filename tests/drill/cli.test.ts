@@ -1,8 +1,8 @@
 import { strict as assert } from "assert";
-import { CliDeps, parseDrillArgs, runCli } from "../../tools/drill/cli";
-import { DrillReport } from "../../tools/drill/orchestrator";
-import { credentialProblems, latestCompleted, requirePulumiCli, requireStackFile } from "../../tools/drill/live";
-import { SimulationResult } from "../../tools/drill/simulate";
+import { CliDeps, parseDrillArgs, runCli } from "../../commands/drill/cli";
+import { DrillReport } from "../../commands/drill/orchestrator";
+import { credentialProblems, latestCompleted, requirePulumiCli, requireStackFile } from "../../commands/drill/live";
+import { SimulationResult } from "../../commands/drill/simulate";
 import { world } from "./fakes";
 
 interface Captured {

@@ -6,9 +6,9 @@
  * through given phases.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { computeDrBudget } from "../../stacks/dr-budget";
-import { BackupInfo, Clock, DrillDeps, DrillStack, ExecuteOptions, StackPreviewResult, StackUpResult } from "../../tools/drill/orchestrator";
-import { RestoreDeps, RestoreManifest, RestoreOptions, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "../../tools/drill/restore";
+import { computeDrBudget } from "../../stacks/config/dr-budget";
+import { BackupInfo, Clock, DrillDeps, DrillStack, ExecuteOptions, StackPreviewResult, StackUpResult } from "../../commands/drill/orchestrator";
+import { RestoreDeps, RestoreManifest, RestoreOptions, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "../../commands/drill/restore";
 
 export const T0 = Date.parse("2025-03-01T10:00:00.000Z");
 

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { STEP_ORDER, endpointsFromOutputs, executeDrill, previewFlip } from "../../tools/drill/orchestrator";
-import { renderMarkdown, writeDrillReport } from "../../tools/drill/report";
+import { STEP_ORDER, endpointsFromOutputs, executeDrill, previewFlip } from "../../commands/drill/orchestrator";
+import { renderMarkdown, writeDrillReport } from "../../commands/drill/report";
 import { OUTPUTS, T0, executeOptions, world } from "./fakes";
 
 describe("drill --execute orchestration (fakes)", () => {

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CliDeps, parseDrillArgs, runCli } from "../../tools/drill/cli";
-import { credentialProblems, liveVelero, parseRestoreStatus, parseVeleroBackups, requireKubectl, requireStackFile } from "../../tools/drill/live";
-import { renderRestoreMarkdown, writeRestoreReport } from "../../tools/drill/report";
+import { CliDeps, parseDrillArgs, runCli } from "../../commands/drill/cli";
+import { credentialProblems, liveVelero, parseRestoreStatus, parseVeleroBackups, requireKubectl, requireStackFile } from "../../commands/drill/live";
+import { renderRestoreMarkdown, writeRestoreReport } from "../../commands/drill/report";
 import {
     RESTORE_STEP_ORDER,
     RestoreReport,
@@ -14,7 +14,7 @@ import {
     restoreName,
     runRestore,
     selectBackup,
-} from "../../tools/drill/restore";
+} from "../../commands/drill/restore";
 import { BACKUPS, OUTPUTS, RestoreWorldOptions, T0, backup, restoreOptions, restoreWorld } from "./fakes";
 
 const NEWEST_PEER = "velero-platform-20250301094000";

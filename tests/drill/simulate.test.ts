@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { ResourceChange, SimulationResult, diffValues, renderSimulation, simulate } from "../../tools/drill/simulate";
-import { replaceRuleFor } from "../../tools/drill/replace-rules";
-import { resolveTarget } from "../../tools/drill/errors";
+import { ResourceChange, SimulationResult, diffValues, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { replaceRuleFor } from "../../commands/drill/replace-rules";
+import { resolveTarget } from "../../commands/drill/errors";
 
 /**
  * What a failover may change: inputs that depend on the role and nothing else.

@@ -2,9 +2,9 @@ import { strict as assert } from "assert";
 import * as aws from "@pulumi/aws";
 import { CloudName } from "../../components/cluster/contract";
 import { GlobalFailover, GlobalFailoverArgs } from "../../components/failover/global-failover";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
-import { diffEvaluations } from "../../tools/drill/simulate";
-import { fakeInvokeResult } from "../../tools/offline/fake-cloud";
+import { Evaluation, evaluate } from "../../commands/offline/harness";
+import { diffEvaluations } from "../../commands/drill/simulate";
+import { fakeInvokeResult } from "../../commands/offline/fake-cloud";
 
 
 const RECORD = "aws:route53/record:Record";

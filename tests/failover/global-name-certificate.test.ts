@@ -4,7 +4,7 @@ import { CERT_MANAGER_SERVICE_ACCOUNT, CertManager } from "../../components/addo
 import { CLUSTER_ISSUERS, NAMESPACES } from "../../components/addons/well-known";
 import { CLOUDS, CloudName, ClusterHandle } from "../../components/cluster/contract";
 import { GlobalNameChallengeAccess, GlobalNameChallengeAccessArgs, challengeRecordName } from "../../components/failover/global-certificate-access";
-import { Evaluation, evaluate } from "../../tools/offline/harness";
+import { Evaluation, evaluate } from "../../commands/offline/harness";
 import { fakeCluster } from "../support/fake-cluster";
 import { stackEvaluation } from "../support/stacks";
 

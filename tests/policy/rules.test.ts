@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { EnforcementLevel } from "@pulumi/policy";
 import { Environment } from "../../policy/lib/guardrail";
 import { policies } from "../../policy/policies";
-import { UNKNOWN } from "../../tools/offline/harness";
+import { UNKNOWN } from "../../commands/offline/harness";
 import { TestResource, fake, formatViolation, runPolicy } from "./run-policies";
 
 interface RuleCase {

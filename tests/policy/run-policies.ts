@@ -23,7 +23,7 @@ import {
 import { Guardrail, Environment } from "../../policy/lib/guardrail";
 import { Props } from "../../policy/lib/values";
 import { policies as allPolicies } from "../../policy/policies";
-import { RecordedResource, UNKNOWN } from "../../tools/offline/harness";
+import { RecordedResource, UNKNOWN } from "../../commands/offline/harness";
 
 // The sentinels the real server's proxy treats as unknown (internal to @pulumi/policy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,8 +7,8 @@
 import { strict as assert } from "assert";
 import { Environment } from "../../policy/lib/guardrail";
 import { STATEFUL_TYPES } from "../../policy/rules/protection";
-import { evaluateStack } from "../../tools/offline/evaluate-stack";
-import { Evaluation } from "../../tools/offline/harness";
+import { evaluateStack } from "../../commands/offline/evaluate-stack";
+import { Evaluation } from "../../commands/offline/harness";
 import { stackEvaluation } from "../support/stacks";
 import { PackResult, formatViolation, runPack } from "./run-policies";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { CHARTS } from "../../components/addons/charts";
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { unknownValueKeys } from "../support/chart-keys";
 import { stackEvaluation } from "../support/stacks";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { Evaluation } from "../../tools/offline/harness";
+import { Evaluation } from "../../commands/offline/harness";
 import { stackEvaluation } from "../support/stacks";
 
 const CONFIGURED = [

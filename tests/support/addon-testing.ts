@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { ChartRef } from "../../components/addons/charts";
 import { CloudName, ClusterRole } from "../../components/cluster/contract";
-import { Evaluation, RecordedResource, evaluate } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { FakeCluster, fakeCluster } from "./fake-cluster";
 
 export interface FakeClusterEvaluation {

@@ -12,7 +12,7 @@
  * The schemas check types, required fields, enums and formats (quantities,
  * int-or-string). They do not reject unknown fields.
  */
-import { Evaluation, RecordedResource } from "../../tools/offline/harness";
+import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 
 // A real `import()`: resolved from this file, so the models come from the project's node_modules.
 const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, unknown>>;

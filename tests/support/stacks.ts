@@ -2,8 +2,8 @@
  * Whole-stack evaluations shared by every test file: each (stack, overrides)
  * pair is evaluated once per mocha run, offline, through the real index.ts.
  */
-import { Evaluation } from "../../tools/offline/harness";
-import { evaluateStack } from "../../tools/offline/evaluate-stack";
+import { Evaluation } from "../../commands/offline/harness";
+import { evaluateStack } from "../../commands/offline/evaluate-stack";
 
 const cache = new Map<string, Promise<Evaluation>>();
 

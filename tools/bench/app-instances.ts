@@ -5,7 +5,7 @@
 import { FinancialApp } from "../../components/app/financial-app";
 import { appArgs } from "../../tests/app/app-fixture";
 import { fakeCluster } from "../../tests/support/fake-cluster";
-import { Evaluation, evaluate } from "../offline/harness";
+import { Evaluation, evaluate } from "../../commands/offline/harness";
 
 export function evaluateApps(count: number): Promise<Evaluation> {
     return evaluate({

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     let resources: number;
     if (mode === "stack") {
-        const { evaluateStack } = await import("../offline/evaluate-stack");
+        const { evaluateStack } = await import("../../commands/offline/evaluate-stack");
         resources = (await evaluateStack(arg, { placeholderSecrets: true })).resources.length;
     } else if (mode === "apps") {
         const { evaluateApps } = await import("./app-instances");

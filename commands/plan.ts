@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import { ConfigError } from "../stacks/config";
-import { DrBudget, describeRpo, describeRto } from "../stacks/dr-budget";
+import { DrBudget, describeRpo, describeRto } from "../stacks/config/dr-budget";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
 

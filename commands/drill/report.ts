@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeRpo, describeRto } from "../../stacks/dr-budget";
+import { describeRpo, describeRto } from "../../stacks/config/dr-budget";
 import { DrillReport } from "./orchestrator";
 import { RestoreReport } from "./restore";
 import { RecordedStep } from "./steps";

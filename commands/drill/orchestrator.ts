@@ -4,7 +4,7 @@
  * against the real adapters in live.ts and against fakes in the tests.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { DrBudget, DrTargets } from "../../stacks/dr-budget";
+import { DrBudget, DrTargets } from "../../stacks/config/dr-budget";
 import { isCloud } from "./errors";
 import { CheckFailure, RecordedStep, StepFailure, createStepRunner } from "./steps";
 

@@ -15,7 +15,7 @@
  * the stack outputs and lists backups, and writes nothing.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { DrBudget, DrTargets } from "../../stacks/dr-budget";
+import { DrBudget, DrTargets } from "../../stacks/config/dr-budget";
 import { otherCloud } from "./errors";
 import { Clock, DrillStack } from "./orchestrator";
 import { CheckFailure, RecordedStep, StepFailure, createStepRunner } from "./steps";

@@ -1,15 +1,15 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { parsePlanArgs, renderPlan } from "../../tools/plan";
-import { UNKNOWN } from "../../tools/offline/harness";
-import { evaluateStack } from "../../tools/offline/evaluate-stack";
+import { parsePlanArgs, renderPlan } from "../../commands/plan";
+import { UNKNOWN } from "../../commands/offline/harness";
+import { evaluateStack } from "../../commands/offline/evaluate-stack";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
 function runPlan(args: string[]): { code: number; stdout: string; stderr: string } {
     try {
-        const stdout = execFileSync(process.execPath, ["-r", "./tools/ts-transpile.js", "tools/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
+        const stdout = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "commands/plan.ts", ...args], { cwd: ROOT, encoding: "utf8", stdio: "pipe" });
         return { code: 0, stdout, stderr: "" };
     } catch (err) {
         const e = err as { status: number; stdout: string; stderr: string };

@@ -6,7 +6,7 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError, SECRET_KEYS, parseStackConfig } from "../../stacks/config";
-import { DrBudget, DrTargets, drBudgetOf, describeRpo, describeRto, drBudgetProblems } from "../../stacks/dr-budget";
+import { DrBudget, DrTargets, drBudgetOf, describeRpo, describeRto, drBudgetProblems } from "../../stacks/config/dr-budget";
 import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";

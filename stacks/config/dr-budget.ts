@@ -1,3 +1,5 @@
+import { worstCaseIntervalMinutes } from "./cron-interval";
+
 /**
  * The disaster-recovery budget, computed from config. Pure functions: no
  * Pulumi, no I/O, so config validation, stack outputs, the plan and the drill
@@ -41,104 +43,15 @@ export interface DrTargets {
     rpoMinutes: number;
 }
 
-/** The cron forms backupIntervalMinutes understands, for error messages and docs. */
-export const SUPPORTED_CRON_FORMS = [
-    `"M * * * *" (hourly at minute M)`,
-    `"M */N * * *" (every N hours)`,
-    `"*/N * * * *" (every N minutes)`,
-    `"M H * * *" (daily at H:M)`,
-    `"M H1,H2,... * * *" (several times a day)`,
-    `"@hourly", "@daily", "@midnight", "@every <N>m|<N>h"`,
-];
-
-export class CronIntervalError extends Error {
-    constructor(cron: string, why: string) {
-        super(
-            `platform.velero.schedule: cannot derive the backup interval (the RPO) from ${JSON.stringify(cron)}: ${why}; ` +
-                `supported forms: ${SUPPORTED_CRON_FORMS.join(", ")}`,
-        );
-        this.name = "CronIntervalError";
-    }
-}
-
-function parseIntIn(text: string, min: number, max: number): number | undefined {
-    if (!/^\d+$/.test(text)) return undefined;
-    const n = Number(text);
-    return n >= min && n <= max ? n : undefined;
-}
-
-/** Largest gap between consecutive points on a circle of `period` units (the worst-case wait). */
-function largestCircularGap(points: number[], period: number): number {
-    const sorted = [...new Set(points)].sort((a, b) => a - b);
-    let largest = 0;
-    sorted.forEach((point, i) => {
-        const next = i + 1 < sorted.length ? sorted[i + 1] : sorted[0] + period;
-        largest = Math.max(largest, next - point);
-    });
-    return largest;
-}
-
-/** Points of a step field `*\/N` within [0, period): 0, N, 2N, ... (the last gap wraps and is never longer than N). */
-function stepPoints(step: number, period: number): number[] {
-    const points: number[] = [];
-    for (let p = 0; p < period; p += step) points.push(p);
-    return points;
-}
+export { CronIntervalError } from "./cron-interval";
 
 /**
- * The worst-case interval, in minutes, between two runs of a Velero schedule
- * (standard 5-field cron, or the @-macros Velero's cron library accepts).
- * Throws a CronIntervalError naming platform.velero.schedule for anything else.
+ * The worst-case interval, in minutes, between two runs of the Velero schedule
+ * (any five-field cron, or a macro Velero's cron library accepts). Throws a
+ * CronIntervalError naming platform.velero.schedule for anything else.
  */
 export function backupIntervalMinutes(cron: string): number {
-    const text = cron.trim();
-    if (text.startsWith("@")) {
-        if (text === "@hourly") return 60;
-        if (text === "@daily" || text === "@midnight") return 24 * 60;
-        const every = /^@every\s+(\d+)([mh])$/.exec(text);
-        if (every) {
-            const minutes = Number(every[1]) * (every[2] === "h" ? 60 : 1);
-            if (minutes > 0) return minutes;
-        }
-        throw new CronIntervalError(cron, "unsupported macro");
-    }
-    const fields = text.split(/\s+/);
-    if (fields.length !== 5) throw new CronIntervalError(cron, `expected 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`);
-    const [minute, hour, dayOfMonth, month, dayOfWeek] = fields;
-    if (dayOfMonth !== "*" || month !== "*" || dayOfWeek !== "*") {
-        throw new CronIntervalError(cron, "day-of-month, month and day-of-week must be * (a schedule that skips days has no fixed interval here)");
-    }
-
-    // "*/N * * * *": every N minutes of every hour.
-    const minuteStep = /^\*\/(\d+)$/.exec(minute);
-    if (minuteStep) {
-        const step = parseIntIn(minuteStep[1], 1, 59);
-        if (step === undefined) throw new CronIntervalError(cron, `minute step must be 1-59, got ${minuteStep[1]}`);
-        if (hour !== "*") throw new CronIntervalError(cron, `a minute step needs hour "*", got ${JSON.stringify(hour)}`);
-        return largestCircularGap(stepPoints(step, 60), 60);
-    }
-    if (minute === "*") throw new CronIntervalError(cron, `minute "*" runs every minute; give a fixed minute, e.g. "0 * * * *"`);
-    const minutes = minute.split(",").map((m) => parseIntIn(m, 0, 59));
-    if (minutes.some((m) => m === undefined)) throw new CronIntervalError(cron, `minute must be 0-59 or a list of them, got ${JSON.stringify(minute)}`);
-    const minutePoints = minutes as number[];
-
-    let hourPoints: number[];
-    if (hour === "*") {
-        hourPoints = stepPoints(1, 24);
-    } else {
-        const hourStep = /^\*\/(\d+)$/.exec(hour);
-        if (hourStep) {
-            const step = parseIntIn(hourStep[1], 1, 23);
-            if (step === undefined) throw new CronIntervalError(cron, `hour step must be 1-23, got ${hourStep[1]}`);
-            hourPoints = stepPoints(step, 24);
-        } else {
-            const hours = hour.split(",").map((h) => parseIntIn(h, 0, 23));
-            if (hours.some((h) => h === undefined)) throw new CronIntervalError(cron, `hour must be 0-23, */N or a list, got ${JSON.stringify(hour)}`);
-            hourPoints = hours as number[];
-        }
-    }
-    const runs = hourPoints.flatMap((h) => minutePoints.map((m) => h * 60 + m));
-    return largestCircularGap(runs, 24 * 60);
+    return worstCaseIntervalMinutes(cron, "platform.velero.schedule");
 }
 
 /** The config keys the budget reads (a structural slice of the stack config, to keep this module free of it). */
@@ -159,7 +72,7 @@ export function drBudgetOf(config: DrBudgetConfig): DrBudget {
     });
 }
 
-/** The RTO/RPO budget the configuration buys. Throws CronIntervalError for a schedule it cannot read. */
+/** The RTO/RPO budget the configuration buys. Throws a CronIntervalError for a schedule it cannot read. */
 export function computeDrBudget(input: DrBudgetInput): DrBudget {
     const detectionSeconds = input.intervalSeconds * input.failureThreshold;
     const switchSeconds = input.ttlSeconds;

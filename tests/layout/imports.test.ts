@@ -1,0 +1,78 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+
+/**
+ * The layers import one way: components ← stacks/config ← stacks ← index.ts;
+ * commands use stacks and components; only tests and dev tools import commands.
+ * A violation would, for example, let config validation depend on the stack it
+ * validates for, or make a component need this repo's stack code to be imported.
+ */
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** What each layer may import, by the top folder (or stacks/config) of the importing file. */
+const ALLOWED: Record<string, string[]> = {
+    components: ["components"],
+    "stacks/config": ["components", "stacks/config"],
+    stacks: ["components", "stacks/config", "stacks"],
+    "index.ts": ["stacks/config", "stacks"],
+    commands: ["components", "stacks/config", "stacks", "commands"],
+    policy: ["policy"],
+};
+
+function layerOf(relative: string): string {
+    if (relative.startsWith("stacks/config/")) return "stacks/config";
+    return relative.includes("/") ? relative.split("/")[0] : relative;
+}
+
+function sourceFiles(dir: string): string[] {
+    return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+        const relative = path.posix.join(dir, entry.name);
+        if (entry.isDirectory()) return entry.name === "node_modules" ? [] : sourceFiles(relative);
+        return relative.endsWith(".ts") ? [relative] : [];
+    });
+}
+
+/** Relative import specifiers of a file (static imports, re-exports and dynamic imports). */
+function relativeImports(file: string): string[] {
+    const text = fs.readFileSync(path.join(ROOT, file), "utf8");
+    const specifiers = [...text.matchAll(/(?:from\s+|import\s+|import\(\s*|require\(\s*)"(\.[^"]+)"/g)].map((m) => m[1]);
+    return specifiers.map((s) => path.posix.normalize(path.posix.join(path.posix.dirname(file), s)));
+}
+
+function resolves(target: string): boolean {
+    return [".ts", ".js", ".json", "/index.ts"].some((ext) => fs.existsSync(path.join(ROOT, target + ext))) || fs.existsSync(path.join(ROOT, target));
+}
+
+describe("repository layout", () => {
+    const files = ["index.ts", ...Object.keys(ALLOWED).filter((l) => l !== "index.ts" && l !== "stacks/config").flatMap(sourceFiles)];
+
+    it("every relative import resolves to a file", () => {
+        const broken = files.flatMap((file) => relativeImports(file).filter((target) => !resolves(target)).map((target) => `${file} → ${target}`));
+        assert.deepEqual(broken, []);
+    });
+
+    it("imports point one way: components ← stacks/config ← stacks ← index.ts, commands above them", () => {
+        const violations = files.flatMap((file) => {
+            const allowed = ALLOWED[layerOf(file)];
+            return relativeImports(file)
+                .filter((target) => !allowed.includes(layerOf(target)))
+                .map((target) => `${file} (${layerOf(file)}) imports ${target} (${layerOf(target)})`);
+        });
+        assert.deepEqual(violations, []);
+    });
+
+    it("Pulumi.yaml, package.json and mocha load the program through runtime/ and run commands from commands/", () => {
+        const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
+        assert.match(pulumiYaml, /nodeargs: "--require \.\/runtime\/ts-transpile\.js"/);
+        const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+        assert.equal(scripts.plan, "node -r ./runtime/ts-transpile.js commands/plan.ts");
+        assert.equal(scripts.drill, "node -r ./runtime/ts-transpile.js commands/drill/cli.ts");
+        assert.match(scripts.bench, /^node -r \.\/runtime\/ts-transpile\.js tools\/bench\.ts/);
+        for (const script of [scripts.plan, scripts.drill, scripts.bench]) {
+            const file = script.split(" ").find((word) => word.endsWith(".ts"))!;
+            assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} exists`);
+        }
+        assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ROOT, ".mocharc.json"), "utf8")).require, ["./runtime/ts-transpile.js"]);
+    });
+});
