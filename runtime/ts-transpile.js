@@ -1,19 +1,27 @@
 // Loads .ts files by transpiling them with TypeScript, without type-checking and
-// without source-map-support. Pulumi captures a stack trace for every resource
-// and promise; with ts-node's source-map-support each capture maps every frame
-// through source maps, which dominated evaluation time (see README "Performance").
+// without source maps: the output keeps each statement on its source line
+// (./align-lines.js), so stack traces name the .ts file and line as they are.
+// Pulumi captures a stack trace for every resource and promise; mapping each
+// capture through source maps dominated evaluation time (README "Performance").
 // Type-checking happens once, in `npm test` (tsc --noEmit).
 //
 // Transpiled output is cached by content hash in node_modules/.cache, so a run
 // whose sources did not change does not even load the TypeScript compiler.
+//
+// Pulumi.yaml preloads this file (`nodeargs`), so it also sets up the two
+// runtime savings for the program's process: ./stack-traces.js and
+// ./deferred-modules.js.
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
+const { alignLines } = require("./align-lines");
+const { useNativeStackTraces } = require("./stack-traces");
+require("./deferred-modules").deferClosureSerializationModules();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
-// Part of every cache key: a compiler upgrade or an option change invalidates the cache.
-const OPTIONS_KEY = `commonjs/es2022/esModuleInterop/resolveJsonModule@${require("typescript/package.json").version}`;
+// Part of every cache key: a compiler upgrade, an option change or a new line alignment invalidates the cache.
+const OPTIONS_KEY = `commonjs/es2022/esModuleInterop/resolveJsonModule/aligned-v1@${require("typescript/package.json").version}`;
 
 let ts;
 
@@ -24,11 +32,17 @@ function transpile(source, filename) {
         target: ts.ScriptTarget.ES2022,
         esModuleInterop: true,
         resolveJsonModule: true,
+        // The map only guides the line alignment; comments go so that joining two lines is always safe.
+        sourceMap: true,
+        removeComments: true,
+        newLine: ts.NewLineKind.LineFeed,
     };
-    return ts.transpileModule(source, { compilerOptions, fileName: filename }).outputText;
+    const output = ts.transpileModule(source, { compilerOptions, fileName: filename });
+    return alignLines(ts, output.outputText, output.sourceMapText);
 }
 
 require.extensions[".ts"] = function loadTypeScript(module, filename) {
+    useNativeStackTraces();
     const source = fs.readFileSync(filename, "utf8");
     const key = crypto.createHash("sha256").update(OPTIONS_KEY).update("\0").update(filename).update("\0").update(source).digest("hex");
     const cached = path.join(CACHE_DIR, `${key}.js`);

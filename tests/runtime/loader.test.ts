@@ -1,0 +1,167 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as ts from "typescript";
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { alignLines } = require("../../runtime/align-lines");
+const { lazyModule, DEFERRED } = require("../../runtime/deferred-modules");
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+/** What the loader does to a file, without its cache. */
+function transpile(source: string, fileName: string) {
+    const compilerOptions: ts.CompilerOptions = {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+        resolveJsonModule: true,
+        sourceMap: true,
+        removeComments: true,
+        newLine: ts.NewLineKind.LineFeed,
+    };
+    const output = ts.transpileModule(source, { compilerOptions, fileName });
+    const plain = output.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "");
+    return { plain, aligned: alignLines(ts, output.outputText, output.sourceMapText!) as string };
+}
+
+/** Every token of a JavaScript text, in order (the text without its layout). */
+function tokens(code: string): string[] {
+    const file = ts.createSourceFile("out.js", code, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
+    const out: string[] = [];
+    const visit = (node: ts.Node): void => {
+        const children = node.getChildren(file);
+        if (children.length === 0) out.push(`${node.kind}:${node.getText(file)}`);
+        else children.forEach(visit);
+    };
+    visit(file);
+    return out;
+}
+
+/** The program's own sources: what `pulumi up` loads through the loader. */
+function programFiles(): string[] {
+    const walk = (dir: string): string[] =>
+        fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+            const rel = path.posix.join(dir, e.name);
+            return e.isDirectory() ? walk(rel) : rel.endsWith(".ts") ? [rel] : [];
+        });
+    return ["index.ts", ...walk("stacks"), ...walk("components")];
+}
+
+const KEYWORD: Partial<Record<ts.SyntaxKind, RegExp>> = {
+    [ts.SyntaxKind.ThrowStatement]: /\bthrow\b/,
+    [ts.SyntaxKind.ReturnStatement]: /\breturn\b/,
+    [ts.SyntaxKind.IfStatement]: /\bif\b/,
+    [ts.SyntaxKind.ForOfStatement]: /\bfor\b/,
+    [ts.SyntaxKind.VariableStatement]: /\b(const|let|var)\b|exports\./,
+};
+
+describe("runtime loader: TypeScript without source maps", () => {
+    const files = programFiles();
+    const outputs = new Map<string, { source: string; plain: string; aligned: string }>();
+    const output = (file: string) => {
+        if (!outputs.has(file)) {
+            const source = fs.readFileSync(path.join(ROOT, file), "utf8");
+            outputs.set(file, { source, ...transpile(source, file) });
+        }
+        return outputs.get(file)!;
+    };
+
+    it("keeps every throw, return, if, for and declaration of the program on its source line", () => {
+        const misplaced: string[] = [];
+        let checked = 0;
+        for (const file of files) {
+            const { source, aligned } = output(file);
+            const lines = aligned.split("\n");
+            const tree = ts.createSourceFile(file, source, ts.ScriptTarget.Latest, true);
+            const visit = (node: ts.Node): void => {
+                const keyword = KEYWORD[node.kind];
+                // Type-only and `declare` statements have no JavaScript to place.
+                const emitted = !(ts.canHaveModifiers(node) && ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword));
+                if (keyword && emitted) {
+                    checked += 1;
+                    const line = tree.getLineAndCharacterOfPosition(node.getStart(tree)).line;
+                    if (!keyword.test(lines[line] ?? "")) misplaced.push(`${file}:${line + 1}: ${node.getText(tree).split("\n")[0]}`);
+                }
+                ts.forEachChild(node, visit);
+            };
+            visit(tree);
+        }
+        assert.ok(checked > 1000, `checked ${checked} statements`);
+        assert.deepEqual(misplaced, []);
+    });
+
+    it("moves only line breaks: the code is TypeScript's own output token for token", () => {
+        for (const file of files) {
+            const { plain, aligned } = output(file);
+            assert.deepEqual(tokens(aligned), tokens(plain), file);
+        }
+    });
+
+    it("keeps the line breaks inside template literals, which are part of the value", () => {
+        const source = "interface A { a: string }\ntype B = A;\nexport const text = `first\n  ${1 + 1}\nlast`;\nexport const after = 1;\n";
+        const { aligned } = transpile(source, "t.ts");
+        const exports: Record<string, unknown> = {};
+        new Function("exports", "require", aligned)(exports, require);
+        assert.equal(exports.text, "first\n  2\nlast");
+        assert.match(aligned.split("\n")[5], /after = 1/, "the next statement is still on its line");
+    });
+
+    it("a thrown error's stack names the .ts file and the line of the throw", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { area } = require("./fixtures/throws");
+        const throwLine = fs.readFileSync(path.join(__dirname, "fixtures", "throws.ts"), "utf8").split("\n").findIndex((l) => l.includes("throw new Error")) + 1;
+        assert.throws(() => area({ kind: "square", size: -1 }), (err: Error) => {
+            assert.match(err.stack!, new RegExp(`fixtures[\\\\/]throws\\.ts:${throwLine}:\\d+`));
+            return true;
+        });
+    });
+});
+
+describe("runtime loader: the SDK's closure-serialization modules load on first use", () => {
+    it("defers exactly the requests the installed @pulumi/pulumi makes", () => {
+        for (const { request, requiredBy } of DEFERRED as { request: string; requiredBy: string }[]) {
+            const text = fs.readFileSync(require.resolve(requiredBy), "utf8");
+            assert.ok(text.includes(`require("${request}")`), `${requiredBy} still requires ${request}`);
+        }
+    });
+
+    it("a deferred module loads when a member is first read, once", () => {
+        let loads = 0;
+        const stand = lazyModule(() => {
+            loads += 1;
+            return { parse: (s: string) => s.length };
+        });
+        assert.equal(stand.__esModule, true, "TypeScript's __importStar keeps the stand-in as is");
+        assert.equal(loads, 0);
+        assert.equal(stand.parse("abc"), 3);
+        assert.equal(stand.parse("abcd"), 4);
+        assert.equal(loads, 1);
+    });
+
+    it("a program that never serializes a function never loads TypeScript or Arborist; one that does still works", () => {
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "closure-"));
+        fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "closure", version: "1.0.0", dependencies: {} }));
+        const script = `
+            const loaded = (name) => Object.keys(require.cache).some((f) => f.includes(name));
+            const pulumi = require("@pulumi/pulumi");
+            const before = { typescript: loaded("typescript/lib/typescript.js"), arborist: loaded("@npmcli/arborist") };
+            process.chdir(${JSON.stringify(project)});
+            (async () => {
+                const closure = await pulumi.runtime.serializeFunction(() => 40 + 2);
+                const paths = await pulumi.runtime.computeCodePaths();
+                const after = { typescript: loaded("typescript/lib/typescript.js"), arborist: loaded("@npmcli/arborist") };
+                console.log(JSON.stringify({ before, after, closure: closure.text.includes("40 + 2"), paths: paths instanceof Map }));
+            })();`;
+        const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        assert.deepEqual(JSON.parse(out.trim().split("\n").pop()!), {
+            before: { typescript: false, arborist: false },
+            after: { typescript: true, arborist: true },
+            closure: true,
+            paths: true,
+        });
+    });
+});
