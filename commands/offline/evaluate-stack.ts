@@ -30,7 +30,17 @@ function neededSecrets(raw: Record<string, unknown>): readonly string[] {
     }
 }
 
-export async function evaluateStack(stack: string, options: StackEvaluationOptions = {}): Promise<Evaluation & { placeholders: string[] }> {
+export interface StackRunConfig {
+    project: string;
+    /** Fully-qualified config as the CLI passes it to the program. */
+    config: Record<string, string>;
+    secretKeys: string[];
+    /** Secret keys stood in for with PLACEHOLDER_SECRET. */
+    placeholders: string[];
+}
+
+/** The config a `pulumi up` of this stack would hand the program, secrets marked. */
+export function stackRunConfig(stack: string, options: StackEvaluationOptions = {}): StackRunConfig {
     const file = loadStackFile(stack, options.overrides);
     const config = { ...file.config };
     const secretKeys: string[] = [];
@@ -43,9 +53,14 @@ export async function evaluateStack(stack: string, options: StackEvaluationOptio
         config[`${file.project}:${key}`] = value;
         secretKeys.push(`${file.project}:${key}`);
     }
+    return { project: file.project, config, secretKeys, placeholders };
+}
+
+export async function evaluateStack(stack: string, options: StackEvaluationOptions = {}): Promise<Evaluation & { placeholders: string[] }> {
+    const { project, config, secretKeys, placeholders } = stackRunConfig(stack, options);
     const entry = path.join(PROJECT_ROOT, "index.ts");
     const evaluation = await evaluate({
-        project: file.project,
+        project,
         stack,
         config,
         secretKeys,
