@@ -6,7 +6,7 @@ import { AddonArgs, createPlatformNamespace, installChart, resources } from "./h
 import { ELASTICSEARCH, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 import { KIBANA_NAME, elasticsearchSpec, kibanaSpec } from "./logging/elastic-stack";
 import { fluentBitValues } from "./logging/fluent-bit";
-import { retentionJobSpec, retentionPolicy } from "./logging/retention";
+import { RETENTION_LABELS, retentionJobSpec, retentionPolicy } from "./logging/retention";
 
 /**
  * Elastic Stack version for Elasticsearch and Kibana (they must match).
@@ -128,6 +128,7 @@ export class Logging extends pulumi.ComponentResource {
             metadata: {
                 name: `elasticsearch-retention-${policy.hash}`,
                 namespace: namespace.metadata.name,
+                labels: { ...RETENTION_LABELS, "app.kubernetes.io/managed-by": "pulumi" },
                 // A Job that failed (e.g. Elasticsearch never came up) is replaced on the next update.
                 annotations: { "pulumi.com/replaceUnready": "true" },
             },

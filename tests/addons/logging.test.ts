@@ -290,6 +290,16 @@ for (const cloud of CLOUDS) {
             assert.equal(await replicas(3), 1);
         });
 
+        it("labels the retention Job itself, not only its pods, with the Kubernetes recommended labels", async () => {
+            const job = retentionJob(await build(cloud));
+            assert.deepEqual(job.inputs.metadata.labels, {
+                "app.kubernetes.io/name": "elasticsearch-retention",
+                "app.kubernetes.io/part-of": "platform",
+                "app.kubernetes.io/managed-by": "pulumi",
+            });
+            assert.deepEqual(job.inputs.spec.template.metadata.labels, { "app.kubernetes.io/name": "elasticsearch-retention", "app.kubernetes.io/part-of": "platform" });
+        });
+
         it("re-runs the retention Job under a new name when retentionDays changes, and keeps the name when it does not", async () => {
             const week = retentionJob(await build(cloud, { retentionDays: 7 }));
             const month = retentionJob(await build(cloud, { retentionDays: 30 }));

@@ -15,6 +15,9 @@ export const CURL_IMAGE = "docker.io/curlimages/curl:8.22.0";
 const CURL_UID = 100;
 const CA_DIR = "/etc/elasticsearch-ca";
 
+/** The Kubernetes recommended labels, on the Job and its pods alike. */
+export const RETENTION_LABELS = { "app.kubernetes.io/name": "elasticsearch-retention", "app.kubernetes.io/part-of": "platform" };
+
 // The password goes to curl through a config on stdin (-K -), never on its command line.
 // Waits for the cluster first: the Job starts while ECK is still bringing Elasticsearch up.
 const SCRIPT = `set -eu
@@ -89,7 +92,7 @@ export function retentionJobSpec(policy: RetentionPolicy) {
         // Gone a week after it finished; re-running it (e.g. after `pulumi refresh`) is harmless.
         ttlSecondsAfterFinished: 7 * 24 * 3600,
         template: {
-            metadata: { labels: { "app.kubernetes.io/name": "elasticsearch-retention", "app.kubernetes.io/part-of": "platform" } },
+            metadata: { labels: RETENTION_LABELS },
             spec: {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
