@@ -4,6 +4,7 @@
  */
 import { Guardrail, packConfig, Environment } from "./lib/guardrail";
 import { aksRules } from "./rules/aks";
+import { azureApiVersionRules } from "./rules/azure-api-versions";
 import { azureStorageRules } from "./rules/azure-storage";
 import { containerRules } from "./rules/containers";
 import { eksRules } from "./rules/eks";
@@ -11,6 +12,8 @@ import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
 import { imageRules } from "./rules/images";
 import { keyRotationRules } from "./rules/key-rotation";
+import { kubernetesObjectRules } from "./rules/kubernetes-objects";
+import { launchTemplateRules } from "./rules/launch-templates";
 import { protectionRules } from "./rules/protection";
 import { s3Rules } from "./rules/s3-buckets";
 
@@ -19,8 +22,11 @@ export const PACK_NAME = "finplat-guardrails";
 export const policies: Guardrail[] = [
     ...imageRules,
     ...containerRules,
+    ...kubernetesObjectRules,
     ...eksRules,
+    ...launchTemplateRules,
     ...aksRules,
+    ...azureApiVersionRules,
     ...s3Rules,
     ...azureStorageRules,
     ...keyRotationRules,

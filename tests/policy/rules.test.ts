@@ -47,6 +47,24 @@ function cronJob(containers: Record<string, unknown>[], initContainers: Record<s
     }, { name: "reconcile" });
 }
 
+function job(labels?: Record<string, unknown>, podLabels: Record<string, unknown> = {}) {
+    return fake("kubernetes:batch/v1:Job", {
+        metadata: { name: "retention", ...(labels ? { labels } : {}) },
+        spec: { template: { metadata: { labels: podLabels }, spec: { restartPolicy: "Never", containers: [container()] } } },
+    }, { name: "retention" });
+}
+
+const pdb = (spec: Record<string, unknown>) =>
+    fake("kubernetes:policy/v1:PodDisruptionBudget", { metadata: { name: "ledger" }, spec: { selector: { matchLabels: { app: "ledger" } }, ...spec } }, { name: "ledger" });
+
+function launchTemplate(overrides: Record<string, unknown>) {
+    return fake("aws:ec2/launchTemplate:LaunchTemplate", {
+        blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "true", volumeSize: 100, volumeType: "gp3" } }],
+        metadataOptions: { httpTokens: "required" },
+        ...overrides,
+    }, { name: "system-lt" });
+}
+
 const pod = (containers: Record<string, unknown>[]) => fake("kubernetes:core/v1:Pod", { metadata: { name: "debug" }, spec: { containers } }, { name: "debug" });
 
 // ---- Clusters --------------------------------------------------------------
@@ -317,6 +335,48 @@ const CASES: RuleCase[] = [
         policy: "policy-environment-matches-stack", title: "no config at all on a dev stack fails (the default is prod)",
         resources: [eks({ tags: { environment: "dev" } })], expect: [/runs with environment "prod"/],
     },
+
+    // Kubernetes objects (adopted from the compliance-ready Kubernetes rules)
+    {
+        policy: "kubernetes-recommended-labels", title: "a Job labelled on its own metadata passes, whatever other labels it has",
+        resources: [job({ "app.kubernetes.io/name": "retention", "app.kubernetes.io/part-of": "platform", track: "stable" })], expect: [],
+    },
+    {
+        policy: "kubernetes-recommended-labels", title: "a Job labelled only on its pod template fails; mandatory in prod", environment: "prod", level: "mandatory",
+        resources: [job(undefined, { "app.kubernetes.io/name": "retention", "app.kubernetes.io/part-of": "platform" })], expect: [/Job "retention" has no app.kubernetes.io\/name, app.kubernetes.io\/part-of label/],
+    },
+    {
+        policy: "kubernetes-recommended-labels", title: "a Service without part-of fails; advisory in dev", environment: "dev", level: "advisory",
+        resources: [fake("kubernetes:core/v1:Service", { metadata: { name: "ledger", labels: { "app.kubernetes.io/name": "ledger" } }, spec: { ports: [{ port: 443 }] } }, { name: "ledger" })],
+        expect: [/Service "ledger" has no app.kubernetes.io\/part-of label/],
+    },
+    {
+        policy: "kubernetes-recommended-labels", title: "labels computed at deploy time pass a preview",
+        resources: [job({ "app.kubernetes.io/name": UNKNOWN, "app.kubernetes.io/part-of": "platform" })], expect: [],
+    },
+    { policy: "kubernetes-recommended-labels", title: "a ConfigMap is not applicable", resources: [fake("kubernetes:core/v1:ConfigMap", { metadata: { name: "c" } })], expect: [], notApplicable: true },
+    { policy: "pdb-allows-voluntary-disruption", title: "maxUnavailable 1 passes", resources: [pdb({ maxUnavailable: 1 })], expect: [] },
+    { policy: "pdb-allows-voluntary-disruption", title: "minAvailable 50% passes", resources: [pdb({ minAvailable: "50%" })], expect: [] },
+    { policy: "pdb-allows-voluntary-disruption", title: "maxUnavailable 0 fails", resources: [pdb({ maxUnavailable: 0 })], expect: [/maxUnavailable 0 allows no eviction/] },
+    { policy: "pdb-allows-voluntary-disruption", title: "maxUnavailable \"0%\" fails", resources: [pdb({ maxUnavailable: "0%" })], expect: [/maxUnavailable "0%" allows no eviction/] },
+    { policy: "pdb-allows-voluntary-disruption", title: "minAvailable 100% fails", resources: [pdb({ minAvailable: "100%" })], expect: [/minAvailable "100%" allows no eviction/] },
+
+    // EC2 launch templates (adopted from the compliance-ready AWS rules)
+    { policy: "launch-template-hardened", title: "encrypted root volume, no public IP passes", resources: [launchTemplate({})], expect: [] },
+    {
+        policy: "launch-template-hardened", title: "an unencrypted volume and a public IP fail",
+        resources: [launchTemplate({ blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { encrypted: "false", volumeSize: 100 } }], networkInterfaces: [{ associatePublicIpAddress: "true" }] })],
+        expect: [/EBS device \/dev\/xvda is not encrypted/, /gets a public IP address/],
+    },
+
+    // Azure API versions (adopted from the compliance-ready Azure rules)
+    { policy: "azure-stable-api-versions", title: "the module's default (stable) version passes", resources: [aks()], expect: [] },
+    { policy: "azure-stable-api-versions", title: "an explicit stable version passes", resources: [fake("azure-native:containerservice/v20240801:ManagedCluster", {})], expect: [] },
+    {
+        policy: "azure-stable-api-versions", title: "a preview version fails; advisory in dev", environment: "dev", level: "advisory",
+        resources: [fake("azure-native:containerservice/v20250102preview:ManagedCluster", {}, { name: "aks" })], expect: [/ManagedCluster "aks" uses the preview API version v20250102preview/],
+    },
+    { policy: "azure-stable-api-versions", title: "an AWS resource is not applicable", resources: [eks()], expect: [], notApplicable: true },
 ];
 
 describe("policy rules", () => {

@@ -26,6 +26,10 @@ const MUST_APPLY = [
     "storage-blob-recovery",
     "kms-key-rotation",
     "keyvault-key-rotation",
+    "kubernetes-recommended-labels",
+    "pdb-allows-voluntary-disruption",
+    "launch-template-hardened",
+    "azure-stable-api-versions",
     "policy-environment-matches-stack",
 ];
 
@@ -77,12 +81,16 @@ describe("policy pack over the dev and prod stacks", function () {
             .map((r) => {
                 if (r.type === "azure-native:containerservice:ManagedCluster") return { ...r, protect: false, inputs: { ...r.inputs, disableLocalAccounts: false } };
                 if (r.type === "aws:kms/key:Key" && r.name.endsWith("-vault-unseal")) return { ...r, inputs: { ...r.inputs, enableKeyRotation: false } };
+                // The retention Job as it was before the compliance-ready rules found it: labels on its pods only.
+                if (r.type === "kubernetes:batch/v1:Job") return { ...r, inputs: { ...r.inputs, metadata: { ...r.inputs.metadata, labels: undefined } } };
                 return r;
             });
         const result = await runPack(broken, { config: "prod" });
         assert.deepEqual(mandatory(result).map((m) => m.split(":")[0]).sort(), [
             "[mandatory] aks-local-accounts-disabled",
             "[mandatory] kms-key-rotation",
+            "[mandatory] kubernetes-recommended-labels",
+            "[mandatory] kubernetes-recommended-labels",
             "[mandatory] s3-bucket-hardened",
             "[mandatory] stateful-resources-protected",
             "[mandatory] storage-blob-recovery",
