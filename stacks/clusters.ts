@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws/sdk";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { ClusterPair } from "../components/cluster/cluster-pair";
 import { StackConfig } from "./config";

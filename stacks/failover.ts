@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws/sdk";
 import { CloudName, ClusterHandle } from "../components/cluster/contract";
 import { ClusterPair } from "../components/cluster/cluster-pair";
 import { FailoverTarget, GlobalFailover } from "../components/failover/global-failover";

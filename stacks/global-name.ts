@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../components/aws/sdk";
 import { CERT_MANAGER_SERVICE_ACCOUNT, GlobalNameArgs } from "../components/addons/cert-manager";
 import { NAMESPACES } from "../components/addons/well-known";
 import { ClusterPair } from "../components/cluster/cluster-pair";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "./sdk";
 import { NODE_POOL_LABEL, SYSTEM_POOL_TAINT } from "../cluster/contract";
 import { NodePoolSpec } from "../cluster/types";
 

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { AwsCluster, AwsClusterArgs } from "../aws/aws-cluster";
 import { AzureCluster, AzureClusterArgs } from "../azure/azure-cluster";
 import { CloudName, ClusterHandle } from "./contract";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { STS_AUDIENCE, issuerHost, webIdentityTrust } from "../aws/irsa";
 import { PolicyStatement, policyDocument } from "../aws/permissions";
 

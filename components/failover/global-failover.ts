@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as aws from "@pulumi/aws";
+import * as aws from "../aws/sdk";
 import { CLOUDS, CloudName, ClusterRole } from "../cluster/contract";
 
 /** One cluster as the global name sees it. */

@@ -62,6 +62,12 @@ describe("repository layout", () => {
         assert.deepEqual(violations, []);
     });
 
+    it("the program imports AWS module by module (components/aws/sdk.ts), never the @pulumi/aws index that loads ~300 modules", () => {
+        const program = ["index.ts", ...sourceFiles("components"), ...sourceFiles("stacks")];
+        const offenders = program.filter((file) => /(?:from\s+|require\(\s*)"@pulumi\/aws"/.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
+        assert.deepEqual(offenders, []);
+    });
+
     it("Pulumi.yaml, package.json and mocha load the program through runtime/ and run commands from commands/", () => {
         const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
         assert.match(pulumiYaml, /nodeargs: "--require \.\/runtime\/ts-transpile\.js"/);
