@@ -8,6 +8,7 @@ import * as ts from "typescript";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { alignLines } = require("../../runtime/align-lines");
 const { lazyModule, DEFERRED } = require("../../runtime/deferred-modules");
+const { formatStackTrace } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -118,6 +119,41 @@ describe("runtime loader: TypeScript without source maps", () => {
             assert.match(err.stack!, new RegExp(`fixtures[\\\\/]throws\\.ts:${throwLine}:\\d+`));
             return true;
         });
+    });
+});
+
+describe("runtime loader: stack traces", () => {
+    /** Errors made at one spot, so their frames are the same. */
+    const twins = (count: number) => {
+        const errors: Error[] = [];
+        for (let i = 0; i < count; i++) errors.push(new TypeError("same place"));
+        return errors;
+    };
+    const framesOf = (error: Error): NodeJS.CallSite[] => {
+        const saved = Error.prepareStackTrace;
+        let frames: NodeJS.CallSite[] = [];
+        Error.prepareStackTrace = (_e, f) => ((frames = f), "");
+        void error.stack;
+        Error.prepareStackTrace = saved;
+        return frames;
+    };
+
+    it("formats a stack exactly as V8 and Node do by default", () => {
+        const [ours, native] = twins(2);
+        const saved = Error.prepareStackTrace;
+        delete Error.prepareStackTrace;
+        const expected = native.stack;
+        Error.prepareStackTrace = saved;
+        assert.equal(formatStackTrace(ours, framesOf(ours)), expected);
+        assert.match(expected!, /^TypeError: same place\n    at .*loader\.test\.ts:\d+:\d+/);
+    });
+
+    it("formats the SDK's per-promise debug capture to nothing (only PULUMI_DEBUG_PROMISE_LEAKS reads it)", () => {
+        const debuggable = require.resolve("@pulumi/pulumi/runtime/debuggable");
+        const frame = { getFunctionName: () => "debuggablePromise", getFileName: () => debuggable, toString: () => `debuggablePromise (${debuggable}:1:1)` };
+        assert.equal(formatStackTrace(new Error(), [frame]), "");
+        const elsewhere = { ...frame, getFunctionName: () => "registerResource" };
+        assert.match(formatStackTrace(new Error("x"), [elsewhere]), /^Error: x\n    at debuggablePromise/);
     });
 });
 

@@ -59,7 +59,7 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
     });
 
     it("hands stack formatting back to V8 and defers the SDK's closure-serialization modules", () => {
-        assert.equal(prod.report.prepareStackTrace, null, "source-map-support's formatter is removed once the program loads");
+        assert.equal(prod.report.prepareStackTrace, "formatStackTrace", "source-map-support's formatter is replaced once the program loads");
         const loaded = (name: string) => prod.report.modules.some((m) => m.includes(name));
         assert.equal(loaded("typescript/lib/typescript.js"), false);
         assert.equal(loaded("@npmcli/arborist"), false);
