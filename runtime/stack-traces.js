@@ -1,29 +1,24 @@
 // Stack traces in the program's process: V8's own format, without the work
 // nobody reads.
 //
-// 1. Pulumi's runner (@pulumi/pulumi/cmd/run) installs source-map-support after
-//    the nodeargs preloads. From then on every `new Error().stack` goes through its
-//    formatter, which clones each frame and maps it through the source maps it
-//    loads for the SDK's own files, and Pulumi takes such stacks all the time. The
-//    program's frames gain nothing: the loader emits no source maps and keeps the
-//    source's line numbers, so V8's format already names the .ts file and line.
-//    What changes for a reader: frames inside the SDK show its .js files.
+// 1. Pulumi's runner (@pulumi/pulumi/cmd/run) requires source-map-support/register
+//    right after the nodeargs preloads. Its formatter clones every frame of every
+//    stack and maps it through the source maps it loads for the SDK's own files,
+//    and Pulumi takes stacks all the time (one per resource, with no depth limit).
+//    The program's own frames gain nothing from it: the loader emits no source maps
+//    and keeps the source's line numbers, so V8's format already names the .ts file
+//    and line. That require now gets an empty module. What changes for a reader:
+//    frames inside the SDK show its .js files instead of its TypeScript sources.
 // 2. The SDK records a formatted stack on every internal promise it creates
 //    (several per resource), only to print them when PULUMI_DEBUG_PROMISE_LEAKS is
-//    set. Unless it is set, those captures now format to an empty string.
+//    set. Unless it is set, those captures format to an empty string.
 //
-// useNativeStackTraces() runs when the first .ts file loads, after the runner's
-// set-up. FINPLAT_SOURCE_MAP_SUPPORT=1 leaves stack formatting as the runner set
-// it (source-map-support, every promise's stack), e.g. to debug the SDK itself.
+// FINPLAT_SOURCE_MAP_SUPPORT=1 leaves both as Pulumi has them, e.g. to debug the SDK.
 "use strict";
+const Module = require("module");
 
-let decided = false;
-
-/** Whether `format` is the stack formatter source-map-support installs. */
-function isSourceMapSupportFormatter(format) {
-    if (typeof format !== "function" || format.name !== "prepareStackTrace") return false;
-    return Object.keys(require.cache).some((file) => /[\\/]source-map-support[\\/]source-map-support\.js$/.test(file));
-}
+/** The runner's request, and the runner's file that makes it. */
+const RUNNER_REGISTER = { request: "source-map-support/register", requiredBy: "@pulumi/pulumi/cmd/run/index.js" };
 
 /** The capture in @pulumi/pulumi's debuggablePromise (runtime/debuggable.js), which only leak reports read. */
 function isPromiseDebugCapture(frames) {
@@ -33,7 +28,7 @@ function isPromiseDebugCapture(frames) {
 
 /** V8's and Node's own format: "Name: message" and one "    at <frame>" line per frame. */
 function formatStackTrace(error, frames) {
-    if (isPromiseDebugCapture(frames)) return "";
+    if (!process.env.PULUMI_DEBUG_PROMISE_LEAKS && isPromiseDebugCapture(frames)) return "";
     let header;
     try {
         header = Error.prototype.toString.call(error);
@@ -43,14 +38,21 @@ function formatStackTrace(error, frames) {
     return frames.length === 0 ? header : `${header}\n    at ${frames.join("\n    at ")}`;
 }
 
-function useNativeStackTraces() {
-    if (decided) return;
-    decided = true;
-    if (process.env.FINPLAT_SOURCE_MAP_SUPPORT === "1") return;
-    const current = Error.prepareStackTrace;
-    if (current !== undefined && !isSourceMapSupportFormatter(current)) return; // someone else's formatter: keep it
-    if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) delete Error.prepareStackTrace;
-    else Error.prepareStackTrace = formatStackTrace;
+function isRunnerRegister(request, parent) {
+    return request === RUNNER_REGISTER.request && !!parent && !!parent.filename && parent.filename.replace(/\\/g, "/").endsWith(`/node_modules/${RUNNER_REGISTER.requiredBy}`);
 }
 
-module.exports = { useNativeStackTraces, formatStackTrace, isSourceMapSupportFormatter };
+let installed = false;
+
+function installStackFormatter() {
+    if (installed || process.env.FINPLAT_SOURCE_MAP_SUPPORT === "1") return;
+    installed = true;
+    Error.prepareStackTrace = formatStackTrace;
+    const load = Module._load;
+    Module._load = function declineSourceMapSupport(request, parent, isMain) {
+        if (request === RUNNER_REGISTER.request && isRunnerRegister(request, parent)) return {};
+        return load.apply(this, arguments);
+    };
+}
+
+module.exports = { installStackFormatter, formatStackTrace, RUNNER_REGISTER };

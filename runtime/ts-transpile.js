@@ -8,15 +8,16 @@
 // Transpiled output is cached by content hash in node_modules/.cache, so a run
 // whose sources did not change does not even load the TypeScript compiler.
 //
-// Pulumi.yaml preloads this file (`nodeargs`), so it also sets up the two
-// runtime savings for the program's process: ./stack-traces.js and
-// ./deferred-modules.js.
+// Pulumi.yaml preloads this file (`nodeargs`), before Pulumi's runner, so it also
+// sets up two savings for the program's process: ./stack-traces.js (V8's stack
+// format instead of source-map-support's, and no stack for every SDK promise) and
+// ./deferred-modules.js (the SDK's closure serialization loads on first use).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { alignLines } = require("./align-lines");
-const { useNativeStackTraces } = require("./stack-traces");
+require("./stack-traces").installStackFormatter();
 require("./deferred-modules").deferClosureSerializationModules();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
@@ -42,7 +43,6 @@ function transpile(source, filename) {
 }
 
 require.extensions[".ts"] = function loadTypeScript(module, filename) {
-    useNativeStackTraces();
     const source = fs.readFileSync(filename, "utf8");
     const key = crypto.createHash("sha256").update(OPTIONS_KEY).update("\0").update(filename).update("\0").update(source).digest("hex");
     const cached = path.join(CACHE_DIR, `${key}.js`);

@@ -8,7 +8,7 @@ import * as ts from "typescript";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { alignLines } = require("../../runtime/align-lines");
 const { lazyModule, DEFERRED } = require("../../runtime/deferred-modules");
-const { formatStackTrace } = require("../../runtime/stack-traces");
+const { formatStackTrace, RUNNER_REGISTER } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -141,11 +141,16 @@ describe("runtime loader: stack traces", () => {
     it("formats a stack exactly as V8 and Node do by default", () => {
         const [ours, native] = twins(2);
         const saved = Error.prepareStackTrace;
-        delete Error.prepareStackTrace;
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
         const expected = native.stack;
         Error.prepareStackTrace = saved;
         assert.equal(formatStackTrace(ours, framesOf(ours)), expected);
         assert.match(expected!, /^TypeError: same place\n    at .*loader\.test\.ts:\d+:\d+/);
+    });
+
+    it("declines exactly the request the installed Pulumi runner makes for source-map-support", () => {
+        const text = fs.readFileSync(require.resolve(RUNNER_REGISTER.requiredBy), "utf8");
+        assert.ok(text.includes(`require("${RUNNER_REGISTER.request}")`));
     });
 
     it("formats the SDK's per-promise debug capture to nothing (only PULUMI_DEBUG_PROMISE_LEAKS reads it)", () => {

@@ -42,13 +42,12 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         assert.ok(!prod.report.modules.some((m) => m.includes("/ts-node/")), "typescript: false, so the runner does not register ts-node");
     });
 
-    it("runs Pulumi's runner, which loads source-map-support after the preloads and before the program", () => {
+    it("runs Pulumi's runner: its set-up, then the program", () => {
         const order = (suffix: string) => prod.report.modules.findIndex((m) => m.endsWith(suffix));
         const runner = order("@pulumi/pulumi/cmd/run/index.js");
-        const sourceMapSupport = order("source-map-support/register.js");
         const program = order(`${path.sep}index.ts`);
-        assert.ok(runner > 0 && sourceMapSupport > runner && program > sourceMapSupport, `runner ${runner}, source-map-support ${sourceMapSupport}, program ${program}`);
-        assert.ok(order("@pulumi/pulumi/cmd/run/run.js") > 0 && order("@pulumi/pulumi/runtime/closure/v8Hooks.js") > 0, "the runner's own set-up ran (inspector hooks, run.js)");
+        assert.ok(runner > 0 && program > runner, `runner ${runner}, program ${program}`);
+        assert.ok(order("@pulumi/pulumi/cmd/run/run.js") > runner && order("@pulumi/pulumi/runtime/closure/v8Hooks.js") > runner, "the runner's own set-up ran (inspector hooks, run.js)");
     });
 
     it("loads every program module through our loader", () => {
@@ -58,9 +57,10 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         for (const file of ["index.ts", "stacks/platform.ts", "stacks/config/schema.ts", "components/app/financial-app.ts"]) assert.ok(tsModules.includes(file), file);
     });
 
-    it("hands stack formatting back to V8 and defers the SDK's closure-serialization modules", () => {
-        assert.equal(prod.report.prepareStackTrace, "formatStackTrace", "source-map-support's formatter is replaced once the program loads");
+    it("formats stacks as V8 does, declining the runner's source-map-support, and defers the SDK's closure-serialization modules", () => {
         const loaded = (name: string) => prod.report.modules.some((m) => m.includes(name));
+        assert.equal(prod.report.prepareStackTrace, "formatStackTrace");
+        assert.equal(loaded("/source-map-support/"), false, "the runner's require of source-map-support/register got an empty module");
         assert.equal(loaded("typescript/lib/typescript.js"), false);
         assert.equal(loaded("@npmcli/arborist"), false);
     });
@@ -70,9 +70,14 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         assert.deepEqual(prod.result.diagnostics, []);
     });
 
-    it("FINPLAT_SOURCE_MAP_SUPPORT=1 keeps source-map-support's formatter", async () => {
+    it("with FINPLAT_SOURCE_MAP_SUPPORT=1 the runner loads source-map-support as Pulumi ships it, after the preloads and before the program", async () => {
         const { report } = await runWithReport({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"], env: { FINPLAT_SOURCE_MAP_SUPPORT: "1" } });
-        assert.equal(report.prepareStackTrace, "prepareStackTrace");
+        const order = (suffix: string) => report.modules.findIndex((m) => m.endsWith(suffix));
+        const runner = order("@pulumi/pulumi/cmd/run/index.js");
+        const sourceMapSupport = order("source-map-support/register.js");
+        const program = order("tools/bench/apps-program.ts");
+        assert.ok(runner > 0 && sourceMapSupport > runner && program > sourceMapSupport, `runner ${runner}, source-map-support ${sourceMapSupport}, program ${program}`);
+        assert.equal(report.prepareStackTrace, "prepareStackTrace", "source-map-support's formatter");
     });
 });
 
