@@ -1,31 +1,24 @@
-// `require("@pulumi/pulumi")` loads the SDK's closure serialization (turning a
-// JavaScript function into a Lambda's code) with everything it may need: the
-// TypeScript compiler, to parse function bodies, and npm's Arborist, to find the
-// packages a function's code needs. That is about 450 modules and 9 MB of
-// JavaScript, the largest part of every start-up, and this program never
-// serializes a function.
+// The Pulumi SDK prepares closure serialization (turning a JavaScript function
+// into a Lambda's code) in every program, whether the program serializes a
+// function or not, and this one never does:
+//  - `require("@pulumi/pulumi")` loads the TypeScript compiler, to parse function
+//    bodies, and npm's Arborist, to find the packages a function's code needs:
+//    about 450 modules and 9 MB of JavaScript, the largest part of start-up;
+//  - Pulumi's runner opens an inspector session with the debugger enabled before
+//    the program starts, to hear about every script V8 parses (closure
+//    serialization maps function locations to files through it).
 //
-// deferClosureSerializationModules() makes those two requires, and only when the
-// SDK's closure modules make them, return a stand-in that loads the real module
-// the first time a member is read. A program that does serialize a function
-// loads them then, and works the same.
+// deferClosureSerializationModules() makes those three requires, and only when
+// those SDK files make them, return stand-ins: the two modules load the first time
+// a member is read; the runner's "wait for the inspector" resolves at once, and
+// the closure code opens the session itself when it first needs it (enabling the
+// debugger then reports every script already parsed). A program that does
+// serialize a function pays for all of it then, and works the same.
 "use strict";
 const Module = require("module");
 
-/** The exact requests, and the SDK files that make them. */
-const DEFERRED = [
-    { request: "../../typescript-shim", requiredBy: "@pulumi/pulumi/runtime/closure/parseFunction.js" },
-    { request: "@npmcli/arborist", requiredBy: "@pulumi/pulumi/runtime/closure/codePaths.js" },
-];
-
-function isDeferred(request, parent) {
-    if (!parent || !parent.filename) return false;
-    const from = parent.filename.replace(/\\/g, "/");
-    return DEFERRED.some((d) => d.request === request && from.endsWith(`/node_modules/${d.requiredBy}`));
-}
-
 /**
- * A stand-in for a module that loads it on first use. Both importers read named
+ * A stand-in for a module that loads it on first use. The importers read named
  * members only (`ts.createSourceFile`, `arborist.Arborist`). `__esModule` answers
  * true without loading: TypeScript's `__importStar` helper then keeps the stand-in
  * instead of copying every export (which would load the module at once).
@@ -42,6 +35,20 @@ function lazyModule(load) {
     );
 }
 
+/** The exact requests, the SDK files that make them, and what those files get instead. */
+const DEFERRED = [
+    { request: "../../typescript-shim", requiredBy: "@pulumi/pulumi/runtime/closure/parseFunction.js", standIn: lazyModule },
+    { request: "@npmcli/arborist", requiredBy: "@pulumi/pulumi/runtime/closure/codePaths.js", standIn: lazyModule },
+    // The runner only calls isInitializedAsync(); runtime/closure/v8.js requires the real module.
+    { request: "../../runtime/closure/v8Hooks", requiredBy: "@pulumi/pulumi/cmd/run/index.js", standIn: () => ({ isInitializedAsync: () => Promise.resolve() }) },
+];
+
+function deferralFor(request, parent) {
+    if (!parent || !parent.filename) return undefined;
+    const from = parent.filename.replace(/\\/g, "/");
+    return DEFERRED.find((d) => d.request === request && from.endsWith(`/node_modules/${d.requiredBy}`));
+}
+
 let installed = false;
 
 function deferClosureSerializationModules() {
@@ -50,9 +57,8 @@ function deferClosureSerializationModules() {
     const requests = new Set(DEFERRED.map((d) => d.request));
     const load = Module._load;
     Module._load = function deferringLoad(request, parent, isMain) {
-        if (requests.has(request) && isDeferred(request, parent)) {
-            return lazyModule(() => load.call(this, request, parent, isMain));
-        }
+        const deferral = requests.has(request) ? deferralFor(request, parent) : undefined;
+        if (deferral) return deferral.standIn(() => load.call(this, request, parent, isMain));
         return load.apply(this, arguments);
     };
 }

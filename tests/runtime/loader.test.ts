@@ -164,6 +164,7 @@ describe("runtime loader: stack traces", () => {
 
 describe("runtime loader: the SDK's closure-serialization modules load on first use", () => {
     it("defers exactly the requests the installed @pulumi/pulumi makes", () => {
+        assert.equal(DEFERRED.length, 3);
         for (const { request, requiredBy } of DEFERRED as { request: string; requiredBy: string }[]) {
             const text = fs.readFileSync(require.resolve(requiredBy), "utf8");
             assert.ok(text.includes(`require("${request}")`), `${requiredBy} still requires ${request}`);

@@ -49,6 +49,8 @@ export interface MockEngine {
     reads: string[];
     invokes: string[];
     stackTraces: RegistrationTrace[];
+    /** The stack's outputs as the program registered them (plain JSON). */
+    stackOutputs: Record<string, unknown>;
     /** Engine log messages at warning level or above, as the CLI would print them. */
     diagnostics: string[];
     stop(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
     const stackTraces: RegistrationTrace[] = [];
     const diagnostics: string[] = [];
     let rootUrn = "";
+    const stackOutputs: Record<string, unknown> = {};
 
     const urnFor = (parent: string, type: string, name: string) => {
         const parentType = parent && parent !== rootUrn ? `${qualifiedType(parent)}$` : "";
@@ -151,7 +154,8 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
             response.setProperties(structproto.Struct.fromJavaScript(state));
             callback(null, response);
         },
-        registerResourceOutputs(_call: any, callback: any) {
+        registerResourceOutputs(call: any, callback: any) {
+            if (call.request.getUrn() === rootUrn) Object.assign(stackOutputs, plain(settle(call.request.getOutputs()?.toJavaScript() ?? {})));
             callback(null, new emptyproto.Empty());
         },
         invoke(call: any, callback: any) {
@@ -228,6 +232,7 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
         reads,
         invokes,
         stackTraces,
+        stackOutputs,
         diagnostics,
         stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
     };

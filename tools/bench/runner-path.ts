@@ -70,6 +70,7 @@ export interface RunnerResult {
     resources: number;
     /** Per registration, when asked for: type, name and the stack frames the SDK sent ("file:line"). */
     stackTraces: RegistrationTrace[];
+    stackOutputs: Record<string, unknown>;
     exitCode: number | null;
     stderr: string;
     stdout: string;
@@ -130,5 +131,5 @@ export async function runThroughRunner(run: RunnerRun): Promise<RunnerResult> {
     });
     const wallMs = performance.now() - start;
     await engine.stop();
-    return { wallMs, sample, resources: engine.registrations.length, stackTraces: engine.stackTraces, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
+    return { wallMs, sample, resources: engine.registrations.length, stackTraces: engine.stackTraces, stackOutputs: engine.stackOutputs, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
 }
