@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { DnsZoneInfo } from "../cluster/contract";
 import { CHARTS } from "./charts";
 import { AddonArgs, installChart, resources } from "./helm-addon";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
@@ -21,34 +20,6 @@ const CONTROLLER_POD_LABELS = {
     "app.kubernetes.io/instance": RELEASE_NAME,
     "app.kubernetes.io/component": "controller",
 };
-
-/**
- * Annotations that make each cloud's load balancer fit the controller's Service.
- *
- * - route53 (EKS): an internet-facing NLB, provisioned by the cloud-provider-aws
- *   service controller EKS already runs (type `nlb`, instance targets). The
- *   `external` type with IP targets would need the AWS Load Balancer Controller,
- *   one more privileged add-on; with externalTrafficPolicy Local the NLB health
- *   check only routes to nodes running a controller pod, which is what IP targets buy.
- * - azure-dns (AKS): the Azure LB probes HTTP `/` by default, which nginx answers
- *   with 404; probe `/healthz` instead. (With externalTrafficPolicy Local the LB
- *   probes kube-proxy's healthCheckNodePort; the path matters when that is overridden.)
- */
-export function loadBalancerAnnotations(dns: DnsZoneInfo): Record<string, string> {
-    switch (dns.provider) {
-        case "route53":
-            return {
-                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-                "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-            };
-        case "azure-dns":
-            return { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" };
-        default: {
-            const unhandled: never = dns;
-            throw new Error(`unsupported DNS provider: ${JSON.stringify(unhandled)}`);
-        }
-    }
-}
 
 /** The public address of a LoadBalancer Service: a hostname (AWS NLB) or an IP (Azure LB). */
 export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceStatus | undefined): string | undefined {
@@ -103,7 +74,8 @@ export class IngressNginx extends pulumi.ComponentResource {
                     type: "LoadBalancer",
                     // Preserve the client IP (rate limits, audit logs); only nodes with a controller pod receive traffic.
                     externalTrafficPolicy: "Local",
-                    annotations: loadBalancerAnnotations(cluster.dns),
+                    // The cloud's L4 load balancer (NLB on EKS, Azure LB probing /healthz on AKS), from the cluster contract.
+                    annotations: { ...cluster.publicLoadBalancing.serviceAnnotations },
                 },
                 metrics: {
                     enabled: args.serviceMonitor,
