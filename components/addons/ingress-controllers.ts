@@ -62,8 +62,13 @@ export const INGRESS_NGINX_CONTROLLER_POD_LABELS = {
     "app.kubernetes.io/component": "controller",
 } as const;
 
-/** The pods that carry user traffic into the cluster for each controller: the peers the app admits. */
-export const INGRESS_PROXY_PODS: Record<IngressControllerName, { namespace: string; podLabels: Record<string, string> }> = {
-    "ingress-nginx": { namespace: NAMESPACES.ingress, podLabels: { ...INGRESS_NGINX_CONTROLLER_POD_LABELS } },
+/**
+ * The pods that carry user traffic into the cluster for each controller: the peers the
+ * app admits. ingress-nginx is admitted by namespace, as it always was (its pod labels
+ * follow chart overrides such as nameOverride); Envoy Gateway's namespace also runs its
+ * controller, so only the public Gateway's proxies, whose labels Envoy Gateway fixes.
+ */
+export const INGRESS_PROXY_PODS: Record<IngressControllerName, { namespace: string; podLabels?: Record<string, string> }> = {
+    "ingress-nginx": { namespace: NAMESPACES.ingress },
     "envoy-gateway": { namespace: PUBLIC_GATEWAY.namespace, podLabels: envoyProxyPodLabels(PUBLIC_GATEWAY.name, PUBLIC_GATEWAY.namespace) },
 };
