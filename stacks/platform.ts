@@ -122,7 +122,8 @@ export function definePlatform(config: StackConfig) {
             globalHostname: failover.globalHostname,
             primaryCloud: failover.primaryCloud,
             healthCheckPath: config.dr.healthCheck.path,
-            targets: onEach((cluster) => ({ hostname: appHostname(config, cluster) })),
+            // The health checks and the drill probe these names, on whichever controller serves them.
+            targets: onEach((cluster, _peer, cloud) => ({ hostname: appHostname(config, cluster), ingressController: platforms[cloud].ingressLayer.serving })),
         },
         drBudget: drBudgetOf(config),
     };

@@ -7,7 +7,7 @@
  * needs to be reachable in this namespace.
  */
 import * as k8s from "@pulumi/kubernetes";
-import { INGRESS_PROXY_PODS, IngressControllerName } from "../addons/ingress-controllers";
+import { INGRESS_CONTROLLERS, INGRESS_PROXY_PODS, IngressControllerName } from "../addons/ingress-controllers";
 import { ELASTICSEARCH, NAMESPACES, PROMETHEUS, VAULT } from "../addons/well-known";
 import { PORTS, appLabels, appPodSelector, serverPodSelector } from "./layout";
 import { AppContext, DatabaseEndpoint } from "./types";
@@ -44,7 +44,9 @@ export function networkPolicySpecs(appName: string, database: DatabaseEndpoint, 
             podSelector: servers,
             policyTypes: ["Ingress"],
             ingress: [{
-                from: ingressControllers.map((controller) => inNamespace(INGRESS_PROXY_PODS[controller].namespace, INGRESS_PROXY_PODS[controller].podLabels)),
+                // In a fixed order, so moving the records between controllers leaves this policy untouched.
+                from: INGRESS_CONTROLLERS.filter((c) => ingressControllers.includes(c))
+                    .map((controller) => inNamespace(INGRESS_PROXY_PODS[controller].namespace, INGRESS_PROXY_PODS[controller].podLabels)),
                 ports: [tcp(PORTS.envoyHttps)],
             }],
         },
