@@ -151,12 +151,12 @@ function parseArgs(argv: string[]): Options {
     return { source: named.source, origin: named.origin, out: named.out, files, only: named.only ? new Set(named.only.split(",")) : undefined };
 }
 
-function main(argv: string[]): void {
-    const options = parseArgs(argv);
-    const written: string[] = [];
+/** The field lists of the served CRD versions in the given files (only those named, when `only` is set). */
+export function deriveFieldLists(files: { name: string; text: string }[], options: { source: string; origin: string; only?: Set<string> }): { name: string; text: string }[] {
+    const out: { name: string; text: string }[] = [];
     const seen = new Set<string>();
-    for (const file of options.files) {
-        for (const crd of crdsIn(fs.readFileSync(file, "utf8"), file)) {
+    for (const file of files) {
+        for (const crd of crdsIn(file.text, file.name)) {
             for (const version of crd.versions.filter((v) => v.served)) {
                 const key = `${crd.group}/${version.name}/${crd.kind}`;
                 seen.add(key);
@@ -165,16 +165,23 @@ function main(argv: string[]): void {
                     `${key} from ${options.origin}`,
                     `re-derive: node -r ./runtime/ts-transpile.js tools/crd-fields.ts --source ${options.source} --origin ${options.origin} --only ${key} <that file> --out tests/crd-fields`,
                 ];
-                const name = fieldListFileName(crd.group, version.name, crd.kind, options.source);
-                fs.mkdirSync(options.out, { recursive: true });
-                fs.writeFileSync(path.join(options.out, name), formatFieldList({ header, root: crdVersionNode(version.schema) }));
-                written.push(name);
+                out.push({ name: fieldListFileName(crd.group, version.name, crd.kind, options.source), text: formatFieldList({ header, root: crdVersionNode(version.schema) }) });
             }
         }
     }
     const missing = [...(options.only ?? [])].filter((key) => !seen.has(key));
     if (missing.length > 0) throw new Error(`not served by any CRD in the files: ${missing.join(", ")}`);
-    for (const name of written) console.log(path.join(options.out, name));
+    return out;
+}
+
+function main(argv: string[]): void {
+    const options = parseArgs(argv);
+    const files = options.files.map((name) => ({ name, text: fs.readFileSync(name, "utf8") }));
+    fs.mkdirSync(options.out, { recursive: true });
+    for (const list of deriveFieldLists(files, options)) {
+        fs.writeFileSync(path.join(options.out, list.name), list.text);
+        console.log(path.join(options.out, list.name));
+    }
 }
 
 if (require.main === module) {

@@ -38,6 +38,8 @@ export interface FieldNode {
     format?: string;
     preserveUnknown?: boolean;
     embedded?: boolean;
+    /** Required fields are not enforced below this node (a partial object the operator merges with its defaults). In memory only. */
+    partial?: boolean;
     /** Named properties of an object. */
     properties?: Map<string, FieldNode>;
     /** The items of an array. */

@@ -77,8 +77,14 @@ function bounds(node: FieldNode, value: unknown, path: string, errors: string[])
     if (node.max !== undefined && measure > node.max) errors.push(`${path}: ${what} ${measure} is above the maximum ${node.max}`);
 }
 
-function check(node: FieldNode, value: unknown, path: string, errors: string[], options: FieldValidationOptions): void {
+interface Walk extends FieldValidationOptions {
+    /** Inside a partial object: required fields are not enforced. */
+    partial?: boolean;
+}
+
+function check(node: FieldNode, value: unknown, path: string, errors: string[], walk: Walk): void {
     if (node.type === "any") return;
+    const options = node.partial && !walk.partial ? { ...walk, partial: true } : walk;
     if (!typeMatches(node.type, value)) {
         errors.push(`${path}: expected ${node.type}, got ${describe(value)}`);
         return;
@@ -95,10 +101,10 @@ function check(node: FieldNode, value: unknown, path: string, errors: string[], 
     if (node.type === "object") checkObject(node, value as Record<string, unknown>, path, errors, options);
 }
 
-function checkObject(node: FieldNode, value: Record<string, unknown>, path: string, errors: string[], options: FieldValidationOptions): void {
+function checkObject(node: FieldNode, value: Record<string, unknown>, path: string, errors: string[], options: Walk): void {
     const properties = node.properties ?? new Map<string, FieldNode>();
     for (const [name, property] of properties) {
-        if (property.required && (value[name] === undefined || value[name] === null)) errors.push(`${join(path, name)}: required field missing`);
+        if (!options.partial && property.required && (value[name] === undefined || value[name] === null)) errors.push(`${join(path, name)}: required field missing`);
     }
     const embedded = node.embedded || path === "";
     for (const [key, child] of Object.entries(value)) {

@@ -56,7 +56,8 @@ const OBJECT_META: ModelRef = { specifier: "@kubernetes-models/apimachinery/apis
 
 /**
  * Fields a CRD leaves open (x-kubernetes-preserve-unknown-fields) that the operator decodes
- * into a built-in type, silently dropping what that type does not know: validated as that type.
+ * into a built-in type, silently dropping what that type does not know: validated as that type,
+ * as a partial object (the operator merges it with its defaults, so nothing in it is required).
  */
 export const BUILT_IN_TYPED_FIELDS: Record<string, Record<string, ModelRef>> = {
     "elasticsearch.k8s.elastic.co/v1/Elasticsearch": { "spec.nodeSets[].podTemplate": POD_TEMPLATE_SPEC },
@@ -123,7 +124,7 @@ export function registeredFieldList(key: string): FieldNode | undefined {
     return fieldLists.get(key)!;
 }
 
-/** Replaces the node at a path with a built-in type's tree, keeping whether it is required. */
+/** Replaces the node at a path with a built-in type's tree (partial), keeping whether it is required. */
 function graft(root: FieldNode, fieldPath: string, replacement: FieldNode, key: string): void {
     const segments = splitPath(fieldPath);
     let parent = root;
@@ -135,7 +136,7 @@ function graft(root: FieldNode, fieldPath: string, replacement: FieldNode, key: 
     const last = segments[segments.length - 1];
     const current = last.kind === "items" ? parent.items : last.kind === "values" ? parent.values : parent.properties?.get(last.name);
     if (!current) throw new Error(`BUILT_IN_TYPED_FIELDS["${key}"]: no ${fieldPath} in its field list`);
-    const node = { ...replacement, required: current.required };
+    const node = { ...replacement, required: current.required, partial: true };
     if (last.kind === "items") parent.items = node;
     else if (last.kind === "values") parent.values = node;
     else parent.properties!.set(last.name, node);
