@@ -119,8 +119,9 @@ describe("field lists derived from a published CRD", () => {
         );
     });
 
-    it("Helm template directives on their own lines do not stop a chart's CRD file from parsing", () => {
-        const templated = `{{- if .Values.crds.enabled }}\n${WIDGET_CRD.split("---")[1]}\n{{- end }}\n`;
+    it("Helm template directives (own lines and inline in metadata) do not stop a chart's CRD file from parsing", () => {
+        const crd = WIDGET_CRD.split("---")[1].replace("metadata: { name: widgets.example.com }", "metadata:\n  name: widgets.example.com\n  labels: {{- include \"labels\" . | nindent 4 }}\n  annotations:\n    {{- toYaml .Values.annotations | nindent 4 }}\n    release: '{{ .Release.Name }}'");
+        const templated = `{{- if .Values.crds.enabled }}\n${crd}\n{{- end }}\n`;
         assert.equal(deriveFieldLists([{ name: "t.yaml", text: templated }], { source: "s", origin: "o" }).length, 1);
     });
 });
