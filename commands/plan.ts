@@ -107,6 +107,12 @@ function releaseSettings(evaluation: Evaluation): string[] {
 const CLUSTER_OF = /pair-(aws|azure)-k8s/;
 const clusterOf = (r: RecordedResource) => CLUSTER_OF.exec(r.provider)?.[1] ?? "?";
 
+/** Recorded inputs are untyped JSON; these are the few shapes the ingress summary reads. */
+interface Listener { name: string; protocol: string; hostname?: string; port: number }
+interface BackendRef { name: string; weight?: number }
+interface RouteRule { backendRefs: BackendRef[] }
+interface IngressRule { host?: string }
+
 /** Which controller serves each cluster, what else runs, and the routes and Gateway that carry the app. */
 function ingressSettings(evaluation: Evaluation): string[] {
     const lines: string[] = [];
@@ -122,15 +128,15 @@ function ingressSettings(evaluation: Evaluation): string[] {
             lines.push(`    CRDs: ${crds.inputs.chart}@${crds.inputs.version}, Gateway API channel ${crds.inputs.values?.crds?.gatewayAPI?.channel}`);
         }
         for (const gateway of on(cloud, "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
-            const listeners = (gateway.inputs.spec.listeners ?? []).map((l: any) => `${l.name} ${l.protocol} ${l.hostname}:${l.port}`).join(", ");
+            const listeners = (gateway.inputs.spec.listeners as Listener[] ?? []).map((l) => `${l.name} ${l.protocol} ${l.hostname}:${l.port}`).join(", ");
             lines.push(`    Gateway ${gateway.inputs.metadata.namespace}/${gateway.inputs.metadata.name} (class ${gateway.inputs.spec.gatewayClassName}): ${listeners}; certificate from ${gateway.inputs.metadata.annotations?.["cert-manager.io/cluster-issuer"]}`);
         }
         for (const route of on(cloud, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")) {
-            const backends = route.inputs.spec.rules.flatMap((rule: any) => rule.backendRefs).map((b: any) => `${b.name}${b.weight !== undefined ? ` ${b.weight}%` : ""}`).join(" + ");
+            const backends = (route.inputs.spec.rules as RouteRule[]).flatMap((rule) => rule.backendRefs).map((b) => `${b.name}${b.weight !== undefined ? ` ${b.weight}%` : ""}`).join(" + ");
             lines.push(`    HTTPRoute ${route.inputs.metadata.name}: ${route.inputs.spec.hostnames.join(", ")} → ${backends}; publishes ${published(route) ?? "nothing"}`);
         }
         for (const ingress of on(cloud, "kubernetes:networking.k8s.io/v1:Ingress")) {
-            const hosts = ingress.inputs.spec.rules.map((rule: any) => rule.host).join(", ");
+            const hosts = (ingress.inputs.spec.rules as IngressRule[]).map((rule) => rule.host).join(", ");
             const weight = ingress.inputs.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"];
             lines.push(`    Ingress ${ingress.inputs.metadata.name} (class ${ingress.inputs.spec.ingressClassName}): ${hosts}${weight ? `, canary ${weight}%` : ""}; publishes ${published(ingress) ?? "nothing"}`);
         }
