@@ -25,12 +25,12 @@ interface Toggle {
 
 /** What to install and how, per add-on. Every add-on can be switched off. */
 export interface PlatformSettings {
-    /** The controller that serves users and, while migrating, the other one also running. */
-    ingress: { controller: IngressControllerName; alsoRun?: IngressControllerName };
+    /** The controller that serves users and, while migrating, the other one also running; default ingress-nginx alone. */
+    ingress?: { controller: IngressControllerName; alsoRun?: IngressControllerName };
     /** `enabled: false` leaves the `nginx` IngressClass to a controller installed outside this program. */
     ingressNginx: Toggle & { replicas: number };
-    /** Used when Envoy Gateway runs: chart overrides and the public Gateway's proxy replicas. */
-    envoyGateway: { values: Values; replicas: number };
+    /** Used when Envoy Gateway runs: chart overrides and the public Gateway's proxy replicas (default: none, 2). */
+    envoyGateway?: { values: Values; replicas: number };
     externalDns: Toggle & { policy: "upsert-only" | "sync" };
     certManager: Toggle & { acmeEmail: string };
     logging: { enabled: boolean; eckOperatorValues: Values; fluentBitValues: Values; elasticsearchNodes: number; storageGb: number; retentionDays: number };
@@ -105,7 +105,7 @@ export class PlatformServices extends pulumi.ComponentResource {
         const { cluster, settings } = args;
         const parent = { parent: this };
         const serviceMonitor = settings.monitoring.enabled;
-        this.ingressLayer = ingressLayer(settings.ingress.controller, settings.ingress.alsoRun);
+        this.ingressLayer = ingressLayer(settings.ingress?.controller ?? "ingress-nginx", settings.ingress?.alsoRun);
         const gatewayRuns = runs(this.ingressLayer, "envoy-gateway");
         if (gatewayRuns && !args.publicGateway) {
             throw new Error(`PlatformServices ${name}: Envoy Gateway runs (platform.ingress), so publicGateway (hostnames, route namespaces, issuer) is required`);
@@ -154,8 +154,8 @@ export class PlatformServices extends pulumi.ComponentResource {
         if (this.gatewayApiCrds && args.publicGateway) {
             this.envoyGateway = new EnvoyGateway(`${name}-envoy-gateway`, {
                 cluster,
-                values: settings.envoyGateway.values,
-                proxyReplicas: settings.envoyGateway.replicas,
+                values: settings.envoyGateway?.values,
+                proxyReplicas: settings.envoyGateway?.replicas ?? 2,
                 serviceMonitor,
                 crds: this.gatewayApiCrds,
                 dependsOn: afterMonitoring,
