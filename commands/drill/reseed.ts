@@ -1,0 +1,148 @@
+/**
+ * Failback's first half: re-seeding the old primary as a replica.
+ *
+ * After a failover without a token the new primary runs on a new timeline and
+ * the old one holds transactions that never reached it: CloudNativePG cannot
+ * make it follow ("Replica clusters": a former primary must be re-cloned). The
+ * drill fences the stale copy, deletes its Cluster (CloudNativePG owns its
+ * PVCs, which go with it; its archive stays in the object store, with the
+ * diverged transactions, for reconciliation), refreshes that one resource in
+ * the Pulumi state, and lets `pulumi up` (with a saved plan) create it again
+ * from the program: the passive side's Cluster, bootstrapped from the active
+ * side's archive and replaying its WAL. Then it waits until the copy is a
+ * replica on the active side's timeline.
+ *
+ * A planned switchover leaves the old primary a healthy replica: no re-seed.
+ */
+import { CloudName } from "../../components/cluster/contract";
+import { CLUSTER_RESOURCE_TYPE, CnpgCluster, DatabaseApi, DatabaseTopology, FENCING_ANNOTATION, HEALTHY_PHASE, KubeTarget } from "./database";
+import { PollOptions, StepSkipped, pollUntil } from "./steps";
+
+export interface ReseedFacts {
+    cloud: CloudName;
+    cluster: string;
+    needed: boolean;
+    reasons: string[];
+    /** The URN of the Cluster in the Pulumi state (refreshed, then re-created by up). */
+    urn?: string;
+}
+
+export interface ReseedStack {
+    findResource(type: string, name: string, namespace: string): Promise<string | undefined>;
+    refresh(urns: string[]): Promise<void>;
+}
+
+export interface ReseedOptions {
+    api: DatabaseApi;
+    stack: ReseedStack;
+    topology: DatabaseTopology;
+    kubeconfigs: Partial<Record<CloudName, string>>;
+    /** The side that is primary now. */
+    active: CloudName;
+    /** The old primary, to re-seed. */
+    stale: CloudName;
+    poll: PollOptions;
+}
+
+export class Reseed {
+    readonly facts: ReseedFacts;
+    private existing?: CnpgCluster;
+
+    constructor(private readonly o: ReseedOptions) {
+        this.facts = { cloud: o.stale, cluster: o.topology.clusters[o.stale].name, needed: false, reasons: [] };
+    }
+
+    private target(cloud: CloudName): KubeTarget {
+        const kubeconfig = this.o.kubeconfigs[cloud];
+        if (!kubeconfig) throw new Error(`no kubeconfig for the ${cloud} cluster in the stack outputs (kubeconfigs.${cloud})`);
+        return { cloud, kubeconfig, namespace: this.o.topology.namespace };
+    }
+
+    private get name(): string {
+        return this.facts.cluster;
+    }
+
+    private notNeeded(): void {
+        if (!this.facts.needed) throw new StepSkipped("not needed: the old primary follows the new one");
+    }
+
+    /** Decides whether the old primary must be re-seeded, and says why. */
+    async assess(): Promise<string> {
+        const { api, active, stale, topology } = this.o;
+        const activeName = topology.clusters[active].name;
+        let current: CnpgCluster | undefined;
+        try {
+            current = await api.getCluster(this.target(stale), this.name);
+        } catch (err) {
+            throw new Error(`the ${stale} cluster's API does not answer (${(err as Error).message}): a failback needs it back`);
+        }
+        const primary = await api.getCluster(this.target(active), activeName);
+        if (!primary) throw new Error(`the ${active} Cluster ${activeName} does not exist: nothing to fail back from`);
+        const reasons: string[] = [];
+        if (!current) {
+            reasons.push(`the ${stale} Cluster ${this.name} does not exist (an earlier re-seed deleted it)`);
+        } else {
+            this.existing = current;
+            if (current.fencedInstances.length) reasons.push(`it is fenced (${FENCING_ANNOTATION}: ${JSON.stringify(current.fencedInstances)}), as a failover leaves it`);
+            if (current.timelineID !== undefined && primary.timelineID !== undefined && current.timelineID !== primary.timelineID) {
+                reasons.push(`its timeline ${current.timelineID} is not the ${active} primary's ${primary.timelineID}: it diverged`);
+            }
+            if (!current.fencedInstances.length && current.currentPrimary) {
+                const state = await api.instanceState(this.target(stale), current.currentPrimary).catch(() => undefined);
+                if (state && !state.inRecovery) reasons.push(`${state.pod} is not in recovery: it still acts as a primary`);
+            }
+        }
+        this.facts.needed = reasons.length > 0;
+        this.facts.reasons = reasons;
+        if (!this.facts.needed) return `${this.name} on ${stale} is a replica on the ${active} primary's timeline ${primary.timelineID ?? "?"}: no re-seed needed`;
+        return `${this.name} on ${stale} must be re-seeded: ${reasons.join("; ")}`;
+    }
+
+    /** Fences the stale copy so it takes no write while it is replaced. */
+    async fence(): Promise<string> {
+        this.notNeeded();
+        if (!this.existing) throw new StepSkipped("the Cluster does not exist");
+        if (this.existing.fencedInstances.includes("*")) throw new StepSkipped(`already fenced (${JSON.stringify(this.existing.fencedInstances)})`);
+        await this.o.api.applyIntent(this.target(this.o.stale), this.name, { fenced: true });
+        return `${this.name} fenced (${FENCING_ANNOTATION}: ["*"])`;
+    }
+
+    /** Deletes the stale Cluster and waits until its PVCs are gone. Its archive stays in the object store. */
+    async deleteStale(): Promise<string> {
+        this.notNeeded();
+        const target = this.target(this.o.stale);
+        if (this.existing) await this.o.api.deleteCluster(target, this.name);
+        const detail = await pollUntil(this.o.poll, `the PVCs of ${this.name} to be deleted`, async () => {
+            const left = await this.o.api.listPvcs(target, this.name);
+            return { done: left.length === 0, last: left.length ? `${left.length} PVC(s) left: ${left.join(", ")}` : "no PVC left" };
+        });
+        return `${this.existing ? "deleted" : "already gone:"} Cluster ${this.o.topology.namespace}/${this.name} on ${this.o.stale}; ${detail}; its archive (${this.o.topology.clusters[this.o.stale].archive}) is kept`;
+    }
+
+    /** Refreshes the deleted Cluster in the Pulumi state, so the next up creates it. */
+    async refreshState(): Promise<string> {
+        this.notNeeded();
+        const urn = await this.o.stack.findResource(CLUSTER_RESOURCE_TYPE, this.name, this.o.topology.namespace);
+        if (!urn) throw new StepSkipped(`no ${CLUSTER_RESOURCE_TYPE} named ${this.name} in the Pulumi state: the next up creates it`);
+        this.facts.urn = urn;
+        await this.o.stack.refresh([urn]);
+        return `pulumi refresh --target ${urn}: the state no longer holds the deleted Cluster`;
+    }
+
+    /** Waits until the re-created Cluster replays the active side's WAL on its timeline. */
+    async waitReplica(): Promise<string> {
+        this.notNeeded();
+        const { api, active, stale, topology } = this.o;
+        const activeName = topology.clusters[active].name;
+        return pollUntil(this.o.poll, `${this.name} on ${stale} to replay the ${active} primary's WAL`, async () => {
+            const [copy, primary] = [await api.getCluster(this.target(stale), this.name), await api.getCluster(this.target(active), activeName)];
+            if (!copy) return { done: false, last: `${this.name} does not exist yet` };
+            const phase = `phase: ${copy.phase ?? "none"}${copy.phaseReason ? `, ${copy.phaseReason}` : ""}`;
+            if (copy.phase !== HEALTHY_PHASE || !copy.currentPrimary) return { done: false, last: `${this.name} is not ready (${phase})` };
+            const state = await api.instanceState(this.target(stale), copy.currentPrimary);
+            if (!state.inRecovery) return { done: false, last: `${state.pod} is not in recovery: it is not a replica (${phase})` };
+            if (copy.timelineID !== primary?.timelineID) return { done: false, last: `${this.name} is on timeline ${copy.timelineID ?? "?"}, the primary on ${primary?.timelineID ?? "?"}` };
+            return { done: true, last: `${state.pod} replays the ${active} primary's WAL on timeline ${copy.timelineID ?? "?"} (replayed up to ${state.replayLsn ?? "?"})` };
+        });
+    }
+}
