@@ -38,7 +38,7 @@ export function requirePulumiCli(exists: (command: string) => boolean = commandE
 export function requireKubectl(exists: (command: string) => boolean = (command) => commandExists(command, ["version", "--client"])): void {
     if (!exists("kubectl")) {
         throw new DrillSetupError(
-            "kubectl is not installed or not on PATH; --restore reads and creates Velero objects with it (install: https://kubernetes.io/docs/tasks/tools/; AKS kubeconfigs also need kubelogin, EKS ones the aws CLI)",
+            "kubectl is not installed or not on PATH; the drill drives Velero and CloudNativePG with it (install: https://kubernetes.io/docs/tasks/tools/; AKS kubeconfigs also need kubelogin, EKS ones the aws CLI)",
         );
     }
 }

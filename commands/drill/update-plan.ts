@@ -8,6 +8,7 @@
 
 /** The slice of an Automation API EngineEvent the drill reads. */
 export interface PlanEvent {
+    sequence?: number;
     resourcePreEvent?: { metadata: { op: string; urn: string; type: string; keys?: string[]; diffs?: string[] } };
 }
 
