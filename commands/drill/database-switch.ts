@@ -24,6 +24,7 @@ import {
     FIELD_MANAGER,
     InstanceState,
     KubeTarget,
+    RESEED_ANNOTATION,
     ReplicaLag,
     TokenContent,
     decodeToken,
@@ -212,12 +213,13 @@ export class DatabaseSwitch {
             if (next.replica?.promotionToken) await api.removePromotionToken(this.target(to), next.name);
         }
         this.promotionStartedMs = this.o.clock.now();
-        const intent = withToken ? { primary: next.name, promotionToken: this.token! } : { primary: next.name };
+        // Without a token the old primary diverges: the new one carries the mark until a failback re-seeds it.
+        const intent = withToken ? { primary: next.name, promotionToken: this.token! } : { primary: next.name, reseedRequired: this.clusterName(this.o.from) };
         await api.applyIntent(this.target(to), next.name, intent);
         this.facts.promotedWithToken = withToken;
         return withToken
             ? `${this.describe(to)}: replica.primary → ${next.name} with replica.promotionToken (CloudNativePG replays up to the token's REDO location, then promotes)`
-            : `${this.describe(to)}: replica.primary → ${next.name} without a token: promoted at once; the old primary must be re-seeded before it can follow (--failback)`;
+            : `${this.describe(to)}: replica.primary → ${next.name} without a token: promoted at once; the old primary must be re-seeded before it can follow (marked ${RESEED_ANNOTATION}: ${this.clusterName(this.o.from)}; --failback does it)`;
     }
 
     /** Waits until the new primary's current primary instance commits a write. */
@@ -299,6 +301,7 @@ export class DatabaseSwitch {
         const kept: string[] = [];
         for (const cloud of [this.o.to, this.o.from]) {
             const keepFence = cloud === this.o.from && this.facts.fencing?.fenced === true;
+            const keepMark = cloud === this.o.to && this.facts.promotedWithToken === false;
             let cluster: CnpgCluster;
             try {
                 cluster = await this.cluster(cloud);
@@ -312,8 +315,9 @@ export class DatabaseSwitch {
                 kept.push(`${cloud}: only ${FIELD_MANAGER} owns replica.primary on ${cluster.name} (Pulumi has not applied it): kept`);
                 continue;
             }
-            await this.o.api.applyIntent(this.target(cloud), cluster.name, keepFence ? { fenced: true } : {});
-            done.push(`${cloud}: ${cluster.name} released${keepFence ? " (fence kept)" : ""}`);
+            const intent = { ...(keepFence ? { fenced: true } : {}), ...(keepMark ? { reseedRequired: this.clusterName(this.o.from) } : {}) };
+            await this.o.api.applyIntent(this.target(cloud), cluster.name, intent);
+            done.push(`${cloud}: ${cluster.name} released${keepFence ? " (fence kept)" : ""}${keepMark ? ` (${RESEED_ANNOTATION} kept)` : ""}`);
         }
         this.facts.handOver = [...done, ...kept];
         const text = `replica.primary is Pulumi's alone: ${done.join("; ") || "nothing released"}${kept.length ? `; ${kept.join("; ")}` : ""}`;

@@ -19,6 +19,13 @@ import { CLOUDS, CloudName } from "../../components/cluster/contract";
 export const FIELD_MANAGER = "finplat-drill";
 /** CloudNativePG's fencing annotation: a JSON list of instance names, `["*"]` for all. */
 export const FENCING_ANNOTATION = "cnpg.io/fencedInstances";
+/**
+ * The drill's mark on a primary promoted without a token: names the peer
+ * Cluster that diverged and must be re-seeded before a failback. Nothing in
+ * CloudNativePG's status tells a diverged former primary from a healthy one
+ * (a replica cluster's status.timelineID stays at its last primary timeline).
+ */
+export const RESEED_ANNOTATION = "finplat.io/reseed-required";
 /** The Barman Cloud plugin, as Clusters name it in `plugins` and `externalClusters[].plugin`. */
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 /** `status.phase` of a Cluster with nothing in progress. */
@@ -141,6 +148,8 @@ export interface CnpgCluster {
     replica?: { primary?: string; source?: string; self?: string; promotionToken?: string };
     /** The parsed `cnpg.io/fencedInstances` annotation ([] when absent or empty). */
     fencedInstances: string[];
+    /** RESEED_ANNOTATION: the peer Cluster that diverged when this one was promoted without a token. */
+    reseedRequired?: string;
     /** Field managers that own spec.replica.primary (metadata.managedFields). */
     primaryOwners: string[];
     phase?: string;
@@ -183,6 +192,8 @@ export interface ClusterIntent {
     primary?: string;
     promotionToken?: string;
     fenced?: boolean;
+    /** RESEED_ANNOTATION: the diverged peer's Cluster name. */
+    reseedRequired?: string;
 }
 
 /** CloudNativePG through the Kubernetes API of one cluster (kubectl in live-cnpg.ts). */

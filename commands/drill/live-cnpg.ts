@@ -9,7 +9,7 @@
  * get/patch/create/delete clusters.postgresql.cnpg.io, list persistentvolumeclaims,
  * create pods/exec. The stack's kubeconfigs are the clusters' admin ones.
  */
-import { ClusterIntent, CnpgCluster, DatabaseApi, FENCING_ANNOTATION, FIELD_MANAGER, InstanceState, KubeTarget } from "./database";
+import { ClusterIntent, CnpgCluster, DatabaseApi, FENCING_ANNOTATION, FIELD_MANAGER, InstanceState, KubeTarget, RESEED_ANNOTATION } from "./database";
 import { CommandError, kubectl } from "./live";
 
 const CLUSTERS = "clusters.postgresql.cnpg.io";
@@ -44,10 +44,13 @@ export function clusterIntentManifest(name: string, namespace: string, intent: C
     const replica: Record<string, string> = {};
     if (intent.primary !== undefined) replica.primary = intent.primary;
     if (intent.promotionToken !== undefined) replica.promotionToken = intent.promotionToken;
+    const annotations: Record<string, string> = {};
+    if (intent.fenced) annotations[FENCING_ANNOTATION] = JSON.stringify(["*"]);
+    if (intent.reseedRequired !== undefined) annotations[RESEED_ANNOTATION] = intent.reseedRequired;
     return {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
-        metadata: { name, namespace, ...(intent.fenced ? { annotations: { [FENCING_ANNOTATION]: JSON.stringify(["*"]) } } : {}) },
+        metadata: { name, namespace, ...(Object.keys(annotations).length ? { annotations } : {}) },
         ...(Object.keys(replica).length ? { spec: { replica } } : {}),
     };
 }
@@ -101,6 +104,7 @@ export function parseCnpgCluster(object: KubeCluster): CnpgCluster {
         name: object.metadata?.name ?? "",
         namespace: object.metadata?.namespace ?? "",
         fencedInstances: fencedInstances(object.metadata?.annotations?.[FENCING_ANNOTATION]),
+        ...(object.metadata?.annotations?.[RESEED_ANNOTATION] ? { reseedRequired: object.metadata.annotations[RESEED_ANNOTATION] } : {}),
         primaryOwners: fieldOwners(object.metadata?.managedFields, ["spec", "replica", "primary"]),
         spec: object.spec ?? {},
     };

@@ -10,12 +10,17 @@
  * the Pulumi state, and lets `pulumi up` (with a saved plan) create it again
  * from the program: the passive side's Cluster, bootstrapped from the active
  * side's archive and replaying its WAL. Then it waits until the copy is a
- * replica on the active side's timeline.
+ * replica that has caught up with the active side's archive, and clears the
+ * mark the failover left on the active primary.
  *
+ * Whether a re-seed is needed: the failover marked the promoted primary
+ * (RESEED_ANNOTATION), fenced the old one when it could, and an old primary
+ * out of recovery still acts as one. CloudNativePG's status.timelineID cannot
+ * tell: a replica cluster keeps the timeline of its last time as a primary.
  * A planned switchover leaves the old primary a healthy replica: no re-seed.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { CLUSTER_RESOURCE_TYPE, CnpgCluster, DatabaseApi, DatabaseTopology, FENCING_ANNOTATION, HEALTHY_PHASE, KubeTarget } from "./database";
+import { CLUSTER_RESOURCE_TYPE, CnpgCluster, DatabaseApi, DatabaseTopology, FENCING_ANNOTATION, FIELD_MANAGER, HEALTHY_PHASE, KubeTarget, RESEED_ANNOTATION, replicaLag } from "./database";
 import { PollOptions, StepSkipped, pollUntil } from "./steps";
 
 export interface ReseedFacts {
@@ -79,14 +84,12 @@ export class Reseed {
         const primary = await api.getCluster(this.target(active), activeName);
         if (!primary) throw new Error(`the ${active} Cluster ${activeName} does not exist: nothing to fail back from`);
         const reasons: string[] = [];
+        if (primary.reseedRequired === this.name) reasons.push(`the ${active} primary ${activeName} was promoted without a token (${RESEED_ANNOTATION}: ${this.name}): ${this.name} diverged`);
         if (!current) {
             reasons.push(`the ${stale} Cluster ${this.name} does not exist (an earlier re-seed deleted it)`);
         } else {
             this.existing = current;
-            if (current.fencedInstances.length) reasons.push(`it is fenced (${FENCING_ANNOTATION}: ${JSON.stringify(current.fencedInstances)}), as a failover leaves it`);
-            if (current.timelineID !== undefined && primary.timelineID !== undefined && current.timelineID !== primary.timelineID) {
-                reasons.push(`its timeline ${current.timelineID} is not the ${active} primary's ${primary.timelineID}: it diverged`);
-            }
+            if (current.fencedInstances.length) reasons.push(`it is fenced (${FENCING_ANNOTATION}: ${JSON.stringify(current.fencedInstances)})`);
             if (!current.fencedInstances.length && current.currentPrimary) {
                 const state = await api.instanceState(this.target(stale), current.currentPrimary).catch(() => undefined);
                 if (state && !state.inRecovery) reasons.push(`${state.pod} is not in recovery: it still acts as a primary`);
@@ -94,7 +97,7 @@ export class Reseed {
         }
         this.facts.needed = reasons.length > 0;
         this.facts.reasons = reasons;
-        if (!this.facts.needed) return `${this.name} on ${stale} is a replica on the ${active} primary's timeline ${primary.timelineID ?? "?"}: no re-seed needed`;
+        if (!this.facts.needed) return `${this.name} on ${stale} is a replica of the ${active} primary and nothing marks it diverged: no re-seed needed`;
         return `${this.name} on ${stale} must be re-seeded: ${reasons.join("; ")}`;
     }
 
@@ -129,20 +132,37 @@ export class Reseed {
         return `pulumi refresh --target ${urn}: the state no longer holds the deleted Cluster`;
     }
 
-    /** Waits until the re-created Cluster replays the active side's WAL on its timeline. */
+    /**
+     * Waits until the re-created Cluster is healthy and its designated primary has
+     * replayed every segment the active primary archived, then clears the mark on
+     * the active primary (the drill's annotation: an empty server-side apply).
+     */
     async waitReplica(): Promise<string> {
         this.notNeeded();
         const { api, active, stale, topology } = this.o;
         const activeName = topology.clusters[active].name;
-        return pollUntil(this.o.poll, `${this.name} on ${stale} to replay the ${active} primary's WAL`, async () => {
-            const [copy, primary] = [await api.getCluster(this.target(stale), this.name), await api.getCluster(this.target(active), activeName)];
+        const detail = await pollUntil(this.o.poll, `${this.name} on ${stale} to catch up with the ${active} primary's archive`, async () => {
+            const copy = await api.getCluster(this.target(stale), this.name);
             if (!copy) return { done: false, last: `${this.name} does not exist yet` };
             const phase = `phase: ${copy.phase ?? "none"}${copy.phaseReason ? `, ${copy.phaseReason}` : ""}`;
             if (copy.phase !== HEALTHY_PHASE || !copy.currentPrimary) return { done: false, last: `${this.name} is not ready (${phase})` };
-            const state = await api.instanceState(this.target(stale), copy.currentPrimary);
+            const primary = await api.getCluster(this.target(active), activeName);
+            const [state, primaryState] = [
+                await api.instanceState(this.target(stale), copy.currentPrimary),
+                primary?.currentPrimary ? await api.instanceState(this.target(active), primary.currentPrimary) : undefined,
+            ];
             if (!state.inRecovery) return { done: false, last: `${state.pod} is not in recovery: it is not a replica (${phase})` };
-            if (copy.timelineID !== primary?.timelineID) return { done: false, last: `${this.name} is on timeline ${copy.timelineID ?? "?"}, the primary on ${primary?.timelineID ?? "?"}` };
-            return { done: true, last: `${state.pod} replays the ${active} primary's WAL on timeline ${copy.timelineID ?? "?"} (replayed up to ${state.replayLsn ?? "?"})` };
+            const lag = replicaLag(primaryState, state);
+            if (!(lag.bytes === 0 || lag.replayedAllArchived)) return { done: false, last: `${state.pod} replayed up to ${state.replayLsn ?? "nothing yet"}, the primary is at ${primaryState?.currentLsn ?? "?"}` };
+            return { done: true, last: `${state.pod} replays the ${active} primary's WAL (up to ${state.replayLsn ?? "?"}: caught up with the archive)` };
         });
+        const primary = await api.getCluster(this.target(active), activeName);
+        if (primary?.reseedRequired === this.name) {
+            // Release the mark; keep replica.primary if the drill still owns it alone (a hand-over that did not happen).
+            const alone = primary.primaryOwners.includes(FIELD_MANAGER) && primary.primaryOwners.every((m) => m === FIELD_MANAGER);
+            await api.applyIntent(this.target(active), activeName, alone && primary.replica?.primary ? { primary: primary.replica.primary } : {});
+            return `${detail}; cleared ${RESEED_ANNOTATION} on ${activeName}`;
+        }
+        return detail;
     }
 }

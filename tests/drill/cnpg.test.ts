@@ -66,7 +66,7 @@ describe("drill: CloudNativePG through kubectl (parsing and manifests)", () => {
         metadata: {
             name: "ledger-aws",
             namespace: "finplat-db",
-            annotations: { "cnpg.io/fencedInstances": '["*"]' },
+            annotations: { "cnpg.io/fencedInstances": '["*"]', "finplat.io/reseed-required": "ledger-azure" },
             managedFields: [
                 { manager: "pulumi-kubernetes-5f3a9c1e", operation: "Apply", fieldsV1: { "f:spec": { "f:instances": {}, "f:replica": { "f:primary": {}, "f:source": {}, "f:self": {} } } } },
                 { manager: "finplat-drill", operation: "Apply", fieldsV1: { "f:metadata": { "f:annotations": { "f:cnpg.io/fencedInstances": {} } }, "f:spec": { "f:replica": { "f:primary": {} } } } },
@@ -81,6 +81,7 @@ describe("drill: CloudNativePG through kubectl (parsing and manifests)", () => {
         const parsed = parseCnpgCluster(cluster);
         assert.deepEqual(parsed.replica, { primary: "ledger-azure", source: "ledger-azure", self: "ledger-aws" });
         assert.deepEqual(parsed.fencedInstances, ["*"]);
+        assert.equal(parsed.reseedRequired, "ledger-azure");
         assert.deepEqual(parsed.primaryOwners, ["pulumi-kubernetes-5f3a9c1e", "finplat-drill"]);
         assert.deepEqual([parsed.phase, parsed.currentPrimary, parsed.timelineID, parsed.demotionToken, parsed.readyInstances, parsed.instances], ["Cluster in healthy state", "ledger-aws-2", 4, "dG9rZW4=", 3, 3]);
         assert.deepEqual(fieldOwners(cluster.metadata.managedFields, ["spec", "replica", "source"]), ["pulumi-kubernetes-5f3a9c1e"]);
@@ -98,6 +99,12 @@ describe("drill: CloudNativePG through kubectl (parsing and manifests)", () => {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
             metadata: { name: "ledger-aws", namespace: "finplat-db", annotations: { "cnpg.io/fencedInstances": '["*"]' } },
+        });
+        assert.deepEqual(clusterIntentManifest("ledger-azure", "finplat-db", { primary: "ledger-azure", reseedRequired: "ledger-aws" }), {
+            apiVersion: "postgresql.cnpg.io/v1",
+            kind: "Cluster",
+            metadata: { name: "ledger-azure", namespace: "finplat-db", annotations: { "finplat.io/reseed-required": "ledger-aws" } },
+            spec: { replica: { primary: "ledger-azure" } },
         });
         assert.deepEqual(clusterIntentManifest("ledger-aws", "finplat-db", {}), { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "ledger-aws", namespace: "finplat-db" } });
     });

@@ -160,7 +160,8 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
             "cnpg: azure Pulumi applied replica.primary=ledger-azure",
             "dns app.fin.example.com",
         ]);
-        assert.ok(w.calls.includes('db.applyIntent azure ledger-azure {"primary":"ledger-azure"}'), "no promotion token");
+        // No promotion token; the new primary carries the mark that the old one diverged.
+        assert.ok(w.calls.includes('db.applyIntent azure ledger-azure {"primary":"ledger-azure","reseedRequired":"ledger-aws"}'));
         assert.ok(!w.calls.some((c) => c.includes("demot")), "nothing waits for a demotion token");
         assert.equal(report.operation, "failover");
         assert.deepEqual(report.steps.map((s) => s.name), stepOrder({ disaster: true, failback: false, reseedOnly: false, database: true }));
@@ -172,6 +173,9 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
         // The fence stays after the hand-over; the old side must be re-seeded before a failback.
         assert.deepEqual(w.cnpg.sides.aws.cluster!.fencedInstances, ["*"]);
         assert.ok(w.calls.includes('db.applyIntent aws ledger-aws {"fenced":true}'));
+        assert.ok(w.calls.includes('db.applyIntent azure ledger-azure {"reseedRequired":"ledger-aws"}'), "the hand-over keeps the mark, not replica.primary");
+        assert.equal(w.cnpg.sides.azure.cluster!.reseedRequired, "ledger-aws");
+        assert.deepEqual(w.cnpg.sides.azure.cluster!.primaryOwners, [PULUMI_MANAGER]);
         assert.match(report.notes.join("\n"), /--failback --execute` re-seeds it/);
         assert.equal(report.measured.promotionSeconds, 15);
     });
@@ -238,7 +242,7 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
             cloud: "aws",
             cluster: "ledger-aws",
             needed: true,
-            reasons: ['it is fenced (cnpg.io/fencedInstances: ["*"]), as a failover leaves it', "its timeline 1 is not the azure primary's 2: it diverged"],
+            reasons: ["the azure primary ledger-azure was promoted without a token (finplat.io/reseed-required: ledger-aws): ledger-aws diverged", 'it is fenced (cnpg.io/fencedInstances: ["*"])'],
             urn: "urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair$kubernetes:postgresql.cnpg.io/v1:Cluster::ledger-aws",
         });
         assert.deepEqual(milestones(w.calls).slice(0, 8), [
@@ -260,6 +264,8 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
             "cnpg: aws ledger-aws promoting with the demotion token",
             "cnpg: aws ledger-aws accepts writes",
         ]);
+        assert.match(step(report, "wait-reseeded-replica").detail, /caught up with the archive\).*; cleared finplat\.io\/reseed-required on ledger-azure$/);
+        assert.equal(w.cnpg.sides.azure.cluster?.reseedRequired, undefined, "the mark is gone once the copy replays");
         assert.equal(step(report, "fence-stale-copy").status, "skipped");
         assert.match(step(report, "fence-stale-copy").detail, /already fenced/);
         assert.deepEqual(w.appliedPlans, w.savedPlans);
@@ -283,7 +289,7 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
         const { w, report } = await drill({ active: "azure" }, failback);
         assert.equal(report.status, "succeeded", report.problems.join("; "));
         assert.equal(report.reseed!.needed, false);
-        assert.match(step(report, "assess-old-primary").detail, /ledger-aws on aws is a replica on the azure primary's timeline 1: no re-seed needed/);
+        assert.match(step(report, "assess-old-primary").detail, /ledger-aws on aws is a replica of the azure primary and nothing marks it diverged: no re-seed needed/);
         for (const name of ["fence-stale-copy", "delete-stale-copy", "refresh-state", "preview-reseed", "up-reseed", "wait-reseeded-replica"]) {
             assert.equal(step(report, name).status, "skipped", name);
         }

@@ -188,7 +188,8 @@ export class FakeCnpg implements DatabaseApi {
         if (diverged) {
             // The old primary kept its own timeline, fenced by the failover drill; the replica.primary Pulumi applied names the new primary.
             this.sides[replica].cluster!.fencedInstances = ["*"];
-            this.sides[replica].cluster!.replica!.primary = name(primary);
+            this.sides[primary].cluster!.reseedRequired = name(replica);
+            this.sides[primary].drillOwns = { reseedRequired: name(replica) };
         }
         if (o.staleTokenOn) this.sides[o.staleTokenOn].cluster!.replica!.promotionToken = demotionToken(1, "0/3000028");
         for (const cloud of o.unreachable ?? []) this.sides[cloud].reachable = false;
@@ -262,6 +263,8 @@ export class FakeCnpg implements DatabaseApi {
         if (side.drillOwns.promotionToken !== undefined && intent.promotionToken === undefined) delete cluster.replica!.promotionToken;
         const wasFenced = cluster.fencedInstances.includes("*");
         if (side.drillOwns.fenced && !intent.fenced) cluster.fencedInstances = [];
+        if (side.drillOwns.reseedRequired !== undefined && intent.reseedRequired === undefined) delete cluster.reseedRequired;
+        if (intent.reseedRequired !== undefined) cluster.reseedRequired = intent.reseedRequired;
         side.drillOwns = { ...intent };
         if (intent.fenced && !wasFenced) {
             cluster.fencedInstances = ["*"];
