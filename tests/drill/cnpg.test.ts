@@ -3,7 +3,9 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { databaseFromOutputs, decodeToken, parseLsn, replicaLag, walFileSegment } from "../../commands/drill/database";
 import { clusterIntentManifest, fieldOwners, parseCnpgCluster, parseInstanceState, psqlArgs } from "../../commands/drill/live-cnpg";
 import { failedResourcesFromEvents, findResourceInDeployment } from "../../commands/drill/live";
+import { databaseSimulation, renderSimulation } from "../../commands/drill/simulate";
 import { plannedStepsFromEvents, replacementsIn } from "../../commands/drill/update-plan";
+import { BUDGET } from "./fakes";
 import { DATABASE_OUTPUT, DB_OUTPUTS, demotionToken } from "./fake-cnpg";
 
 const SEGMENT = 16 * 1024 * 1024;
@@ -153,5 +155,36 @@ describe("drill: update plans from engine events", () => {
         };
         assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "ledger-aws", "finplat-db"), "urn:db");
         assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "ledger-azure", "finplat-db"), undefined);
+    });
+});
+
+describe("drill --simulate: the database switch", () => {
+    const cluster = (name: string, before: string, after: string, kind: "update" | "replace" = "update") => ({
+        urn: `urn:${name}`,
+        type: "kubernetes:postgresql.cnpg.io/v1:Cluster",
+        name,
+        kind,
+        changes: [{ path: "spec.replica.primary", before, after, ...(kind === "replace" ? { replaceRule: "metadata.name" } : {}) }],
+    });
+    const budget = { budget: { ...BUDGET, databaseRpoSeconds: 65 }, targets: { rtoSeconds: 300, rpoMinutes: 60 }, source: "stack outputs" as const, problems: [] };
+
+    it("shows replica.primary moving on both Clusters in place, and the steps --execute and --disaster would take", () => {
+        const sim = databaseSimulation(DB_OUTPUTS, [cluster("pair-aws-db", "ledger-aws", "ledger-azure"), cluster("pair-azure-db", "ledger-aws", "ledger-azure")], "aws", "azure", budget)!;
+        assert.deepEqual(sim, {
+            namespace: "finplat-db",
+            from: "ledger-aws",
+            to: "ledger-azure",
+            primaryUpdates: ['pair-aws-db: "ledger-aws" → "ledger-azure" (in place)', 'pair-azure-db: "ledger-aws" → "ledger-azure" (in place)'],
+            rpoSeconds: 65,
+        });
+        const text = renderSimulation({ stack: "prod", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 2, resourcesAfter: 2, changes: [], replacements: [], database: sim });
+        assert.match(text, /Database \(CloudNativePG distributed topology, namespace finplat-db\):\n {2}replica\.primary pair-aws-db: "ledger-aws" → "ledger-azure" \(in place\)/);
+        assert.match(text, /--execute: {12}lag pre-check \(database RPO 65 s\) → demote ledger-aws → its demotion token → promote ledger-azure with it → writable → pulumi up --plan → DNS/);
+        assert.match(text, /--execute --disaster: fence ledger-aws if its cluster answers → promote ledger-azure without a token/);
+    });
+
+    it("a flip that leaves replica.primary alone is a problem; no database output, no section", () => {
+        assert.match(databaseSimulation(DB_OUTPUTS, [], "aws", "azure")!.problem!, /expected spec\.replica\.primary to change on both Clusters, found 0/);
+        assert.equal(databaseSimulation({}, [], "aws", "azure"), undefined);
     });
 });
