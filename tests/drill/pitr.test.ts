@@ -5,6 +5,7 @@ import * as path from "path";
 import { CnpgCluster } from "../../commands/drill/database";
 import { PITR_STEP_ORDER, PitrOptions, archiveServerName, parsePitrTime, parseRecoveredState, pitrManifest, renderPitrPlan, runPitr } from "../../commands/drill/pitr";
 import { renderPitrMarkdown, writePitrReport } from "../../commands/drill/report";
+import { FIELD_LISTS, validateKubernetesObject } from "../support/k8s-schema";
 import { FakeCnpg, NAMESPACE, dbWorld } from "./fake-cnpg";
 import { T0 } from "./fakes";
 
@@ -102,18 +103,13 @@ describe("drill --restore --pitr: the recovery Cluster", () => {
         assert.deepEqual(parseRecoveredState('{"timeline": 1, "databases": null, "history": null}'), { timeline: 1, databases: [] });
     });
 
-    it("validates against the CloudNativePG Cluster CRD field list (once tests/support/k8s-schema.ts registers it)", async function () {
-        let schema: { validateKubernetesObject?: (apiVersion: string, kind: string, object: unknown) => Promise<string>; FIELD_LISTS?: Record<string, string> };
-        try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            schema = require("../support/k8s-schema");
-        } catch {
-            this.skip();
-            return;
-        }
-        if (!schema.validateKubernetesObject || !schema.FIELD_LISTS?.["postgresql.cnpg.io/v1/Cluster"]) this.skip();
+    it("validates against the CloudNativePG 1.30 Cluster CRD's field list, unknown fields rejected", async function () {
+        // The data tier registers the list (tools/crd-fields.ts from cloudnative-pg@v1.30.0 config/crd/bases/postgresql.cnpg.io_clusters.yaml).
+        if (!FIELD_LISTS["postgresql.cnpg.io/v1/Cluster"]) this.skip();
         const manifest = pitrManifest(SLOT, source(), TARGET) as { apiVersion: string; kind: string };
-        assert.equal(await schema.validateKubernetesObject!(manifest.apiVersion, manifest.kind, manifest), "validated");
+        assert.equal(await validateKubernetesObject(manifest.apiVersion, manifest.kind, manifest), "validated");
+        const typo = { ...manifest, spec: { ...(manifest as unknown as { spec: object }).spec, serviceAccountTemplates: {} } };
+        await assert.rejects(validateKubernetesObject(manifest.apiVersion, manifest.kind, typo), /spec\.serviceAccountTemplates: unknown field/);
     });
 });
 
