@@ -150,7 +150,12 @@ export class AutomationStack implements DrillStack {
         const events: EngineEvent[] = [];
         let file: string | undefined;
         if (options.savePlan) {
-            this.planDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "drill-plan-"));
+            if (!this.planDir) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-plan-"));
+                // A refused plan is never applied: the directory goes when the drill exits.
+                process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+                this.planDir = dir;
+            }
             file = path.join(this.planDir, `plan-${Date.now()}.json`);
         }
         const result = await this.stack.preview({ diff: true, onOutput: this.onOutput, onEvent: (e) => events.push(e), ...(file ? { plan: file } : {}) });
