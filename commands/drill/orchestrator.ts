@@ -302,6 +302,8 @@ const SWITCHOVER_DB: StepName[] = ["demote-old-primary", "wait-demotion-token", 
 const FAILOVER_DB: StepName[] = ["fence-old-primary", "promote-new-primary", "wait-writable", "data-loss-window"];
 const PRECHECKS: StepName[] = ["precheck-target-health", "precheck-backup-age"];
 const AFTER_UP: StepName[] = ["up", "wait-dns", "wait-health"];
+/** The first of these that ran is where service was interrupted: the measured RTO starts there. */
+const INTERRUPTING: StepName[] = ["demote-old-primary", "fence-old-primary", "promote-new-primary", "up"];
 
 /** The steps of a drill, in order: what the report lists (steps that did not run show as skipped). */
 export function stepOrder(options: { disaster: boolean; failback: boolean; reseedOnly: boolean; database: boolean }): StepName[] {
@@ -365,7 +367,7 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
         const span = (a: StepName | undefined, b: StepName) => (a && times[a] && times[b] ? (times[b]!.end - times[a]!.start) / 1000 : undefined);
         if (times.up) measured.upSeconds = (times.up.end - times.up.start) / 1000;
         if (times.up && times["wait-dns"] && ok("wait-dns")) measured.dnsSwitchSeconds = (times["wait-dns"].end - times.up.end) / 1000;
-        const interrupted: StepName = ["demote-old-primary", "fence-old-primary", "promote-new-primary", "up"].find((n) => ran(n as StepName)) as StepName;
+        const interrupted = INTERRUPTING.find(ran);
         if (status === "succeeded" && ok("wait-health")) measured.rtoSeconds = span(interrupted, "wait-health");
         if (ok("wait-writable")) {
             if (ran("demote-old-primary")) measured.writeOutageSeconds = span("demote-old-primary", "wait-writable");
@@ -443,6 +445,7 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
                 throw new Error(`the stack output database.primaryCloud is ${topology.primaryCloud} but activeCloud is ${from}: run \`pulumi up\` so the outputs match the config`);
             }
             if (topology && !deps.database) throw new Error("the stack has a database but the drill was given no database port (kubectl)");
+            if (!topology && options.reseedOnly) throw new Error("--reseed-only: the stack has no in-cluster database (no `database` output) to re-seed");
             const db = topology ? `; database ${topology.namespace}/${topology.clusters[from].name} (primary) → ${topology.clusters[options.to].name}` : "; no in-cluster database";
             return `activeCloud=${active}; global name ${endpoints.globalHostname}; new primary ${endpoints.hostnames[options.to]}${db}`;
         });

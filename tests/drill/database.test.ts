@@ -5,7 +5,7 @@ import * as path from "path";
 import { FIELD_MANAGER } from "../../commands/drill/database";
 import { DrillReport, ExecuteOptions, executeDrill, stepOrder } from "../../commands/drill/orchestrator";
 import { renderMarkdown, writeDrillReport } from "../../commands/drill/report";
-import { BUDGET, T0, executeOptions, plannedStep } from "./fakes";
+import { BUDGET, T0, executeOptions, plannedStep, world } from "./fakes";
 import { DbWorld, FakeCnpgOptions, PULUMI_MANAGER, dbWorld, demotionToken } from "./fake-cnpg";
 import { WorldOptions } from "./fakes";
 
@@ -371,5 +371,15 @@ describe("drill reports with the database (fakes)", () => {
         assert.match(step(report, "hand-over").detail, /azure: only finplat-drill owns replica\.primary on ledger-azure \(Pulumi has not applied it\): kept/);
         assert.deepEqual(w.cnpg.sides.azure.cluster!.primaryOwners, [FIELD_MANAGER]);
         assert.equal(w.cnpg.sides.azure.cluster!.replica!.primary, "ledger-azure");
+    });
+});
+
+describe("drill --failback --reseed-only without a database", () => {
+    it("fails at once instead of failing back", async () => {
+        const w = world({ active: "azure", backupAgeMinutes: 20 });
+        const report = await executeDrill(executeOptions({ to: "aws", direction: "failback", reseedOnly: true }), w.deps);
+        assert.equal(report.status, "failed");
+        assert.match(report.problems[0], /--reseed-only: the stack has no in-cluster database/);
+        assert.ok(!w.calls.some((c) => c.startsWith("stack.setActiveCloud") || c.startsWith("stack.up")));
     });
 });
