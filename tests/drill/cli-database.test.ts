@@ -3,8 +3,8 @@ import { CliDeps, parseDrillArgs, runCli } from "../../commands/drill/cli";
 import { DrillReport } from "../../commands/drill/orchestrator";
 import { PitrReport } from "../../commands/drill/pitr";
 import { requireKubectl, requireStackFile } from "../../commands/drill/live";
-import { BUDGET, plannedStep } from "./fakes";
-import { DB_OUTPUTS, DbWorld, dbWorld } from "./fake-cnpg";
+import { plannedStep } from "./fakes";
+import { DB_BUDGET, DB_OUTPUTS, DbWorld, dbWorld } from "./fake-cnpg";
 
 interface Captured {
     out: string[];
@@ -44,7 +44,7 @@ function capture(w: DbWorld, extra: Partial<CliDeps> = {}): Captured {
 }
 
 /** The stack exports the database RPO budget with its DR budget. */
-const withBudget = { outputs: { ...DB_OUTPUTS, drBudget: { ...BUDGET, databaseRpoSeconds: 65 } }, backupAgeMinutes: 20 };
+const withBudget = { outputs: { ...DB_OUTPUTS, drBudget: DB_BUDGET }, backupAgeMinutes: 20 };
 
 describe("drill CLI: switchover, failover, failback, PITR", () => {
     it("parses --disaster, --reseed-only, --pitr (in UTC), --keep and --verify-sql", () => {

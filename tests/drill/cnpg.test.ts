@@ -5,8 +5,7 @@ import { clusterIntentManifest, fieldOwners, parseCnpgCluster, parseInstanceStat
 import { failedResourcesFromEvents, findResourceInDeployment } from "../../commands/drill/live";
 import { databaseSimulation, renderSimulation } from "../../commands/drill/simulate";
 import { plannedStepsFromEvents, replacementsIn } from "../../commands/drill/update-plan";
-import { BUDGET } from "./fakes";
-import { DATABASE_OUTPUT, DB_OUTPUTS, demotionToken } from "./fake-cnpg";
+import { DATABASE_OUTPUT, DB_BUDGET, DB_OUTPUTS, demotionToken } from "./fake-cnpg";
 
 const SEGMENT = 16 * 1024 * 1024;
 const state = (over: Record<string, unknown>) => ({ pod: "p", inRecovery: false, now: "2025-03-01T10:00:00Z", walSegmentBytes: SEGMENT, ...over });
@@ -166,7 +165,7 @@ describe("drill --simulate: the database switch", () => {
         kind,
         changes: [{ path: "spec.replica.primary", before, after, ...(kind === "replace" ? { replaceRule: "metadata.name" } : {}) }],
     });
-    const budget = { budget: { ...BUDGET, databaseRpoSeconds: 65 }, targets: { rtoSeconds: 300, rpoMinutes: 60 }, source: "stack outputs" as const, problems: [] };
+    const budget = { budget: DB_BUDGET, targets: { rtoSeconds: 300, rpoMinutes: 60 }, source: "stack outputs" as const, problems: [] };
 
     it("shows replica.primary moving on both Clusters in place, and the steps --execute and --disaster would take", () => {
         const sim = databaseSimulation(DB_OUTPUTS, [cluster("pair-aws-db", "ledger-aws", "ledger-azure"), cluster("pair-azure-db", "ledger-aws", "ledger-azure")], "aws", "azure", budget)!;

@@ -6,11 +6,9 @@ import { FIELD_MANAGER } from "../../commands/drill/database";
 import { DrillReport, ExecuteOptions, executeDrill, stepOrder } from "../../commands/drill/orchestrator";
 import { renderMarkdown, writeDrillReport } from "../../commands/drill/report";
 import { BUDGET, T0, executeOptions, plannedStep, world } from "./fakes";
-import { DbWorld, FakeCnpgOptions, PULUMI_MANAGER, dbWorld, demotionToken } from "./fake-cnpg";
+import { DB_BUDGET, DbWorld, FakeCnpgOptions, PULUMI_MANAGER, dbWorld, demotionToken } from "./fake-cnpg";
 import { WorldOptions } from "./fakes";
 
-/** archive_timeout 60 s + 5 s upload allowance. */
-const DB_BUDGET = { ...BUDGET, databaseRpoSeconds: 65 };
 
 async function drill(worldOptions: WorldOptions & FakeCnpgOptions = {}, options: Partial<ExecuteOptions> = {}): Promise<{ w: DbWorld; report: DrillReport }> {
     const w = dbWorld({ backupAgeMinutes: 20, ...worldOptions });

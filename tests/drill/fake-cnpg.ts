@@ -14,7 +14,8 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
-import { FakeClock, OUTPUTS, T0, World, WorldOptions, world } from "./fakes";
+import { DrBudget } from "../../stacks/config/dr-budget";
+import { BUDGET, FakeClock, OUTPUTS, T0, World, WorldOptions, world } from "./fakes";
 
 export const NAMESPACE = "finplat-db";
 export const PULUMI_MANAGER = "pulumi-kubernetes-5f3a9c1e";
@@ -60,6 +61,9 @@ export const DATABASE_OUTPUT = {
 };
 
 export const DB_OUTPUTS = { ...OUTPUTS, database: DATABASE_OUTPUT };
+
+/** A budget with the database RPO (archive_timeout 60 s + 5 s upload allowance) and a 270 s RTO, stated outright so the tests read plainly. */
+export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = { ...BUDGET, rtoSeconds: 270, databaseRpoSeconds: 65 };
 
 /** A token as CloudNativePG encodes it: base64 of pg_controldata facts. */
 export function demotionToken(timeline: number, redo: string): string {
