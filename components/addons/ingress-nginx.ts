@@ -28,14 +28,10 @@ export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceSt
  * ingress-nginx: the platform's IngressClass and its public load balancer.
  *
  * The ingress-nginx project is retired upstream (no releases or security fixes
- * after March 2026; CHARTS pins its last line). Replacing it means providing the
- * same three things the rest of the platform relies on: an IngressClass named
- * INGRESS_CLASS (Ingresses and ExternalDNS use it), a LoadBalancer address
- * (`loadBalancerAddress`, for the global DNS record), and the
- * `nginx.ingress.kubernetes.io/canary` + `canary-weight` annotations the app's
- * progressive delivery uses. Any controller that satisfies those three (or a
- * Gateway API implementation with weighted HTTPRoutes, with the app adapted) can
- * take its place without touching ExternalDNS or cert-manager.
+ * after March 2026; CHARTS pins its last line). It stays the default ingress
+ * controller; `platform.ingress.controller: envoy-gateway` replaces it with the
+ * Gateway API layer (EnvoyGateway, PublicGateway, and the app's HTTPRoute), and
+ * `platform.ingress.alsoRun` runs both during the switch (README "Ingress layer").
  */
 export class IngressNginx extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
