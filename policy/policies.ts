@@ -11,6 +11,7 @@ import { eksRules } from "./rules/eks";
 import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
 import { imageRules } from "./rules/images";
+import { ingressTlsRules } from "./rules/ingress-tls";
 import { keyRotationRules } from "./rules/key-rotation";
 import { kubernetesObjectRules } from "./rules/kubernetes-objects";
 import { launchTemplateRules } from "./rules/launch-templates";
@@ -32,6 +33,7 @@ export const policies: Guardrail[] = [
     ...keyRotationRules,
     ...protectionRules,
     ...failoverRules,
+    ...ingressTlsRules,
     ...environmentRules,
 ];
 

@@ -30,6 +30,7 @@ const MUST_APPLY = [
     "pdb-allows-voluntary-disruption",
     "launch-template-hardened",
     "azure-stable-api-versions",
+    "ingress-tls-required",
     "policy-environment-matches-stack",
 ];
 
