@@ -1,19 +1,21 @@
-// The Pulumi SDK prepares closure serialization (turning a JavaScript function
-// into a Lambda's code) in every program, whether the program serializes a
-// function or not, and this one never does:
+// The Pulumi SDK and its runner load, in every program, what only some programs use:
 //  - `require("@pulumi/pulumi")` loads the TypeScript compiler, to parse function
-//    bodies, and npm's Arborist, to find the packages a function's code needs:
+//    bodies, and npm's Arborist, to find the packages a function's code needs, for
+//    closure serialization (turning a JavaScript function into a Lambda's code):
 //    about 450 modules and 9 MB of JavaScript, the largest part of start-up;
-//  - Pulumi's runner opens an inspector session with the debugger enabled before
-//    the program starts, to hear about every script V8 parses (closure
-//    serialization maps function locations to files through it).
+//  - the runner opens an inspector session with the debugger enabled before the
+//    program starts, to hear about every script V8 parses (closure serialization
+//    maps function locations to files through it);
+//  - the runner loads the OpenTelemetry tracing SDK (about 230 modules), which it
+//    starts only with `--tracing` and PULUMI_EXPERIMENTAL set.
+// This program never serializes a function, and traces only when asked to.
 //
-// deferClosureSerializationModules() makes those three requires, and only when
-// those SDK files make them, return stand-ins: the two modules load the first time
-// a member is read; the runner's "wait for the inspector" resolves at once, and
-// the closure code opens the session itself when it first needs it (enabling the
-// debugger then reports every script already parsed). A program that does
-// serialize a function pays for all of it then, and works the same.
+// deferModulesUntilUsed() makes those requires, and only when those SDK files make
+// them, return stand-ins: the modules load the first time a member is used; the
+// runner's "wait for the inspector" resolves at once, and the closure code opens
+// the session itself when it first needs it (enabling the debugger then reports
+// every script already parsed). A program that does serialize a function, or a run
+// with tracing on, pays for it then, and works the same.
 "use strict";
 const Module = require("module");
 
@@ -35,12 +37,37 @@ function lazyModule(load) {
     );
 }
 
+/**
+ * A stand-in for a module whose importer takes members out at once
+ * (`const { NodeTracerProvider } = require(...)`) and only calls or constructs them
+ * later: each member is a forwarder that loads the module on its first use.
+ */
+function lazyExports(load) {
+    let loaded;
+    const real = () => (loaded === undefined ? (loaded = load()) : loaded);
+    const member = (key) => {
+        const target = () => Reflect.get(real(), key);
+        return new Proxy(function forwarder() {}, {
+            apply: (_t, thisArg, args) => Reflect.apply(target(), thisArg, args),
+            construct: (_t, args) => Reflect.construct(target(), args),
+            get: (_t, property) => Reflect.get(target(), property),
+        });
+    };
+    return new Proxy({}, { get: (_target, key) => (key === "__esModule" ? true : member(key)) });
+}
+
+const TRACING = "@pulumi/pulumi/cmd/run/tracing.js";
+
 /** The exact requests, the SDK files that make them, and what those files get instead. */
 const DEFERRED = [
     { request: "../../typescript-shim", requiredBy: "@pulumi/pulumi/runtime/closure/parseFunction.js", standIn: lazyModule },
     { request: "@npmcli/arborist", requiredBy: "@pulumi/pulumi/runtime/closure/codePaths.js", standIn: lazyModule },
     // The runner only calls isInitializedAsync(); runtime/closure/v8.js requires the real module.
     { request: "../../runtime/closure/v8Hooks", requiredBy: "@pulumi/pulumi/cmd/run/index.js", standIn: () => ({ isInitializedAsync: () => Promise.resolve() }) },
+    // tracing.js uses these only in start(); its spans come from @opentelemetry/api, loaded as usual.
+    ...["@opentelemetry/resources", "@opentelemetry/sdk-trace-base", "@opentelemetry/exporter-zipkin", "@opentelemetry/instrumentation-grpc", "@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation"].map(
+        (request) => ({ request, requiredBy: TRACING, standIn: lazyExports }),
+    ),
 ];
 
 function deferralFor(request, parent) {
@@ -51,7 +78,7 @@ function deferralFor(request, parent) {
 
 let installed = false;
 
-function deferClosureSerializationModules() {
+function deferModulesUntilUsed() {
     if (installed) return;
     installed = true;
     const requests = new Set(DEFERRED.map((d) => d.request));
@@ -63,4 +90,4 @@ function deferClosureSerializationModules() {
     };
 }
 
-module.exports = { deferClosureSerializationModules, lazyModule, DEFERRED };
+module.exports = { deferModulesUntilUsed, lazyModule, lazyExports, DEFERRED };

@@ -11,14 +11,15 @@
 // Pulumi.yaml preloads this file (`nodeargs`), before Pulumi's runner, so it also
 // sets up two savings for the program's process: ./stack-traces.js (V8's stack
 // format instead of source-map-support's, and no stack for every SDK promise) and
-// ./deferred-modules.js (the SDK's closure serialization loads on first use).
+// ./deferred-modules.js (the SDK's closure serialization and the runner's tracing
+// load on first use).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { alignLines } = require("./align-lines");
 require("./stack-traces").installStackFormatter();
-require("./deferred-modules").deferClosureSerializationModules();
+require("./deferred-modules").deferModulesUntilUsed();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
 // Part of every cache key: a compiler upgrade, an option change or a new line alignment invalidates the cache.

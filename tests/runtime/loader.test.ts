@@ -7,7 +7,7 @@ import * as ts from "typescript";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { alignLines } = require("../../runtime/align-lines");
-const { lazyModule, DEFERRED } = require("../../runtime/deferred-modules");
+const { lazyModule, lazyExports, DEFERRED } = require("../../runtime/deferred-modules");
 const { formatStackTrace, RUNNER_REGISTER } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -164,7 +164,7 @@ describe("runtime loader: stack traces", () => {
 
 describe("runtime loader: the SDK's closure-serialization modules load on first use", () => {
     it("defers exactly the requests the installed @pulumi/pulumi makes", () => {
-        assert.equal(DEFERRED.length, 3);
+        assert.equal(DEFERRED.length, 9);
         for (const { request, requiredBy } of DEFERRED as { request: string; requiredBy: string }[]) {
             const text = fs.readFileSync(require.resolve(requiredBy), "utf8");
             assert.ok(text.includes(`require("${request}")`), `${requiredBy} still requires ${request}`);
@@ -181,6 +181,23 @@ describe("runtime loader: the SDK's closure-serialization modules load on first 
         assert.equal(loads, 0);
         assert.equal(stand.parse("abc"), 3);
         assert.equal(stand.parse("abcd"), 4);
+        assert.equal(loads, 1);
+    });
+
+    it("members taken out at import load their module when first called or constructed, once", () => {
+        let loads = 0;
+        class Exporter {
+            constructor(public readonly url: string) {}
+        }
+        const { Exporter: Lazy, endpoint } = lazyExports(() => {
+            loads += 1;
+            return { Exporter, endpoint: (host: string) => `http://${host}/api/v2/spans` };
+        });
+        assert.equal(loads, 0, "destructuring loads nothing");
+        const exporter = new Lazy("http://collector");
+        assert.ok(exporter instanceof Exporter);
+        assert.equal(exporter.url, "http://collector");
+        assert.equal(endpoint("collector"), "http://collector/api/v2/spans");
         assert.equal(loads, 1);
     });
 

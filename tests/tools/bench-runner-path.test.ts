@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { stackRunConfig } from "../../commands/offline/evaluate-stack";
@@ -64,6 +66,7 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         assert.equal(loaded("typescript/lib/typescript.js"), false);
         assert.equal(loaded("@npmcli/arborist"), false);
         assert.equal(loaded("runtime/closure/v8Hooks.js"), false, "no inspector session before the program needs one");
+        assert.equal(loaded("@opentelemetry/sdk-trace-node"), false, "tracing is off, so its SDK stays unloaded");
     });
 
     it("a program that does serialize a function still can: the deferred modules and the inspector start on first use", async () => {
@@ -72,6 +75,31 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         const code = String(result.stackOutputs.code);
         assert.match(code, /base \+ 1/);
         assert.match(code, /base: 41/, "the captured variable is serialized with its value");
+    });
+
+    it("with --tracing the runner still traces: the deferred OpenTelemetry SDK loads and exports spans", async () => {
+        const spans: string[] = [];
+        const collector = http.createServer((req, res) => {
+            let body = "";
+            req.on("data", (chunk) => (body += chunk));
+            req.on("end", () => {
+                spans.push(body);
+                res.writeHead(202).end();
+            });
+        });
+        await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
+        const { port } = collector.address() as AddressInfo;
+        try {
+            const result = await runThroughRunner({
+                project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"],
+                runnerArgs: ["--tracing", `http://127.0.0.1:${port}/api/v2/spans`], env: { PULUMI_EXPERIMENTAL: "true" },
+            });
+            assert.equal(result.exitCode, 0, result.stderr);
+        } finally {
+            collector.close();
+        }
+        const names = spans.flatMap((body) => (JSON.parse(body) as { name: string; localEndpoint: { serviceName: string } }[]).map((s) => `${s.localEndpoint.serviceName}/${s.name}`));
+        assert.ok(names.includes("nodejs-runtime/language-runtime.run"), names.join(", "));
     });
 
     it("registers the same resources as the in-process evaluation", async () => {

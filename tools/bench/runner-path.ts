@@ -53,6 +53,8 @@ export interface RunnerRun {
     dryRun?: boolean;
     /** Extra Node flags after the Pulumi.yaml nodeargs (e.g. --cpu-prof for profiling). */
     extraNodeArgs?: string[];
+    /** Extra runner flags, as the language host passes them (e.g. --tracing URL). */
+    runnerArgs?: string[];
     /** Extra environment for the program (tests use it to ask for a module report). */
     env?: Record<string, string>;
     /** Runtime options in place of Pulumi.yaml's (e.g. Pulumi's default, `typescript: true` without nodeargs). */
@@ -107,6 +109,7 @@ export async function runThroughRunner(run: RunnerRun): Promise<RunnerResult> {
         "--pwd", ROOT,
         ...(run.dryRun ? ["--dry-run"] : []),
         "--parallel", String(4 * os.cpus().length),
+        ...(run.runnerArgs ?? []),
         ...(run.program ?? [options.main]),
     ];
     const env: NodeJS.ProcessEnv = {
