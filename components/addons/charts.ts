@@ -23,5 +23,9 @@ export const CHARTS = {
     vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" },
     clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
     velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+    /** CloudNativePG operator 1.30.0. */
+    cloudnativePg: { chart: "cloudnative-pg", repo: "https://cloudnative-pg.github.io/charts", version: "0.29.0" },
+    /** Barman Cloud CNPG-I plugin v0.13.0: WAL archive and base backups (in-tree barmanObjectStore goes away in operator 1.31). */
+    barmanCloudPlugin: { chart: "plugin-barman-cloud", repo: "https://cloudnative-pg.github.io/charts", version: "0.7.0" },
 } as const satisfies Record<string, ChartRef>;
 

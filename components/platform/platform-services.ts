@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CertManager, GlobalNameArgs } from "../addons/cert-manager";
+import { CloudNativePg } from "../addons/cloudnative-pg";
 import { ClusterAutoscaler } from "../addons/cluster-autoscaler";
 import { Values } from "../addons/deep-merge";
 import { ExternalDns } from "../addons/external-dns";
@@ -30,6 +31,8 @@ export interface PlatformSettings {
     vault: Toggle & { replicas: number };
     clusterAutoscaler: Toggle;
     velero: Toggle & { schedule: string; ttlHours: number };
+    /** The PostgreSQL operator and its Barman Cloud backup plugin (the data tier, components/database). */
+    cloudnativePg: Toggle & { pluginValues: Values };
 }
 
 export interface PlatformServicesArgs {
@@ -66,10 +69,13 @@ export class PlatformServices extends pulumi.ComponentResource {
     public readonly vault?: Vault;
     public readonly clusterAutoscaler?: ClusterAutoscaler;
     public readonly velero?: Velero;
+    public readonly cloudnativePg?: CloudNativePg;
     /** Namespaces of the installed add-ons, by add-on. */
     public readonly namespaces: Record<string, pulumi.Output<string>>;
     /** Resources the app must wait for (CRDs, issuers, ingress class). */
     public readonly appPrerequisites: pulumi.Resource[];
+    /** Resources a PostgreSQL Cluster must wait for (the operator's and the plugin's CRDs, the monitoring CRDs). */
+    public readonly databasePrerequisites: pulumi.Resource[];
 
     constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:platform:PlatformServices", name, {}, opts);
@@ -179,6 +185,17 @@ export class PlatformServices extends pulumi.ComponentResource {
                 dependsOn: afterMonitoring,
             }, parent);
         }
+        // The plugin's chart issues its mTLS certificates with cert-manager.
+        if (settings.cloudnativePg.enabled && this.certManager) {
+            this.cloudnativePg = new CloudNativePg(`${name}-cloudnative-pg`, {
+                cluster,
+                values: settings.cloudnativePg.values,
+                pluginValues: settings.cloudnativePg.pluginValues,
+                serviceMonitor,
+                certManager: issuersReady,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
 
         const installed = {
             monitoring: this.monitoring,
@@ -188,6 +205,7 @@ export class PlatformServices extends pulumi.ComponentResource {
             logging: this.logging,
             vault: this.vault,
             velero: this.velero,
+            cloudnativePg: this.cloudnativePg,
         };
         this.namespaces = Object.fromEntries(
             Object.entries(installed).flatMap(([key, addon]) => (addon ? [[key, addon.namespace]] : [])),
@@ -197,6 +215,11 @@ export class PlatformServices extends pulumi.ComponentResource {
             ...issuersReady,
             ...(this.ingress ? [this.ingress.release] : []),
             ...(this.vault ? [this.vault.release] : []),
+        ];
+
+        this.databasePrerequisites = [
+            ...afterMonitoring,
+            ...(this.cloudnativePg ? [this.cloudnativePg.operator, this.cloudnativePg.plugin] : []),
         ];
 
         this.registerOutputs({
