@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import { ConfigError } from "../stacks/config";
-import { DrBudget, describeRpo, describeRto } from "../stacks/config/dr-budget";
+import { DrBudget, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../stacks/config/dr-budget";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
 
@@ -99,6 +99,26 @@ function releaseSettings(evaluation: Evaluation): string[] {
         .sort();
 }
 
+/** Each side's PostgreSQL: role, instances, storage, archive target, RPO (the `database` output and the Cluster objects). */
+function dataTier(evaluation: Evaluation): string[] {
+    const database = evaluation.outputs.database;
+    if (!database?.clusters) return [];
+    const budget = evaluation.outputs.drBudget as DrBudget | undefined;
+    const rpo = budget && describeDatabaseRpo(budget);
+    const lines = [`Data tier: CloudNativePG distributed topology in namespace ${database.namespace}, primary on ${database.primaryCloud}`];
+    for (const cloud of ["aws", "azure"] as const) {
+        const side = database.clusters[cloud];
+        const cluster = evaluation.ofType("kubernetes:postgresql.cnpg.io/v1:Cluster").find((c) => c.inputs.metadata?.name === side.name && /pair-(aws|azure)-k8s/.exec(c.provider)?.[1] === cloud);
+        const spec = cluster?.inputs.spec ?? {};
+        const role = side.role === "primary" ? "primary" : `replica of ${spec.replica?.primary ?? "?"}, replaying its archive`;
+        const sync = spec.postgresql?.synchronous && side.role === "primary" ? `, quorum sync ANY ${spec.postgresql.synchronous.number}` : "";
+        lines.push(`  [${cloud}] ${side.name} ${role}: ${side.instances} instance${side.instances === 1 ? "" : "s"}${sync}, storage ${spec.storage?.size ?? "?"} + WAL ${spec.walStorage?.size ?? "?"} (${spec.storage?.storageClass ?? "?"})`);
+        lines.push(`      archive ${side.archive} (ObjectStore ${side.objectStore}; peer read-only via ${side.peerObjectStore}), writes at ${side.rwService}`);
+    }
+    if (rpo) lines.push(`  database RPO ${rpo}`);
+    return lines;
+}
+
 export function renderPlan(evaluation: Evaluation, stack: string, placeholders: string[]): string {
     const lines: string[] = [];
     const { environment, activeCloud } = evaluation.outputs;
@@ -120,10 +140,15 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     if (releases.length) lines.push("", "Helm releases:", ...releases);
     const failover = evaluation.outputs.failover;
     const budget = evaluation.outputs.drBudget as DrBudget | undefined;
+    const data = dataTier(evaluation);
+    if (data.length) lines.push("", ...data);
     if (failover && budget) {
         lines.push("", "Disaster recovery:");
         lines.push(`  global name ${failover.globalHostname} → primary ${failover.primaryCloud}`);
-        lines.push(`  RTO budget ${describeRto(budget)}`, `  RPO budget ${describeRpo(budget)}`);
+        lines.push(`  RTO budget, service restored ${describeRto(budget)}`, `  RTO budget, full capacity ${describeFullCapacity(budget)}`);
+        const databaseRpo = describeDatabaseRpo(budget);
+        if (databaseRpo) lines.push(`  RPO budget, database ${databaseRpo}`);
+        lines.push(`  RPO budget, other volumes and objects ${describeRpo(budget)}`);
     }
     return lines.join("\n");
 }
