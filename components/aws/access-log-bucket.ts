@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { BUCKET_PURPOSE_TAG } from "./backup-bucket";
 
 export interface AccessLogBucketArgs {
     /** Days the logs are kept. */
@@ -38,7 +39,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         this.bucket = new aws.s3.Bucket(name, {
             bucketPrefix: `${name}-`,
             forceDestroy: false,
-            tags: args.tags,
+            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: "access-logs" },
             ...region,
         }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
         const bucket = this.bucket;

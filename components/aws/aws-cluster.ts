@@ -38,8 +38,8 @@ export interface AwsClusterArgs extends ClusterArgs {
     adminRoleArns: string[];
     /** Days superseded objects of the backup stores (Velero, database archive) are kept. */
     backupVersionRetentionDays: number;
-    /** Days the backup buckets' S3 server access logs are kept. */
-    accessLogRetentionDays: number;
+    /** Days the backup buckets' S3 server access logs are kept (default 365). */
+    accessLogRetentionDays?: number;
     /** Copy the backup stores to this region (S3 replication); undefined keeps them in the cluster's region only. */
     backupReplicationRegion?: string;
     partition?: string;
@@ -149,7 +149,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         // Every backup bucket logs its accesses into one dedicated bucket of its region.
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const accessLogs = new AccessLogBucket(`${name}-access-logs`, {
-            retentionDays: args.accessLogRetentionDays,
+            retentionDays: args.accessLogRetentionDays ?? 365,
             tags: this.tags,
             protect: args.protect,
             partition,
@@ -175,7 +175,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
                     { key: "pg-archive", bucket: archive, kmsKeyArn: storageKey.arn },
                 ],
                 noncurrentVersionDays: args.backupVersionRetentionDays,
-                accessLogRetentionDays: args.accessLogRetentionDays,
+                accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
                 accountId,
                 partition,
                 clusterName: args.clusterName,

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 
+/**
+ * Tag naming what a bucket holds: the policy pack requires every "backup" bucket to log its
+ * accesses and, in prod, to replicate; replicas and log buckets are told apart by it.
+ */
+export const BUCKET_PURPOSE_TAG = "bucket-purpose";
+export type BucketPurpose = "backup" | "backup-replica" | "access-logs";
+
 /** Where a bucket's server access logs go (a bucket in the same region). */
 export interface AccessLogTarget {
     bucket: pulumi.Input<string>;
@@ -18,6 +25,8 @@ export interface BackupBucketArgs {
     accessLogs?: AccessLogTarget;
     /** Region of the bucket, when not the provider's (a cross-region replica). */
     region?: string;
+    /** A primary backup store (default) or the cross-region copy of one. */
+    purpose?: Extract<BucketPurpose, "backup" | "backup-replica">;
 }
 
 /**
@@ -39,7 +48,7 @@ export class BackupBucket extends pulumi.ComponentResource {
         const bucket = new aws.s3.Bucket(name, {
             bucketPrefix: `${name}-`,
             forceDestroy: false,
-            tags: args.tags,
+            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: args.purpose ?? "backup" },
             ...region,
         }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
 

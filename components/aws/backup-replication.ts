@@ -74,6 +74,7 @@ export class BackupReplication extends pulumi.ComponentResource {
                 tags: args.tags,
                 protect: args.protect,
                 accessLogs: { bucket: logs.bucketName, prefix: `${source.key}/` },
+                purpose: "backup-replica",
                 ...region,
             }, { parent: this }),
         }));

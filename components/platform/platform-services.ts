@@ -31,8 +31,8 @@ export interface PlatformSettings {
     vault: Toggle & { replicas: number };
     clusterAutoscaler: Toggle;
     velero: Toggle & { schedule: string; ttlHours: number };
-    /** The PostgreSQL operator and its Barman Cloud backup plugin (the data tier, components/database). */
-    cloudnativePg: Toggle & { pluginValues: Values };
+    /** The PostgreSQL operator and its Barman Cloud backup plugin (the data tier, components/database); absent: not installed. */
+    cloudnativePg?: Toggle & { pluginValues: Values };
 }
 
 export interface PlatformServicesArgs {
@@ -186,7 +186,7 @@ export class PlatformServices extends pulumi.ComponentResource {
             }, parent);
         }
         // The plugin's chart issues its mTLS certificates with cert-manager.
-        if (settings.cloudnativePg.enabled && this.certManager) {
+        if (settings.cloudnativePg?.enabled && this.certManager) {
             this.cloudnativePg = new CloudNativePg(`${name}-cloudnative-pg`, {
                 cluster,
                 values: settings.cloudnativePg.values,

@@ -151,7 +151,7 @@ describe("drill --execute orchestration (fakes)", () => {
             assert.match(md, /^# Failover drill: stack `prod`, aws → azure/);
             assert.match(md, /\*\*Result: SUCCEEDED\*\*/);
             assert.match(md, /\| Measured RTO \| 90 s \|/);
-            assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ scale-up 180 s\) \|/);
+            assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 180 s\) \|/);
             assert.match(md, /\| RTO target \(dr\.rtoSeconds\) \| 300 s \|/);
             assert.match(md, /Measured RTO 90 s \(`pulumi up` 60 s, then DNS switch 30 s and the health URL\): within the 270 s budget, within the 300 s target\./);
             assert.match(md, /\| 5 \| pulumi up \| ok \| 2025-03-01T10:00:00.000Z \| 60 s \| succeeded: 4 update \|/);

@@ -13,6 +13,8 @@ const ROLE_DEPENDENT_INPUTS: { type: RegExp; path: RegExp; why: string }[] = [
     { type: /^kubernetes:autoscaling\/v2:HorizontalPodAutoscaler$/, path: /^spec\.(minReplicas|maxReplicas)$/, why: "full size on the active side, warm standby on the passive side" },
     { type: /^kubernetes:batch\/v1:CronJob$/, path: /^spec\.suspend$/, why: "admin jobs run on the active side only" },
     { type: /^kubernetes:core\/v1:Namespace$/, path: /^metadata\.labels\.platform\.finplat\.io\/dr-role$/, why: "the DR role label" },
+    { type: /^kubernetes:postgresql\.cnpg\.io\/v1:Cluster$/, path: /^spec\.(replica\.primary|instances)$/, why: "the distributed topology's primary moves; full instance count on the active side" },
+    { type: /^kubernetes:monitoring\.coreos\.com\/v1:PrometheusRule$/, path: /^spec\.groups\[\d+\]\.rules\[\d+\]\.(expr|annotations\.summary)$/, why: "the instance-down alert expects the side's instance count" },
 ];
 /** Nothing appears or disappears with the role: both clusters always run everything. */
 const ROLE_DEPENDENT_PRESENCE: RegExp[] = [];
@@ -46,7 +48,12 @@ describe("drill --simulate on the real program (offline)", function () {
         // owned by the HPA (ignoreChanges), so they are not a change Pulumi would make.
         const hpa = flip.changes.find((c) => c.name === "pair-azure-app-hpa")!;
         assert.deepEqual(hpa.changes.map((c) => [c.path, c.before, c.after]), [["spec.minReplicas", 1, 2]]);
-        assert.equal(flip.changes.length, 8, "two global records, two HPAs, two admin CronJobs, two app namespaces' role labels");
+        assert.equal(flip.changes.length, 10, "two global records, two HPAs, two admin CronJobs, two app namespaces' role labels, two PostgreSQL Clusters");
+        // The database switchover: both Clusters name the new primary, in place (bootstrap is read only at creation).
+        for (const name of ["pair-aws-database-cluster", "pair-azure-database-cluster"]) {
+            const cluster = flip.changes.find((c) => c.name === name)!;
+            assert.deepEqual(cluster.changes.map((c) => [c.path, c.before, c.after]), [["spec.replica.primary", "postgres-aws", "postgres-azure"]]);
+        }
         const namespace = flip.changes.find((c) => c.name === "pair-aws-app-ns")!;
         assert.deepEqual(namespace.changes.map((c) => [c.path, c.before, c.after]), [["metadata.labels.platform.finplat.io/dr-role", "active", "passive"]]);
         assert.match(renderSimulation(flip), /^0 replacements: every change is an in-place update/m);
@@ -55,7 +62,7 @@ describe("drill --simulate on the real program (offline)", function () {
     it("prints the DR budget with the config's targets", () => {
         assert.ok(flip.budget, flip.budgetUnavailable);
         assert.equal(flip.budget!.problems.length, 0);
-        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ scale-up \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
+        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ promotion \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
         assert.match(renderSimulation(flip), /RPO \d+ min \(platform\.velero\.schedule ".+"\); target dr\.rpoMinutes \d+ min/);
     });
 

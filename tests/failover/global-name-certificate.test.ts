@@ -159,6 +159,8 @@ describe("CertManager with a globalName (component)", () => {
 });
 
 describe("the global name's certificate (whole stack)", () => {
+    /** Neither Velero's nor the database's cross-cloud reader exists (shared with the data-tier tests). */
+    const WITHOUT_CROSS_CLOUD_READERS = ["platform.velero.enabled=false", "app.database.mode=external", "app.database.cidr=10.60.0.0/24"];
     const CLUSTERS = { aws: "pair-aws", azure: "pair-azure" } as const;
     let prod: Evaluation;
     let dev: Evaluation;
@@ -177,7 +179,7 @@ describe("the global name's certificate (whole stack)", () => {
             const eks = ev.named(OIDC, "pair-aws-oidc");
             const trust = statements(role.inputs.assumeRolePolicy);
             const aksProvider = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
-            assert.equal(aksProvider.length, 1, "IAM allows one OIDC provider per issuer URL: the backup reader's is reused");
+            assert.equal(aksProvider.length, 1, "IAM allows one OIDC provider per issuer URL: the backup and archive readers' one is reused");
             const arnOf = (url: string) => `arn:aws:iam::123456789012:oidc-provider/${url.replace("https://", "")}`;
             assert.deepEqual(trust.map((s) => s.Principal.Federated), [arnOf(eks.inputs.url), arnOf(aksProvider[0].inputs.url)]);
             for (const s of trust) {
@@ -189,8 +191,8 @@ describe("the global name's certificate (whole stack)", () => {
         }
     });
 
-    it("without Velero (no backup-reader trust of the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
-        const ev = await stackEvaluation("dev", ["platform.velero.enabled=false"]);
+    it("without Velero and the in-cluster database (no reader trusts the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
+        const ev = await stackEvaluation("dev", WITHOUT_CROSS_CLOUD_READERS);
         const aks = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
         assert.deepEqual(aks.map((p) => [p.name, p.inputs.clientIdLists]), [["global-name-challenge-azure-issuer", ["sts.amazonaws.com"]]]);
         assert.match(aks[0].provider, /pulumi:providers:aws::aws::/);
