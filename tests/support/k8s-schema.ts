@@ -49,6 +49,9 @@ export const CRD_FIELDS_DIR = path.join(__dirname, "..", "crd-fields");
 export const FIELD_LISTS: Record<string, string> = {
     "elasticsearch.k8s.elastic.co/v1/Elasticsearch": "elasticsearch.k8s.elastic.co_v1_Elasticsearch@eck-3.5.0.txt",
     "kibana.k8s.elastic.co/v1/Kibana": "kibana.k8s.elastic.co_v1_Kibana@eck-3.5.0.txt",
+    "postgresql.cnpg.io/v1/Cluster": "postgresql.cnpg.io_v1_Cluster@cloudnative-pg-0.29.0.txt",
+    "postgresql.cnpg.io/v1/ScheduledBackup": "postgresql.cnpg.io_v1_ScheduledBackup@cloudnative-pg-0.29.0.txt",
+    "barmancloud.cnpg.io/v1/ObjectStore": "barmancloud.cnpg.io_v1_ObjectStore@plugin-barman-cloud-0.7.0.txt",
 };
 
 const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };
