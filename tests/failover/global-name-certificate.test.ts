@@ -6,7 +6,7 @@ import { CLOUDS, CloudName, ClusterHandle } from "../../components/cluster/contr
 import { GlobalNameChallengeAccess, GlobalNameChallengeAccessArgs, challengeRecordName } from "../../components/failover/global-certificate-access";
 import { Evaluation, evaluate } from "../../commands/offline/harness";
 import { fakeCluster } from "../support/fake-cluster";
-import { stackEvaluation } from "../support/stacks";
+import { EXTERNAL_DATABASE_WITHOUT_VELERO, stackEvaluation } from "../support/stacks";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -159,8 +159,6 @@ describe("CertManager with a globalName (component)", () => {
 });
 
 describe("the global name's certificate (whole stack)", () => {
-    /** Neither Velero's nor the database's cross-cloud reader exists (shared with the data-tier tests). */
-    const WITHOUT_CROSS_CLOUD_READERS = ["platform.velero.enabled=false", "app.database.mode=external", "app.database.cidr=10.60.0.0/24"];
     const CLUSTERS = { aws: "pair-aws", azure: "pair-azure" } as const;
     let prod: Evaluation;
     let dev: Evaluation;
@@ -192,7 +190,7 @@ describe("the global name's certificate (whole stack)", () => {
     });
 
     it("without Velero and the in-cluster database (no reader trusts the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
-        const ev = await stackEvaluation("dev", WITHOUT_CROSS_CLOUD_READERS);
+        const ev = await stackEvaluation("dev", EXTERNAL_DATABASE_WITHOUT_VELERO);
         const aks = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
         assert.deepEqual(aks.map((p) => [p.name, p.inputs.clientIdLists]), [["global-name-challenge-azure-issuer", ["sts.amazonaws.com"]]]);
         assert.match(aks[0].provider, /pulumi:providers:aws::aws::/);
