@@ -4,7 +4,7 @@ import { DEFAULT_APP_NAME } from "../components/app/financial-app";
 import { appPodSelector } from "../components/app/layout";
 import { DatabaseEndpoint } from "../components/app/types";
 import { CloudName, ClusterHandle, ForeignBackupAccess } from "../components/cluster/contract";
-import { postgresClusterName } from "../components/database/names";
+import { pitrNamespace, postgresClusterName } from "../components/database/names";
 import { PostgresCluster } from "../components/database/postgres-cluster";
 import { PlatformServices } from "../components/platform/platform-services";
 import { StackConfig } from "./config";
@@ -16,6 +16,11 @@ export interface DatabaseTier {
     sides: Record<CloudName, PostgresCluster>;
     /** The app role's credential, generated once: Vault's `database` secret on both sides carries it. */
     credential: { DATABASE_USER: string; DATABASE_PASSWORD: pulumi.Output<string> };
+}
+
+/** The data tier's namespaces (the database and its PITR slot): Velero leaves them to the WAL archive. */
+export function databaseNamespaces(config: StackConfig): string[] {
+    return hasInClusterDatabase(config) ? [config.database.namespace, pitrNamespace(config.database.namespace)] : [];
 }
 
 /** Lets `reader`'s database replay the peer's archive (read-only), when the data tier exists. */

@@ -10,7 +10,7 @@ import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
 import { buildClusterPair, clusterNames } from "./clusters";
 import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
 import { backupIntervalMinutes, drBudgetOf } from "./config/dr-budget";
-import { DatabaseTier, appDatabaseEndpoint, buildDatabaseTier, databaseOutputs, databaseVaultSecrets, grantPeerArchive } from "./database";
+import { DatabaseTier, appDatabaseEndpoint, buildDatabaseTier, databaseNamespaces, databaseOutputs, databaseVaultSecrets, grantPeerArchive } from "./database";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
 import { appHostname } from "./hostnames";
@@ -59,6 +59,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
         peerBackups,
         // Two missed backups in a row is stale.
         backupStaleAfterSeconds: 2 * 60 * backupIntervalMinutes(config.platform.velero.schedule),
+        backupExcludedNamespaces: databaseNamespaces(config),
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
         globalName,

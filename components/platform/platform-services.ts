@@ -46,6 +46,8 @@ export interface PlatformServicesArgs {
     peerBackups?: ForeignBackupAccess;
     /** Alert when the newest successful backup is older than this. */
     backupStaleAfterSeconds: number;
+    /** Namespaces Velero leaves out (the database's, which its WAL archive protects). */
+    backupExcludedNamespaces?: string[];
     /** Protect stateful add-on data (Elasticsearch, Vault) from deletion. */
     protect: boolean;
     /** ExternalDNS TXT owner id; unique per cluster *and* environment (defaults to the cluster's logical name). */
@@ -182,6 +184,7 @@ export class PlatformServices extends pulumi.ComponentResource {
                 ttlHours: settings.velero.ttlHours,
                 peer: args.peerBackups,
                 serviceMonitor,
+                excludedNamespaces: args.backupExcludedNamespaces,
                 dependsOn: afterMonitoring,
             }, parent);
         }

@@ -192,6 +192,15 @@ describe("the data tier across both clouds (whole stack)", function () {
         });
     });
 
+    it("Velero leaves the database to its WAL archive: its namespaces are out of the file-system backups", () => {
+        for (const cloud of CLOUDS) {
+            const velero = prod.ofType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "velero" && onCluster(r) === cloud)!;
+            const excluded = Object.values<any>(velero.inputs.values.schedules)[0].template.excludedNamespaces;
+            assert.ok(excluded.includes("database") && excluded.includes("database-pitr"), `${cloud}: ${excluded.join(", ")}`);
+            assert.ok(!excluded.includes("financial-app"), "the app's own objects are still backed up");
+        }
+    });
+
     it("the stack outputs the data tier the drill drives, and the honest budget", () => {
         const database = prod.outputs.database;
         assert.deepEqual(Object.keys(database).sort(), ["clusters", "namespace", "primaryCloud"]);
