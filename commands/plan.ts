@@ -99,6 +99,17 @@ function releaseSettings(evaluation: Evaluation): string[] {
         .sort();
 }
 
+/** Where a side archives; in a preview the store's generated name is unknown, so say what is known of it. */
+function archiveTarget(evaluation: Evaluation, cloud: "aws" | "azure", archive: string): string {
+    if (archive !== UNKNOWN) return archive;
+    if (cloud === "aws") {
+        const bucket = evaluation.ofType("aws:s3/bucket:Bucket").find((b) => b.name.endsWith("-pg-archive") && !b.inputs.region);
+        return bucket ? `S3 bucket ${bucket.inputs.bucketPrefix}… (name ${UNKNOWN})` : archive;
+    }
+    const container = evaluation.ofType("azure-native:storage:BlobContainer").find((c) => c.inputs.containerName === "pg-archive");
+    return container ? `Blob container ${container.inputs.containerName} (storage account ${UNKNOWN})` : archive;
+}
+
 /** Each side's PostgreSQL: role, instances, storage, archive target, RPO (the `database` output and the Cluster objects). */
 function dataTier(evaluation: Evaluation): string[] {
     const database = evaluation.outputs.database;
@@ -113,9 +124,12 @@ function dataTier(evaluation: Evaluation): string[] {
         const role = side.role === "primary" ? "primary" : `replica of ${spec.replica?.primary ?? "?"}, replaying its archive`;
         const sync = spec.postgresql?.synchronous && side.role === "primary" ? `, quorum sync ANY ${spec.postgresql.synchronous.number}` : "";
         lines.push(`  [${cloud}] ${side.name} ${role}: ${side.instances} instance${side.instances === 1 ? "" : "s"}${sync}, storage ${spec.storage?.size ?? "?"} + WAL ${spec.walStorage?.size ?? "?"} (${spec.storage?.storageClass ?? "?"})`);
-        lines.push(`      archive ${side.archive} (ObjectStore ${side.objectStore}; peer read-only via ${side.peerObjectStore}), writes at ${side.rwService}`);
+        lines.push(`      archive ${archiveTarget(evaluation, cloud, side.archive)} via ObjectStore ${side.objectStore}; reads the peer's via ${side.peerObjectStore} (read-only); writes at ${side.rwService}`);
     }
     if (rpo) lines.push(`  database RPO ${rpo}`);
+    const replicaRegions = [...new Set(evaluation.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.region).filter(Boolean))];
+    const sku = evaluation.ofType("azure-native:storage:StorageAccount")[0]?.inputs.sku?.name;
+    lines.push(`  backup stores (archive and Velero): ${replicaRegions.length ? `S3 replicated to ${replicaRegions.join(", ")} (KMS)` : "S3 in one region"}, Azure ${sku ?? "?"}`);
     return lines;
 }
 
