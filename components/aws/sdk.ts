@@ -13,4 +13,5 @@ export * as kms from "@pulumi/aws/kms";
 export * as route53 from "@pulumi/aws/route53";
 export * as s3 from "@pulumi/aws/s3";
 export { Provider } from "@pulumi/aws/provider";
+export { getCallerIdentityOutput } from "@pulumi/aws/getCallerIdentity";
 export type { Region } from "@pulumi/aws/types/enums";
