@@ -13,6 +13,7 @@ import { backupIntervalMinutes, drBudgetOf } from "./config/dr-budget";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
 import { appHostname } from "./hostnames";
+import { securitySettings } from "./security";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
@@ -61,6 +62,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
         globalName,
+        security: securitySettings(config),
     });
 }
 

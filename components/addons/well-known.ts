@@ -14,6 +14,8 @@ export const NAMESPACES = {
     vault: "vault",
     clusterAutoscaler: "kube-system",
     velero: "velero",
+    kyverno: "kyverno",
+    falco: "falco",
 } as const;
 
 /** kube-prometheus-stack release; ServiceMonitors/PodMonitors/PrometheusRules carry `release: <this>`. */

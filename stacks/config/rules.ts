@@ -2,6 +2,7 @@ import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
 import { drBudgetOf, drBudgetProblems } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
+import { securityProblems } from "./security-rules";
 
 /**
  * Rules that relate several keys, checked after the schema. Each returns
@@ -195,5 +196,6 @@ export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: stri
         ...checkImages(config),
         ...checkGlobalName(config),
         ...checkDrBudget(config),
+        ...securityProblems(config),
     ];
 }

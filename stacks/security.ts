@@ -1,0 +1,31 @@
+import { ELASTICSEARCH, PROMETHEUS, VAULT } from "../components/addons/well-known";
+import { SignatureAttestor } from "../components/security/kyverno-policies";
+import { allowedRegistries } from "../components/security/registries";
+import { SecuritySettings } from "../components/platform/platform-services";
+import { StackConfig } from "./config";
+
+const portOf = (url: string) => Number(new URL(url).port);
+
+/** The ports of the in-cluster services the app talks to: DNS, Vault, Elasticsearch (Fluentd), Prometheus (remote write). */
+export function appInClusterPorts(): number[] {
+    return [53, portOf(VAULT.address), ELASTICSEARCH.port, portOf(PROMETHEUS.remoteWriteUrl)];
+}
+
+/** The attestor from validated config (config rules guarantee the chosen method's block is there). */
+export function signatureAttestor(config: StackConfig): SignatureAttestor {
+    const signature = config.security.imageSignature;
+    if (signature.method === "key") return { method: "key", publicKey: signature.publicKey!.trim() };
+    const keyless = signature.keyless!;
+    return { method: "keyless", issuer: keyless.issuer, subject: keyless.subject, subjectRegExp: keyless.subjectRegExp, rekorUrl: keyless.rekorUrl };
+}
+
+/** What Kyverno and Falco protect on each cluster, from config. */
+export function securitySettings(config: StackConfig): SecuritySettings {
+    return {
+        allowedRegistries: allowedRegistries(config.security.allowedRegistries),
+        signedImages: { repositories: [config.app.image.repository], attestor: signatureAttestor(config) },
+        runtimeProfiles: config.app.enabled
+            ? [{ namespace: config.app.namespace, allowedCidrs: [config.app.database], inClusterPorts: appInClusterPorts() }]
+            : [],
+    };
+}
