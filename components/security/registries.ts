@@ -26,6 +26,7 @@ export const PLATFORM_IMAGE_SOURCES: readonly { pattern: string; usedBy: string 
     { pattern: "docker.io/falcosecurity", usedBy: "Falco, falcoctl, Falcosidekick" },
     { pattern: "docker.io/envoyproxy", usedBy: "the app's Envoy TLS sidecar" },
     { pattern: "docker.io/fluent", usedBy: "the app's Fluentd sidecar" },
+    { pattern: "docker.io/curlimages", usedBy: "the Elasticsearch retention Job (curl)" },
     { pattern: "docker.io/library/busybox", usedBy: "the on-call debug image" },
 ];
 
