@@ -64,7 +64,7 @@ export function writeReleaseValues(inventory: ImageInventory, dir: string): stri
     const index = inventory.releases.map((r) => {
         const valuesFile = `${r.resource}.values.json`;
         fs.writeFileSync(path.join(dir, valuesFile), `${JSON.stringify(r.values, null, 2)}\n`);
-        return { cluster: r.cluster, resource: r.resource, release: r.release, namespace: r.namespace, chart: r.chart, version: r.version, repository: r.repository, valuesFile };
+        return { cluster: r.cluster, resource: r.resource, release: r.release, namespace: r.namespace, chart: r.chart, version: r.version, repository: r.repository, kubernetesVersion: r.kubernetesVersion, valuesFile };
     });
     fs.writeFileSync(path.join(dir, "releases.json"), `${JSON.stringify(index, null, 2)}\n`);
     return index.map((r) => r.valuesFile);

@@ -45,6 +45,8 @@ export interface InventoryRelease {
     chart: string;
     version: string;
     repository: string;
+    /** The cluster's Kubernetes minor ("1.33"), for rendering the chart as the cluster would. */
+    kubernetesVersion?: string;
     values: Record<string, unknown>;
 }
 
@@ -151,6 +153,7 @@ export function buildInventory(evaluation: Evaluation, stack: string, allowedReg
         chart: r.inputs.chart,
         version: r.inputs.version,
         repository: r.inputs.repositoryOpts?.repo,
+        kubernetesVersion: evaluation.outputs.clusters?.[clusterOf(r)]?.kubernetesVersion,
         values: r.inputs.values ?? {},
     }));
     return {
