@@ -27,6 +27,7 @@ const MUST_APPLY = [
     "kms-key-rotation",
     "keyvault-key-rotation",
     "policy-environment-matches-stack",
+    "security-layers-installed",
 ];
 
 function mandatory(result: PackResult): string[] {
