@@ -16,7 +16,9 @@ export function signatureAttestor(config: StackConfig): SignatureAttestor {
     const signature = config.security.imageSignature;
     if (signature.method === "key") return { method: "key", publicKey: signature.publicKey!.trim() };
     const keyless = signature.keyless!;
-    return { method: "keyless", issuer: keyless.issuer, subject: keyless.subject, subjectRegExp: keyless.subjectRegExp, rekorUrl: keyless.rekorUrl };
+    // An anchored expression is matched as one (Kyverno's subjectRegExp); anything else exactly.
+    const identity = keyless.subject.startsWith("^") ? { subjectRegExp: keyless.subject } : { subject: keyless.subject };
+    return { method: "keyless", issuer: keyless.issuer, ...identity, rekorUrl: keyless.rekorUrl };
 }
 
 /** What Kyverno and Falco protect on each cluster, from config. */

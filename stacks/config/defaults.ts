@@ -39,7 +39,7 @@ const commonSecurity = {
         method: "keyless",
         keyless: {
             issuer: "https://token.actions.githubusercontent.com",
-            subjectRegExp: "^https://github\\.com/finplat/financial-app/\\.github/workflows/release\\.yml@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$",
+            subject: "^https://github\\.com/finplat/financial-app/\\.github/workflows/release\\.yml@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$",
         },
     },
 };

@@ -152,11 +152,13 @@ const security = z.strictObject({
     /** Who signs the app's images (cosign); Kyverno verifies every app image at admission. */
     imageSignature: z.strictObject({
         method: z.enum(["keyless", "key"]),
-        /** Sigstore keyless: the OIDC issuer and the signer identity (an exact subject or an anchored regular expression). */
+        /**
+         * Sigstore keyless: the OIDC issuer and the signer identity: an exact subject
+         * (workflow URL or e-mail), or an anchored regular expression (^…$).
+         */
         keyless: z.strictObject({
             issuer: z.string(),
-            subject: z.string().optional(),
-            subjectRegExp: z.string().optional(),
+            subject: z.string(),
             /** A private Rekor transparency log; the public one by default. */
             rekorUrl: z.string().optional(),
         }).optional(),

@@ -42,24 +42,17 @@ function checkKeyless(keyless: NonNullable<ParsedStackConfig["security"]["imageS
     const problems: string[] = [];
     const issuerProblem = httpsUrlProblem(keyless.issuer);
     if (issuerProblem) problems.push(`${key}.issuer: "${keyless.issuer}" ${issuerProblem} (the OIDC issuer of the signing identity, e.g. https://token.actions.githubusercontent.com)`);
-    if ((keyless.subject === undefined) === (keyless.subjectRegExp === undefined)) {
-        problems.push(`${key}: give exactly one of subject (the exact signer identity) or subjectRegExp (an anchored regular expression)`);
-    }
-    if (keyless.subject !== undefined && !/^(https:\/\/\S+|[^@\s]+@[^@\s]+\.[^@\s]+)$/.test(keyless.subject)) {
-        problems.push(`${key}.subject: "${keyless.subject}" must be the signer's identity: a workflow URL (https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main) or an e-mail address`);
-    }
-    if (keyless.subjectRegExp !== undefined) {
-        const pattern = keyless.subjectRegExp;
+    const subject = keyless.subject;
+    if (subject.startsWith("^")) {
         try {
-            new RegExp(pattern);
-            if (!pattern.startsWith("^") || !pattern.endsWith("$")) {
-                problems.push(`${key}.subjectRegExp: "${pattern}" must be anchored with ^ and $, or any identity containing it would be trusted`);
-            } else if (["^.*$", "^.+$"].includes(pattern)) {
-                problems.push(`${key}.subjectRegExp: "${pattern}" accepts any signer; name the release workflow`);
-            }
+            new RegExp(subject);
+            if (!subject.endsWith("$")) problems.push(`${key}.subject: "${subject}" starts a regular expression with ^ but does not end it with $; any identity containing a match would be trusted`);
+            else if (["^.*$", "^.+$"].includes(subject)) problems.push(`${key}.subject: "${subject}" accepts any signer; name the release workflow`);
         } catch (err) {
-            problems.push(`${key}.subjectRegExp: "${pattern}" is not a valid regular expression (${(err as Error).message})`);
+            problems.push(`${key}.subject: "${subject}" is not a valid regular expression (${(err as Error).message})`);
         }
+    } else if (!/^(https:\/\/\S+|[^@\s]+@[^@\s]+\.[^@\s]+)$/.test(subject)) {
+        problems.push(`${key}.subject: "${subject}" must be the signer's identity: a workflow URL (https://github.com/org/repo/.github/workflows/release.yml@refs/heads/main), an e-mail address, or an anchored regular expression (^…$)`);
     }
     if (keyless.rekorUrl !== undefined) {
         const rekorProblem = httpsUrlProblem(keyless.rekorUrl);
