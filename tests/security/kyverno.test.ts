@@ -3,11 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "../../components/addons/charts";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "../../components/addons/well-known";
 import { Kyverno } from "../../components/security/kyverno";
-import { EXCLUDED_FROM_APP_CHECKS, EXCLUDED_FROM_PRIVILEGED_CHECK, Enforcement, SignatureAttestor } from "../../components/security/kyverno-policies";
+import { EXCLUDED_FROM_APP_CHECKS, EXCLUDED_FROM_PRIVILEGED_CHECK, Enforcement, SignatureAttestor, admissionPolicies } from "../../components/security/kyverno-policies";
 import { PLATFORM_NAMESPACES, PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
 import { RecordedResource } from "../../commands/offline/harness";
 import { assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
+import { validateKubernetesObject } from "../support/k8s-schema";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const KEYLESS: SignatureAttestor = { method: "keyless", issuer: "https://token.actions.githubusercontent.com", subjectRegExp: "^https://github\\.com/finplat/app/\\.github/workflows/release\\.yml@refs/tags/v.*$" };
@@ -42,6 +43,15 @@ describe("Kyverno add-on", () => {
             for (const r of [release, ...policies]) assert.match(r.provider, new RegExp(`::fake-${cloud}-k8s::`), `${r.name} uses the cluster's provider`);
         });
     }
+
+    it("every policy, in both modes and with either kind of signer, validates against Kyverno 1.19.0's CRD schemas (unknown fields included)", async () => {
+        const pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----";
+        for (const [enforcement, attestor] of [["Enforce", KEYLESS], ["Audit", { method: "key", publicKey: pem }], ["Enforce", { ...KEYLESS, subjectRegExp: undefined, subject: "release@fin.example.com", rekorUrl: "https://rekor.fin.example.com" }]] as [Enforcement, SignatureAttestor][]) {
+            const policies = admissionPolicies({ enforcement, allowedRegistries: ["registry.k8s.io"], signedImages: { repositories: ["registry.fin.example.com/app"], attestor } });
+            for (const policy of policies) assert.equal(await validateKubernetesObject(policy.apiVersion, policy.kind, policy), "validated", policy.metadata.name);
+        }
+        await assert.rejects(validateKubernetesObject("policies.kyverno.io/v1", "ValidatingPolicy", { metadata: { name: "x" }, spec: { validationActions: ["Enforce"] } }), /Enforce|enum|validationActions/);
+    });
 
     it("prod shape: 3 admission replicas with a PDB and zone spread, 2 of each other controller, all scraped by Prometheus", async () => {
         const { values } = await build("aws", "Enforce", 3);
