@@ -99,6 +99,21 @@ function releaseSettings(evaluation: Evaluation): string[] {
         .sort();
 }
 
+/** Admission mode and policies, and the runtime driver, per cluster. */
+function securitySettings(evaluation: Evaluation): string[] {
+    const clusterOf = (r: RecordedResource) => (/pair-(aws|azure)-k8s/.exec(r.provider)?.[1] ?? "?");
+    const releases = evaluation.ofType("kubernetes:helm.sh/v3:Release");
+    return [...new Set(releases.map(clusterOf))].sort().map((cluster) => {
+        const kyverno = releases.find((r) => clusterOf(r) === cluster && r.inputs.chart === "kyverno");
+        const falco = releases.find((r) => clusterOf(r) === cluster && r.inputs.chart === "falco");
+        const policies = evaluation.resources.filter((r) => r.type.startsWith("kubernetes:policies.kyverno.io/") && clusterOf(r) === cluster);
+        const actions = [...new Set(policies.flatMap((p) => p.inputs.spec?.validationActions ?? []))].join("+");
+        const admission = kyverno ? `Kyverno ${kyverno.inputs.version}, ${policies.length} policies (${actions || "none"})` : "no admission policy";
+        const runtime = falco ? `Falco ${falco.inputs.version} (${falco.inputs.values?.driver?.kind})` : "no runtime detection";
+        return `  [${cluster}] ${admission}; ${runtime}`;
+    });
+}
+
 export function renderPlan(evaluation: Evaluation, stack: string, placeholders: string[]): string {
     const lines: string[] = [];
     const { environment, activeCloud } = evaluation.outputs;
@@ -117,7 +132,7 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     }
     lines.push("", "Clusters:", ...clusterSettings(evaluation));
     const releases = releaseSettings(evaluation);
-    if (releases.length) lines.push("", "Helm releases:", ...releases);
+    if (releases.length) lines.push("", "Helm releases:", ...releases, "", "Security layers:", ...securitySettings(evaluation));
     const failover = evaluation.outputs.failover;
     const budget = evaluation.outputs.drBudget as DrBudget | undefined;
     if (failover && budget) {

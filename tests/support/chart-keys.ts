@@ -47,8 +47,6 @@ const FREE_FORM: Record<string, string[]> = {
     "fluent-bit": ["config", "resources", "nodeSelector", "serviceMonitor.selector"],
     // global.nodeSelector: a node selector map rendered verbatim into every Kyverno pod.
     "kyverno": ["global.nodeSelector"],
-    // falcosidekick: a subchart (checked against its own key list when set).
-    "falco": ["falcosidekick"],
 };
 
 const cache = new Map<string, Map<string, string>>();
