@@ -11,6 +11,8 @@ import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";
 import { loadStackFile } from "../offline/stack-files";
+import { databaseRpoSecondsOf } from "./database-budget";
+import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { replaceRuleFor } from "./replace-rules";
 
@@ -60,6 +62,19 @@ export interface SimulationResult {
     budget?: BudgetReport;
     /** Why there is no budget (e.g. the config has no dr section). */
     budgetUnavailable?: string;
+    /** The database switch --execute would drive, when the stack has an in-cluster database. */
+    database?: DatabaseSimulation;
+}
+
+export interface DatabaseSimulation {
+    namespace: string;
+    from: string;
+    to: string;
+    /** Cluster resources whose spec.replica.primary the flip updates, as "<name>: <before> → <after> (<kind>)". */
+    primaryUpdates: string[];
+    /** The database RPO budget, when the budget has one. */
+    rpoSeconds?: number;
+    problem?: string;
 }
 
 export interface SimulateOptions {
@@ -292,6 +307,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         if (err instanceof ConfigError) throw err;
         result.budgetUnavailable = (err as Error).message;
     }
+    const database = databaseSimulation(before.outputs, changes, from, to, result.budget);
+    if (database) result.database = database;
     return result;
 }
 
@@ -303,6 +320,35 @@ function show(value: unknown, secret?: boolean): string {
 }
 
 const MARK: Record<ChangeKind, string> = { update: "~ update ", replace: "+-REPLACE", create: "+ create ", delete: "- delete " };
+
+/** What the flip does to the database: replica.primary on both Clusters, in place; undefined without one. */
+export function databaseSimulation(outputs: Record<string, unknown>, changes: ResourceChange[], from: CloudName, to: CloudName, budget?: BudgetReport): DatabaseSimulation | undefined {
+    let topology;
+    try {
+        topology = databaseFromOutputs(outputs);
+    } catch (err) {
+        return { namespace: "?", from: "?", to: "?", primaryUpdates: [], problem: (err as Error).message };
+    }
+    if (!topology) return undefined;
+    const primaryUpdates = changes
+        .filter((c) => c.type === CLUSTER_RESOURCE_TYPE)
+        .flatMap((c) => c.changes.filter((i) => i.path === "spec.replica.primary").map((i) => `${c.name}: ${show(i.before)} → ${show(i.after)} (${c.kind === "replace" ? "REPLACE" : "in place"})`));
+    const sim: DatabaseSimulation = { namespace: topology.namespace, from: topology.clusters[from].name, to: topology.clusters[to].name, primaryUpdates };
+    const rpo = budget ? databaseRpoSecondsOf(budget.budget) : undefined;
+    if (rpo !== undefined) sim.rpoSeconds = rpo;
+    if (primaryUpdates.length !== 2) sim.problem = `expected spec.replica.primary to change on both Clusters, found ${primaryUpdates.length}: the database would not follow the flip`;
+    return sim;
+}
+
+function renderDatabaseSimulation(lines: string[], db: DatabaseSimulation): void {
+    lines.push(`Database (CloudNativePG distributed topology, namespace ${db.namespace}):`);
+    db.primaryUpdates.forEach((u) => lines.push(`  replica.primary ${u}`));
+    if (db.problem) lines.push(`  PROBLEM: ${db.problem}`);
+    const rpo = db.rpoSeconds === undefined ? "" : ` (database RPO ${db.rpoSeconds} s)`;
+    lines.push(`  --execute:            lag pre-check${rpo} → demote ${db.from} → its demotion token → promote ${db.to} with it → writable → pulumi up --plan → DNS`);
+    lines.push(`  --execute --disaster: fence ${db.from} if its cluster answers → promote ${db.to} without a token → data-loss window → pulumi up --plan → DNS`);
+    lines.push("");
+}
 
 /** Human-readable change set, as `npm run drill -- --simulate` prints it. */
 export function renderSimulation(result: SimulationResult): string {
@@ -339,6 +385,7 @@ export function renderSimulation(result: SimulationResult): string {
     const count = (kind: ChangeKind) => result.changes.filter((c) => c.kind === kind).length;
     lines.push(`Summary: ${count("update")} updated in place, ${count("replace")} replaced, ${count("create")} created, ${count("delete")} deleted.`);
     lines.push("");
+    if (result.database) renderDatabaseSimulation(lines, result.database);
     if (result.budget) {
         const { budget, targets, source } = result.budget;
         const verdict = (ok: boolean) => (ok ? "within target" : "OVER TARGET");
