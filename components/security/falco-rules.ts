@@ -4,7 +4,8 @@
  * installed by falcoctl at start-up) where those say exactly what we mean
  * (spawned_process, open_write, open_read, container), and define their own where the
  * defaults differ: the default `outbound` macro ignores private addresses, and every
- * destination of this app is private.
+ * destination of this app is private. Conditions follow the current
+ * falcosecurity/rules style (no `evt.dir` filters).
  */
 export interface RuntimeProfile {
     /** The namespace whose containers the rules watch. */
@@ -57,7 +58,7 @@ export function runtimeRules(profiles: readonly RuntimeProfile[]): string {
             { macro: inNamespace, condition: `(container.id != host and k8s.ns.name = "${profile.namespace}")` },
             {
                 macro: `finplat_${id}_outbound`,
-                condition: `(evt.type = connect and evt.dir = < and (fd.typechar = 4 or fd.typechar = 6) and fd.ip != "0.0.0.0" and fd.net != "127.0.0.0/8" and (evt.rawres >= 0 or evt.res = EINPROGRESS))`,
+                condition: `(evt.type = connect and (fd.typechar = 4 or fd.typechar = 6) and fd.ip != "0.0.0.0" and fd.net != "127.0.0.0/8" and (evt.rawres >= 0 or evt.res = EINPROGRESS))`,
             },
             {
                 rule: `Shell in ${profile.namespace} container`,
