@@ -82,6 +82,7 @@ async function main(): Promise<number> {
         const inventory = await stackInventory(args.stack, args.overrides);
         console.log(renderInventory(inventory));
         if (args.json) {
+            fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
             fs.writeFileSync(args.json, `${JSON.stringify(inventory, null, 2)}\n`);
             console.log(`\nWrote ${inventory.images.length} images and ${inventory.releases.length} releases to ${args.json}`);
         }
