@@ -10,6 +10,7 @@
  *  - Helm releases: any `image` value we set (a reference string, or an object with
  *    repository and tag), e.g. Velero's plugin init containers;
  *  - ECK Elasticsearch and Kibana: `spec.image`, else the official image of `spec.version`;
+ *  - CloudNativePG Clusters: `spec.imageName`;
  *  - the stack output `app.<cloud>.debugCommand`: the image on-call attaches with `kubectl debug`.
  * The images the charts themselves render are collected in CI (`helm template` with
  * the values written here); see tools/ci/chart-images.ts.
@@ -44,7 +45,8 @@ export interface InventoryRelease {
     namespace: string;
     chart: string;
     version: string;
-    repository: string;
+    /** The chart repository; absent for an OCI chart, whose `chart` is the full oci:// reference. */
+    repository?: string;
     /** The cluster's Kubernetes minor ("1.33"), for rendering the chart as the cluster would. */
     kubernetesVersion?: string;
     values: Record<string, unknown>;
@@ -110,6 +112,9 @@ function imagesOf(resource: RecordedResource): { image: string; where: string }[
             ((pod[kind] ?? []) as any[]).filter((c) => typeof c?.image === "string").map((c) => ({ image: c.image as string, where: `${kind}[${c.name}]` })));
     }
     if (resource.type === RELEASE_TYPE) return valuesImages(resource.inputs.values ?? {});
+    if (resource.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" && typeof resource.inputs.spec?.imageName === "string") {
+        return [{ image: resource.inputs.spec.imageName, where: "spec.imageName" }];
+    }
     const elastic = ELASTIC_IMAGES[resource.type];
     if (elastic) {
         const spec = resource.inputs.spec ?? {};
@@ -175,7 +180,7 @@ export function renderInventory(inventory: ImageInventory): string {
         lines.push(`  ${image.problems.length ? "✗" : "✓"} ${image.canonical}  [${clusters}] ${users}${more}${image.problems.length ? `  ← ${image.problems.join("; ")}` : ""}`);
     }
     lines.push("", `Helm releases (${inventory.releases.length}); their charts' own images are rendered and scanned in CI:`);
-    for (const r of inventory.releases) lines.push(`  [${r.cluster}] ${r.chart}@${r.version} from ${r.repository} → ${r.namespace} (release ${r.release})`);
+    for (const r of inventory.releases) lines.push(`  [${r.cluster}] ${r.chart}@${r.version}${r.repository ? ` from ${r.repository}` : ""} → ${r.namespace} (release ${r.release})`);
     lines.push("", `Allowed registries: ${inventory.allowedRegistries.join(", ")}`);
     return lines.join("\n");
 }

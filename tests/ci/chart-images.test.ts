@@ -59,5 +59,7 @@ describe("CI chart rendering", () => {
             "template", "velero", "velero", "--repo", "https://vmware-tanzu.github.io/helm-charts", "--version", "12.1.0", "--namespace", "velero",
             "--values", "/tmp/values/pair-aws-platform-velero.values.json", "--skip-tests", "--kube-version", "1.33.0", "--api-versions", "monitoring.coreos.com/v1",
         ]);
+        const oci = helmTemplateArgs({ resource: "r", release: "eg", namespace: "envoy-gateway-system", chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", valuesFile: "r.values.json" }, "/v");
+        assert.deepEqual(oci.slice(0, 5), ["template", "eg", "oci://docker.io/envoyproxy/gateway-helm", "--version", "v1.9.0"], "an OCI chart takes no --repo");
     });
 });

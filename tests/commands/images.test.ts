@@ -69,9 +69,15 @@ describe("image inventory (npm run images)", () => {
         assert.deepEqual(imageProblems("busybox", "dev", ALLOWED), ["has no tag or digest (it would mean latest)"]);
         assert.deepEqual(imageProblems(`busybox@sha256:${"a".repeat(64)}`, "prod", ALLOWED), []);
         assert.deepEqual(imageProblems("nginx:1.27", "prod", ALLOWED), ["is not from an allowed registry"]);
-        const ev = new Evaluation([resource("kubernetes:apps/v1:Deployment", "web", { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:latest" }] } } } })], { environment: "prod" }, []);
+        const ev = new Evaluation([
+            resource("kubernetes:apps/v1:Deployment", "web", { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:latest" }] } } } }),
+            resource("kubernetes:postgresql.cnpg.io/v1:Cluster", "db", { spec: { imageName: "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie" } }),
+        ], { environment: "prod" }, []);
         const inventory = buildInventory(ev, "prod", ALLOWED);
-        assert.deepEqual(inventory.images[0].problems, ['uses the mutable "latest" tag', "is not from an allowed registry"]);
+        assert.deepEqual(inventory.images.map((i) => [i.canonical, i.problems]), [
+            ["docker.io/library/nginx:latest", ['uses the mutable "latest" tag', "is not from an allowed registry"]],
+            ["ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie", []],
+        ]);
         assert.match(renderInventory(inventory), /✗ docker\.io\/library\/nginx:latest .*← uses the mutable "latest" tag; is not from an allowed registry/);
     });
 
