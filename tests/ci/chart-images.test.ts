@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { imagesInManifests } from "../../tools/ci/chart-images";
+import { privilegedPodProblems } from "../../tools/ci/chart-pods";
 import { helmTemplateArgs, renderedImageProblems } from "../../tools/ci/cve-gate";
 
 const RENDERED = `
@@ -61,5 +62,42 @@ describe("CI chart rendering", () => {
         ]);
         const oci = helmTemplateArgs({ resource: "r", release: "eg", namespace: "envoy-gateway-system", chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", valuesFile: "r.values.json" }, "/v");
         assert.deepEqual(oci.slice(0, 5), ["template", "eg", "oci://docker.io/envoyproxy/gateway-helm", "--version", "v1.9.0"], "an OCI chart takes no --repo");
+    });
+});
+
+describe("CI check of rendered chart pods against the privileged-pods policy", () => {
+    const manifest = (namespace?: string) => `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent${namespace ? `, namespace: ${namespace}` : ""} }
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      volumes: [{ name: host, hostPath: { path: /var/log } }]
+      containers:
+        - name: agent
+          image: example.io/agent:1.0
+          ports: [{ containerPort: 9100, hostPort: 9100 }]
+          securityContext: { privileged: true, capabilities: { add: [NET_BIND_SERVICE, SYS_ADMIN] } }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: config }
+`;
+
+    it("reports every privileged trait of a pod in an ordinary namespace, with its release namespace by default", () => {
+        assert.deepEqual(privilegedPodProblems(manifest(), "vault"), [
+            "DaemonSet vault/agent: hostNetwork",
+            "DaemonSet vault/agent: hostPath volume host",
+            "DaemonSet vault/agent: container agent is privileged",
+            "DaemonSet vault/agent: container agent uses host port 9100",
+            "DaemonSet vault/agent: container agent adds capability SYS_ADMIN",
+        ]);
+    });
+
+    it("admits them in the documented node-agent and system namespaces", () => {
+        assert.deepEqual(privilegedPodProblems(manifest(), "monitoring"), []);
+        assert.deepEqual(privilegedPodProblems(manifest("kube-system"), "vault"), []);
     });
 });
