@@ -12,10 +12,27 @@ import { PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/secur
 
 type Doc = { kind?: string; apiVersion?: string; metadata?: { name?: string; namespace?: string }; [key: string]: unknown };
 
-function podSpecOf(doc: Doc): any {
+/** The parts of a container and a pod spec the check reads. */
+interface Container {
+    name?: string;
+    ports?: { hostPort?: number }[];
+    securityContext?: { privileged?: boolean; capabilities?: { add?: string[] } };
+}
+interface PodSpec {
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    volumes?: { name?: string; hostPath?: unknown }[];
+    containers?: Container[];
+    initContainers?: Container[];
+}
+
+function podSpecOf(doc: Doc): PodSpec | undefined {
     const group = (doc.apiVersion ?? "").includes("/") ? doc.apiVersion!.split("/")[0] : "core";
     const path = POD_SPEC_PATHS[`kubernetes:${group}/${(doc.apiVersion ?? "").split("/").pop()}:${doc.kind}`];
-    return path?.reduce((node: any, key) => node?.[key], doc);
+    let node: unknown = path ? doc : undefined;
+    for (const key of path ?? []) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    return node as PodSpec | undefined;
 }
 
 /** Why each pod of the manifests would be refused in `releaseNamespace` (objects without a namespace are in it). */
@@ -28,8 +45,8 @@ export function privilegedPodProblems(text: string, releaseNamespace: string): s
         const namespace = doc.metadata?.namespace ?? releaseNamespace;
         if (namespace in SYSTEM_NAMESPACES || namespace in PRIVILEGED_NAMESPACES) continue;
         const where = `${doc.kind} ${namespace}/${doc.metadata?.name}`;
-        const containers: any[] = [...(pod.containers ?? []), ...(pod.initContainers ?? [])];
-        for (const field of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[field] === true) problems.push(`${where}: ${field}`);
+        const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? [])];
+        for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) if (pod[field] === true) problems.push(`${where}: ${field}`);
         for (const volume of pod.volumes ?? []) if (volume?.hostPath) problems.push(`${where}: hostPath volume ${volume.name}`);
         for (const c of containers) {
             if (c?.securityContext?.privileged === true) problems.push(`${where}: container ${c.name} is privileged`);
