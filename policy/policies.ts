@@ -10,6 +10,7 @@ import { eksRules } from "./rules/eks";
 import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
 import { imageRules } from "./rules/images";
+import { ingressTlsRules } from "./rules/ingress-tls";
 import { keyRotationRules } from "./rules/key-rotation";
 import { protectionRules } from "./rules/protection";
 import { s3Rules } from "./rules/s3-buckets";
@@ -28,6 +29,7 @@ export const policies: Guardrail[] = [
     ...protectionRules,
     ...failoverRules,
     ...securityLayerRules,
+    ...ingressTlsRules,
     ...environmentRules,
 ];
 

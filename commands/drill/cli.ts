@@ -2,7 +2,7 @@
  * Failover drill.
  *
  *   npm run drill -- --stack <name> --to <aws|azure> [--simulate|--preview|--execute [--disaster]]
- *                    [--failback [--reseed-only]] [--force] [--report-dir DIR] [--timeout SECONDS] [--set key.path=value ...]
+ *                    [--failback [--reseed-only]] [--force] [--report-dir DIR] [--timeout SECONDS] [--set key.path=value ...] [--with key.path=value ...]
  *   npm run drill -- --stack <name> --restore --to <aws|azure> [--backup NAME] [--namespaces a,b]
  *                    [--execute] [--force] [--report-dir DIR] [--timeout SECONDS]
  *   npm run drill -- --stack <name> --restore --pitr <RFC 3339 time> [--to <aws|azure>] [--execute]
@@ -36,6 +36,8 @@ export interface DrillArgs {
     reportDir: string;
     timeoutSeconds: number;
     overrides: string[];
+    /** `--with key=value`: config applied to both sides of a simulated flip (the stack as if configured so). */
+    baseOverrides: string[];
     help: boolean;
     /** `--restore`: restore the peer cluster's backup into `to` instead of failing over. */
     restore: boolean;
@@ -85,6 +87,8 @@ options:
   --report-dir DIR    where --execute writes drill-<stack>-<timestamp>.{json,md} (default drill-reports)
   --timeout SECONDS   --execute: how long to wait for DNS and for the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds})
   --set key=value     --simulate: also apply this config override to the flipped side
+  --with key=value    --simulate: apply this config override to both sides (simulate the flip of the
+                      stack as if so configured, e.g. --with platform.ingress.controller=envoy-gateway)
 
 restore (instead of a failover):
   --restore           restore the other cloud's Velero backup (location "peer", read-only) into the
@@ -119,6 +123,7 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
         reportDir: "drill-reports",
         timeoutSeconds: DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds,
         overrides: [],
+        baseOverrides: [],
         help: false,
         restore: false,
         disaster: false,
@@ -169,6 +174,9 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
             }
             case "--set":
                 args.overrides.push(value());
+                break;
+            case "--with":
+                args.baseOverrides.push(value());
                 break;
             case "--restore":
                 args.restore = true;
@@ -248,8 +256,11 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
     if (given.has("--report-dir") && args.mode !== "execute") throw new UsageError("--report-dir only applies to --execute");
     if (given.has("--timeout") && args.mode !== "execute") throw new UsageError("--timeout only applies to --execute");
     if (args.overrides.length && args.mode !== "simulate") throw new UsageError("--set only applies to --simulate (a real drill changes activeCloud only)");
-    for (const override of args.overrides) {
-        if (override.indexOf("=") <= 0) throw new UsageError(`--set expects key.path=value, got "${override}"`);
+    if (args.baseOverrides.length && args.mode !== "simulate") throw new UsageError("--with only applies to --simulate");
+    for (const [flag, list] of [["--set", args.overrides], ["--with", args.baseOverrides]] as const) {
+        for (const override of list) {
+            if (override.indexOf("=") <= 0) throw new UsageError(`${flag} expects key.path=value, got "${override}"`);
+        }
     }
     return args;
 }
@@ -297,7 +308,7 @@ function liveDeps(): CliDeps {
 }
 
 async function runSimulate(args: DrillArgs, deps: CliDeps): Promise<number> {
-    const result = await deps.simulate({ stack: args.stack, to: args.to, failback: args.failback, overrides: args.overrides });
+    const result = await deps.simulate({ stack: args.stack, to: args.to, failback: args.failback, overrides: args.overrides, baseOverrides: args.baseOverrides });
     deps.out(renderSimulation(result));
     return result.replacements.length > 0 || (result.budget?.problems.length ?? 0) > 0 || result.database?.problem ? 1 : 0;
 }

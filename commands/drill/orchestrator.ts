@@ -125,6 +125,8 @@ export interface DrillEndpoints {
     healthCheckPath: string;
     /** Each cluster's own app hostname (the failover records' targets). */
     hostnames: Record<CloudName, string>;
+    /** The ingress controller serving each hostname (ingress-nginx or envoy-gateway), when the stack reports it. */
+    servedBy?: Partial<Record<CloudName, string>>;
     kubeconfigs: Partial<Record<CloudName, string>>;
 }
 
@@ -135,7 +137,7 @@ export interface DrillEndpoints {
  * Throws one message listing every missing output.
  */
 export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEndpoints {
-    type FailoverOutput = { globalHostname?: unknown; healthCheckPath?: unknown; targets?: Partial<Record<CloudName, { hostname?: unknown }>> };
+    type FailoverOutput = { globalHostname?: unknown; healthCheckPath?: unknown; targets?: Partial<Record<CloudName, { hostname?: unknown; ingressController?: unknown }>> };
     const failover = (outputs.failover ?? {}) as FailoverOutput;
     const kubeconfigs = (outputs.kubeconfigs ?? {}) as Record<string, unknown>;
     const missing: string[] = [];
@@ -149,6 +151,10 @@ export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEnd
         hostnames: {
             aws: text(failover.targets?.aws?.hostname, "failover.targets.aws.hostname"),
             azure: text(failover.targets?.azure?.hostname, "failover.targets.azure.hostname"),
+        },
+        servedBy: {
+            aws: typeof failover.targets?.aws?.ingressController === "string" ? failover.targets.aws.ingressController : undefined,
+            azure: typeof failover.targets?.azure?.ingressController === "string" ? failover.targets.azure.ingressController : undefined,
         },
         kubeconfigs: {
             aws: typeof kubeconfigs.aws === "string" ? kubeconfigs.aws : undefined,
@@ -497,7 +503,8 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
                 if (answer.status !== 200) {
                     throw new CheckFailure(`the ${options.to} cluster is not healthy: ${url} answered ${answer.status || answer.error || "nothing"}, expected 200`);
                 }
-                return `${url} answered 200`;
+                const servedBy = target.servedBy?.[options.to];
+                return `${url} answered 200${servedBy ? ` (served by ${servedBy})` : ""}`;
             },
             true,
         );

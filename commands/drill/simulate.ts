@@ -55,6 +55,8 @@ export interface SimulationResult {
     failback: boolean;
     /** Extra overrides applied to the flipped evaluation only. */
     overrides: string[];
+    /** Overrides applied to both evaluations (the stack as if configured so). */
+    baseOverrides?: string[];
     resourcesBefore: number;
     resourcesAfter: number;
     changes: ResourceChange[];
@@ -84,6 +86,8 @@ export interface SimulateOptions {
     failback?: boolean;
     /** Extra `key.path=value` overrides applied to the flipped side only (e.g. to see what else a change would do). */
     overrides?: string[];
+    /** `key.path=value` overrides applied to both sides: simulate the flip of the stack as if configured so. */
+    baseOverrides?: string[];
 }
 
 /** Resource options whose change the engine acts on (dependencies only order operations, so they are not compared). */
@@ -285,8 +289,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     const { from, to } = resolveTarget(current, options.to, options.failback ?? false, options.stack);
     const overrides = options.overrides ?? [];
-    const flipped = [`activeCloud=${to}`, ...overrides];
-    const before = await evaluateStack(options.stack, { placeholderSecrets: true });
+    const baseOverrides = options.baseOverrides ?? [];
+    const flipped = [...baseOverrides, `activeCloud=${to}`, ...overrides];
+    const before = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: baseOverrides });
     const after = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: flipped });
     const changes = diffEvaluations(before, after);
 
@@ -296,6 +301,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         to,
         failback: options.failback ?? false,
         overrides,
+        baseOverrides,
         resourcesBefore: before.resources.length,
         resourcesAfter: after.resources.length,
         changes,
@@ -355,6 +361,7 @@ export function renderSimulation(result: SimulationResult): string {
     const lines: string[] = [];
     const kind = result.failback ? "Failback" : "Failover";
     lines.push(`${kind} simulation for stack "${result.stack}": activeCloud ${result.from} → ${result.to} (offline, mock runtime; nothing touches a cloud)`);
+    if (result.baseOverrides?.length) lines.push(`Applied to both sides: ${result.baseOverrides.join(", ")}`);
     if (result.overrides.length) lines.push(`Also applied to the flipped side: ${result.overrides.join(", ")}`);
     lines.push(`${result.resourcesBefore} resources before, ${result.resourcesAfter} after; matched by URN.`);
     lines.push("");

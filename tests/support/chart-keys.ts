@@ -21,8 +21,8 @@ const FREE_FORM: Record<string, string[]> = {
     "ingress-nginx": ["controller.config", "controller.resources", "controller.nodeSelector", "controller.admissionWebhooks.patch.nodeSelector"],
     "external-dns": ["resources", "nodeSelector"],
     "cert-manager": ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources", "nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector",
-        // Schema-only (commented in values.yaml): a map of annotations, e.g. the IRSA role / Azure client id.
-        "serviceAccount.annotations"],
+        // Schema-only (commented in values.yaml): maps of annotations, e.g. the IRSA role / Azure client id, the config checksum.
+        "serviceAccount.annotations", "podAnnotations"],
     "kube-prometheus-stack": [
         "alertmanager.config",
         "alertmanager.alertmanagerSpec.resources",
@@ -47,6 +47,8 @@ const FREE_FORM: Record<string, string[]> = {
     "fluent-bit": ["config", "resources", "nodeSelector", "serviceMonitor.selector"],
     // global.nodeSelector: a node selector map rendered verbatim into every Kyverno pod.
     "kyverno": ["global.nodeSelector"],
+    // config.envoyGateway is an EnvoyGateway resource (gateway.envoyproxy.io/v1alpha1), merged over the chart's defaults.
+    "gateway-helm": ["deployment.envoyGateway.resources", "config.envoyGateway"],
 };
 
 const cache = new Map<string, Map<string, string>>();
