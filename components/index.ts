@@ -24,12 +24,15 @@ export { ClusterAutoscaler, ClusterAutoscalerArgs } from "./addons/cluster-autos
 export { Vault, VaultArgs } from "./addons/vault";
 export { VaultConfiguration, VaultConfigurationArgs, VaultAppAccess } from "./addons/vault-config";
 export { Velero, VeleroArgs } from "./addons/velero";
+export { CloudNativePg, CloudNativePgArgs } from "./addons/cloudnative-pg";
+export { PostgresCluster, PostgresClusterArgs, PostgresSettings, DatabaseClient } from "./database/postgres-cluster";
+export * from "./database/names";
 export { Kyverno, KyvernoArgs } from "./security/kyverno";
 export { AdmissionPolicyArgs, Enforcement, SignatureAttestor, admissionPolicies } from "./security/kyverno-policies";
 export { Falco, FalcoArgs } from "./security/falco";
 export { RuntimeProfile } from "./security/falco-rules";
 export { PLATFORM_IMAGE_SOURCES, allowedRegistries } from "./security/registries";
 export { FinancialApp, appServiceAccountName, vaultKvPathsFor } from "./app/financial-app";
-export { FinancialAppArgs, EdgeLimits, PublicEntry } from "./app/types";
+export { FinancialAppArgs, EdgeLimits, PublicEntry, DatabaseEndpoint, ExternalDatabase, InClusterDatabase } from "./app/types";
 export { GlobalFailover, GlobalFailoverArgs, FailoverTarget } from "./failover/global-failover";
 export { GlobalNameChallengeAccess, GlobalNameChallengeAccessArgs, ChallengeIssuer } from "./failover/global-certificate-access";

@@ -18,6 +18,8 @@ export interface AzurePermissionScope {
     dnsZoneId: pulumi.Input<string>;
     /** The backup container, not the whole account. */
     backupContainerId: pulumi.Input<string>;
+    /** The database archive container. */
+    archiveContainerId: pulumi.Input<string>;
     unsealKeyId: pulumi.Input<string>;
 }
 
@@ -38,6 +40,10 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
             return [{ role: "storageBlobDataContributor", scope: scope.backupContainerId }];
         case "backup-store-read":
             return [{ role: "storageBlobDataReader", scope: scope.backupContainerId }];
+        case "archive-store-write":
+            return [{ role: "storageBlobDataContributor", scope: scope.archiveContainerId }];
+        case "archive-store-read":
+            return [{ role: "storageBlobDataReader", scope: scope.archiveContainerId }];
         case "vault-unseal":
             return [{ role: "keyVaultCryptoUser", scope: scope.unsealKeyId }];
         case "node-autoscaling":

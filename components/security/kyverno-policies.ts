@@ -147,14 +147,14 @@ export function pinnedImagesPolicy(enforcement: Enforcement): KyvernoPolicyObjec
 }
 
 export function requestsAndLimitsPolicy(enforcement: Enforcement): KyvernoPolicyObject {
-    return validatingPolicy("require-requests-limits", "Requests and limits on every container",
-        "App containers request CPU and memory and are limited in both (ephemeral debug containers cannot carry resources).", {
+    return validatingPolicy("require-requests-limits", "Requests and a memory limit on every container",
+        "App containers request CPU and memory and are limited in memory, as the CrossGuard rule container-resource-limits asks (CPU limits are opt-in: they throttle; ephemeral debug containers cannot carry resources).", {
             enforcement,
             excludedNamespaces: EXCLUDED_FROM_APP_CHECKS,
             variables: [{ name: "containers", expression: "object.spec.containers + object.spec.?initContainers.orValue([])" }],
             validations: [{
-                expression: "variables.containers.all(c, ['cpu', 'memory'].all(r, c.?resources.?requests[?r].orValue('') != '' && c.?resources.?limits[?r].orValue('') != ''))",
-                message: "Every container and init container sets requests and limits for cpu and memory.",
+                expression: "variables.containers.all(c, c.?resources.?requests.?cpu.orValue('') != '' && c.?resources.?requests.?memory.orValue('') != '' && c.?resources.?limits.?memory.orValue('') != '')",
+                message: "Every container and init container requests cpu and memory and sets a memory limit.",
             }],
         });
 }

@@ -39,7 +39,9 @@ describe("image inventory (npm run images)", () => {
             assert.deepEqual([...fromObjects].filter((i) => !listed.has(i)), [], "every image in the objects is listed");
             const extra = [...listed].filter((i) => !fromObjects.has(i)).sort();
             const versions = ev.resources.filter((r) => /k8s\.elastic\.co/.test(r.type)).map((r) => r.inputs.spec.version);
-            assert.deepEqual(extra, [`docker.elastic.co/elasticsearch/elasticsearch:${versions[0]}`, `docker.elastic.co/kibana/kibana:${versions[0]}`, "busybox:1.37.0"].sort());
+            const postgres = ev.ofType("kubernetes:postgresql.cnpg.io/v1:Cluster").map((r) => r.inputs.spec.imageName);
+            assert.ok(postgres.length > 0, "the data tier's PostgreSQL image");
+            assert.deepEqual(extra, [...new Set([`docker.elastic.co/elasticsearch/elasticsearch:${versions[0]}`, `docker.elastic.co/kibana/kibana:${versions[0]}`, "busybox:1.37.0", ...postgres])].sort());
             // Named where a reviewer looks for them: the app and its sidecars, Velero's plugins, the retention Job.
             for (const image of ["registry.fin.example.com/financial-app:1.4.2", "envoyproxy/envoy:v1.34.1", "velero/velero-plugin-for-aws:v1.14.2", "docker.io/curlimages/curl:8.22.0"]) assert.ok(listed.has(image), image);
             const app = inventory.images.find((i) => i.image === "registry.fin.example.com/financial-app:1.4.2")!;

@@ -50,7 +50,8 @@ describe("security config", () => {
         const exact = securitySettings(parseStackConfig(config("prod", { security: keyless({ subject: "release@fin.example.com" }) }))).signedImages.attestor;
         assert.deepEqual(exact, { method: "keyless", issuer: "https://token.actions.githubusercontent.com", subject: "release@fin.example.com", rekorUrl: undefined });
         assert.deepEqual(settings.signedImages.repositories, ["registry.fin.example.com/financial-app"]);
-        assert.deepEqual(settings.runtimeProfiles[0].allowedCidrs, [{ cidr: "10.60.0.0/24", port: 5432 }]);
+        // The default in-cluster database is reached at its Service: by port; an external one by its range and port.
+        assert.deepEqual([settings.runtimeProfiles[0].allowedCidrs, settings.runtimeProfiles[0].inClusterPorts], [[], [53, 8200, 9200, 9090, 5432]]);
     });
 
     it("a malformed registry pattern is rejected, naming the key and the entry", () => {
