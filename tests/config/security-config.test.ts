@@ -52,6 +52,8 @@ describe("security config", () => {
         assert.deepEqual(settings.signedImages.repositories, ["registry.fin.example.com/financial-app"]);
         // The default in-cluster database is reached at its Service: by port; an external one by its range and port.
         assert.deepEqual([settings.runtimeProfiles[0].allowedCidrs, settings.runtimeProfiles[0].inClusterPorts], [[], [53, 8200, 9200, 9090, 5432]]);
+        const external = securitySettings(parseStackConfig(config("prod", { app: { database: { mode: "external", cidr: "10.60.0.0/24", port: 5432 } } }))).runtimeProfiles[0];
+        assert.deepEqual([external.allowedCidrs, external.inClusterPorts], [[{ cidr: "10.60.0.0/24", port: 5432 }], [53, 8200, 9200, 9090]]);
     });
 
     it("a malformed registry pattern is rejected, naming the key and the entry", () => {
