@@ -33,6 +33,7 @@ const MUST_APPLY = [
     "azure-stable-api-versions",
     "ingress-tls-required",
     "policy-environment-matches-stack",
+    "security-layers-installed",
 ];
 
 function mandatory(result: PackResult): string[] {
