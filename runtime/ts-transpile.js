@@ -9,10 +9,10 @@
 // whose sources did not change does not even load the TypeScript compiler.
 //
 // Pulumi.yaml preloads this file (`nodeargs`), before Pulumi's runner, so it also
-// sets up two savings for the program's process: ./stack-traces.js (V8's stack
-// format instead of source-map-support's, and no stack for every SDK promise) and
+// sets up savings for the program's process: ./stack-traces.js (V8's stack format
+// instead of source-map-support's, and no stack for every SDK promise),
 // ./deferred-modules.js (the SDK's closure serialization and the runner's tracing
-// load on first use).
+// load on first use) and ./debug-logs.js (no debug message RPC per registration step).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -20,6 +20,7 @@ const path = require("path");
 const { alignLines } = require("./align-lines");
 require("./stack-traces").installStackFormatter();
 require("./deferred-modules").deferModulesUntilUsed();
+require("./debug-logs").keepDebugLogsLocal();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
 // Part of every cache key: a compiler upgrade, an option change or a new line alignment invalidates the cache.

@@ -102,13 +102,18 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         assert.ok(names.includes("nodejs-runtime/language-runtime.run"), names.join(", "));
     });
 
-    it("registers the same resources as the in-process evaluation", async () => {
+    it("registers the same resources as the in-process evaluation, without a debug-message RPC per registration step", async () => {
         assert.equal(prod.result.resources, (await stackEvaluation("prod")).resources.length);
         assert.deepEqual(prod.result.diagnostics, []);
+        assert.equal(prod.result.logCounts.debug, undefined, JSON.stringify(prod.result.logCounts));
     });
 
-    it("with FINPLAT_SOURCE_MAP_SUPPORT=1 the runner loads source-map-support as Pulumi ships it, after the preloads and before the program", async () => {
-        const { report } = await runWithReport({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"], env: { FINPLAT_SOURCE_MAP_SUPPORT: "1" } });
+    it("with FINPLAT_SOURCE_MAP_SUPPORT=1 and FINPLAT_PULUMI_DEBUG_LOGS=1 the runner behaves as Pulumi ships it: source-map-support after the preloads and before the program, debug messages to the engine", async () => {
+        const { report, result } = await runWithReport({
+            project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"],
+            env: { FINPLAT_SOURCE_MAP_SUPPORT: "1", FINPLAT_PULUMI_DEBUG_LOGS: "1" },
+        });
+        assert.ok(result.logCounts.debug > result.resources, JSON.stringify(result.logCounts));
         const order = (suffix: string) => report.modules.findIndex((m) => m.endsWith(suffix));
         const runner = order("@pulumi/pulumi/cmd/run/index.js");
         const sourceMapSupport = order("source-map-support/register.js");

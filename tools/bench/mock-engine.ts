@@ -53,6 +53,8 @@ export interface MockEngine {
     stackOutputs: Record<string, unknown>;
     /** Engine log messages at warning level or above, as the CLI would print them. */
     diagnostics: string[];
+    /** How many log messages arrived, by severity. */
+    logCounts: Record<string, number>;
     stop(): Promise<void>;
 }
 
@@ -99,6 +101,7 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
     const invokes: string[] = [];
     const stackTraces: RegistrationTrace[] = [];
     const diagnostics: string[] = [];
+    const logCounts: Record<string, number> = {};
     let rootUrn = "";
     const stackOutputs: Record<string, unknown> = {};
 
@@ -199,6 +202,7 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
         log(call: any, callback: any) {
             const req = call.request;
             const severity = SEVERITY[req.getSeverity()] ?? "info";
+            logCounts[severity] = (logCounts[severity] ?? 0) + 1;
             if (severity === "warning" || severity === "error") diagnostics.push(`${severity}: ${req.getMessage()}`);
             callback(null, new emptyproto.Empty());
         },
@@ -234,6 +238,7 @@ export async function startMockEngine(options: MockEngineOptions): Promise<MockE
         stackTraces,
         stackOutputs,
         diagnostics,
+        logCounts,
         stop: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
     };
 }

@@ -77,6 +77,8 @@ export interface RunnerResult {
     stderr: string;
     stdout: string;
     diagnostics: string[];
+    /** Log messages the engine received, by severity. */
+    logCounts: Record<string, number>;
 }
 
 /** One run of the program through Pulumi's runner against a fresh mock engine. */
@@ -134,5 +136,5 @@ export async function runThroughRunner(run: RunnerRun): Promise<RunnerResult> {
     });
     const wallMs = performance.now() - start;
     await engine.stop();
-    return { wallMs, sample, resources: engine.registrations.length, stackTraces: engine.stackTraces, stackOutputs: engine.stackOutputs, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
+    return { wallMs, sample, resources: engine.registrations.length, stackTraces: engine.stackTraces, stackOutputs: engine.stackOutputs, logCounts: engine.logCounts, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
 }
