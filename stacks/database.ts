@@ -57,6 +57,7 @@ export function buildDatabaseTier(
             cluster,
             namespace: db.namespace,
             primaryCloud: config.activeCloud,
+            archiveGenerations: db.archive.generation,
             peerArchive: peerArchives[cloud]!,
             settings: {
                 imageName: db.imageName,
@@ -107,6 +108,7 @@ export function databaseOutputs(config: StackConfig, tier: DatabaseTier) {
         instances: postgres.instances,
         rwService: postgres.rwService,
         archive: postgres.archive,
+        serverName: postgres.serverName,
         objectStore: postgres.objectStore,
         peerObjectStore: postgres.peerObjectStore,
         restore: {
