@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { SimulationResult, diffValues, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { SimulationResult, budgetLines, diffValues, isBudget, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { computeDrBudget } from "../../stacks/config/dr-budget";
 import { replaceRuleFor } from "../../commands/drill/replace-rules";
 import { resolveTarget } from "../../commands/drill/errors";
 import { unexpectedFlipChanges as unexpected } from "../support/role-dependent";
@@ -33,11 +34,35 @@ describe("drill --simulate on the real program (offline)", function () {
         assert.match(renderSimulation(flip), /^0 replacements: every change is an in-place update/m);
     });
 
-    it("prints the DR budget with the config's targets", () => {
+    it("prints every DR budget with the config's targets: service restored, full capacity, objects, database", () => {
         assert.ok(flip.budget, flip.budgetUnavailable);
         assert.equal(flip.budget!.problems.length, 0);
-        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ promotion \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
-        assert.match(renderSimulation(flip), /RPO \d+ min \(platform\.velero\.schedule ".+"\); target dr\.rpoMinutes \d+ min/);
+        assert.deepEqual(flip.budget!.targets, { rtoSeconds: 900, fullCapacitySeconds: 1200, rpoMinutes: 360, databaseRpoSeconds: 600 }, "dev's dr.* targets, all four");
+        const text = renderSimulation(flip);
+        assert.match(text, /\n {2}RTO, service restored 450 s \(detection 3×30 s \+ DNS TTL 60 s \+ promotion 300 s\); target dr\.rtoSeconds 900 s: within target\n/);
+        assert.match(text, /\n {2}RTO, full capacity 750 s \(service restored 450 s \+ scale-up 300 s\); target dr\.fullCapacitySeconds 1200 s: within target\n/);
+        assert.match(text, /\n {2}RPO, objects \d+ min \(platform\.velero\.schedule ".+"\); target dr\.rpoMinutes 360 min: within target\n/);
+        assert.match(text, /\n {2}RPO, database 360 s \(archive_timeout 300 s \+ upload 60 s\); target dr\.databaseRpoSeconds 600 s: within target$/);
+    });
+
+    it("judges each budget against its own target, and leaves out the database line without a database", () => {
+        const budget = computeDrBudget({ intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 400, promotionAllowanceSeconds: 180, backupScheduleCron: "0 * * * *", archiveTimeoutSeconds: 60, archiveUploadAllowanceSeconds: 30 });
+        assert.deepEqual(budgetLines(budget, { rtoSeconds: 300, fullCapacitySeconds: 600, rpoMinutes: 60, databaseRpoSeconds: 60 }), [
+            "RTO, service restored 270 s (detection 3×10 s + DNS TTL 60 s + promotion 180 s); target dr.rtoSeconds 300 s: within target",
+            "RTO, full capacity 670 s (service restored 270 s + scale-up 400 s); target dr.fullCapacitySeconds 600 s: OVER TARGET",
+            'RPO, objects 60 min (platform.velero.schedule "0 * * * *"); target dr.rpoMinutes 60 min: within target',
+            "RPO, database 90 s (archive_timeout 60 s + upload 30 s); target dr.databaseRpoSeconds 60 s: OVER TARGET",
+        ]);
+        const withoutDatabase = { ...budget.inputs, archiveTimeoutSeconds: undefined, archiveUploadAllowanceSeconds: undefined };
+        assert.equal(budgetLines(computeDrBudget(withoutDatabase), { rtoSeconds: 300, rpoMinutes: 60 }).length, 3);
+        assert.match(budgetLines(budget, { rtoSeconds: 300, rpoMinutes: 60 })[1], /; no target$/);
+    });
+
+    it("takes the program's drBudget output only when it is whole; an older program's partial one is recomputed from config", () => {
+        const whole = computeDrBudget({ intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 180, backupScheduleCron: "0 * * * *" });
+        assert.equal(isBudget(whole), true);
+        assert.equal(isBudget({ ...whole, fullCapacitySeconds: undefined }), false);
+        assert.equal(isBudget({ ...whole, databaseRpoSeconds: "60" }), false);
     });
 
     it("can fail: a flip that also changes aws.vpcCidr is reported as replacements, down to the cluster on those subnets", () => {
