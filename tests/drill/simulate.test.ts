@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { SimulationResult, budgetLines, diffValues, isBudget, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { SimulationResult, budgetLines, diffEvaluations, diffValues, isBudget, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { stackEvaluation } from "../support/stacks";
 import { computeDrBudget } from "../../stacks/config/dr-budget";
 import { replaceRuleFor } from "../../commands/drill/replace-rules";
 import { resolveTarget } from "../../commands/drill/errors";
@@ -87,6 +88,25 @@ describe("drill --simulate on the real program (offline)", function () {
     it("refuses a flip to the cloud that is already active, and an unknown stack", async () => {
         await assert.rejects(simulate({ stack: "dev", to: "aws" }), /stack "dev" already has activeCloud=aws; nothing to fail over/);
         await assert.rejects(simulate({ stack: "nope", to: "azure" }), /unknown stack "nope": no Pulumi\.nope\.yaml/);
+    });
+});
+
+describe("a failback's next archive generation (offline, the simulate machinery)", function () {
+    this.timeout(120_000);
+
+    it("after a failover to azure, database.archive.generation.aws=2 renames aws's server on both Clusters, in place, and changes nothing else", async () => {
+        // The re-seed's own `up`: the stack still on azure, the aws Cluster re-created (the drill deleted it) on the new generation.
+        const [failedOver, nextGeneration] = await Promise.all([stackEvaluation("dev", ["activeCloud=azure"]), stackEvaluation("dev", ["activeCloud=azure", "database.archive.generation.aws=2"])]);
+        const changes = diffEvaluations(failedOver, nextGeneration);
+        assert.deepEqual(
+            changes.map((c) => [c.name, c.kind, c.changes.map((i) => `${i.path}: ${i.before} → ${i.after}`)]),
+            [
+                ["pair-aws-database-cluster", "update", ["spec.externalClusters[0].plugin.parameters.serverName: postgres-aws → postgres-aws-g2", "spec.plugins[0].parameters.serverName: postgres-aws → postgres-aws-g2"]],
+                ["pair-azure-database-cluster", "update", ["spec.externalClusters[0].plugin.parameters.serverName: postgres-aws → postgres-aws-g2"]],
+            ],
+        );
+        assert.equal(nextGeneration.outputs.database.clusters.aws.serverName, "postgres-aws-g2");
+        assert.equal(nextGeneration.outputs.database.clusters.azure.serverName, "postgres-azure");
     });
 });
 
