@@ -21,7 +21,7 @@
  *               then a switchover back
  */
 import { CloudName } from "../../components/cluster/contract";
-import { DrBudget, DrTargets } from "../../stacks/config/dr-budget";
+import { DrBudget, DrTargets, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../../stacks/config/dr-budget";
 import { DatabaseApi, DatabaseTopology, databaseFromOutputs } from "./database";
 import { DatabaseFacts, DatabaseSwitch } from "./database-switch";
 import { isCloud } from "./errors";
@@ -244,10 +244,12 @@ export interface DrillReport {
         reseedSeconds?: number;
     };
     budget: DrBudget;
+    /** Each budget in words, as the plan and --simulate print them (databaseRpo without an in-cluster database: absent). */
+    budgetSummary: BudgetSummary;
     /** The database RPO budget (drBudget.databaseRpoSeconds), when the stack exports one. */
     databaseRpoSeconds?: number;
     targets?: DrTargets;
-    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean; lagWithinBudget?: boolean; dataLossWithinBudget?: boolean };
+    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean; lagWithinBudget?: boolean; dataLossWithinBudget?: boolean; dataLossWithinTarget?: boolean };
     backup?: { name: string; completedAt: string; ageMinutes: number; limitMinutes: number };
     /** Absent when the stack has no in-cluster database (app.database.mode external). */
     database?: DatabaseFacts;
@@ -259,6 +261,23 @@ export interface DrillReport {
     /** Why the drill refused or failed. */
     problems: string[];
     notes: string[];
+}
+
+export interface BudgetSummary {
+    serviceRestored: string;
+    fullCapacity: string;
+    objectsRpo: string;
+    databaseRpo?: string;
+}
+
+export function budgetSummaryOf(budget: DrBudget): BudgetSummary {
+    const databaseRpo = describeDatabaseRpo(budget);
+    return {
+        serviceRestored: describeRto(budget),
+        fullCapacity: describeFullCapacity(budget),
+        objectsRpo: describeRpo(budget),
+        ...(databaseRpo === undefined ? {} : { databaseRpo }),
+    };
 }
 
 export interface ExecuteOptions {
@@ -403,6 +422,8 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
         }
         if (database?.facts.lag?.withinBudget !== undefined) verdict.lagWithinBudget = database.facts.lag.withinBudget;
         if (database?.facts.dataLoss?.withinBudget !== undefined) verdict.dataLossWithinBudget = database.facts.dataLoss.withinBudget;
+        const window = database?.facts.dataLoss?.windowSeconds;
+        if (window !== undefined && options.targets?.databaseRpoSeconds !== undefined) verdict.dataLossWithinTarget = window <= options.targets.databaseRpoSeconds;
         return {
             kind: "finplat-drill-report",
             version: 2,
@@ -422,6 +443,7 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             steps,
             measured,
             budget: options.budget,
+            budgetSummary: budgetSummaryOf(options.budget),
             ...(rpoSeconds !== undefined ? { databaseRpoSeconds: rpoSeconds } : {}),
             targets: options.targets,
             verdict,

@@ -332,6 +332,12 @@ describe("drill reports with the database (fakes)", () => {
             assert.equal(json.version, 2);
             assert.equal(json.operation, "switchover");
             assert.equal(json.databaseRpoSeconds, 65);
+            assert.deepEqual(json.budgetSummary, {
+                serviceRestored: "270 s (detection 3×10 s + DNS TTL 60 s + promotion 180 s)",
+                fullCapacity: "450 s (service restored 270 s + scale-up 180 s)",
+                objectsRpo: '60 min (platform.velero.schedule "0 * * * *")',
+                databaseRpo: "65 s (archive_timeout 60 s + upload 5 s)",
+            });
             assert.deepEqual(json.steps.map((s: { name: string; durationSeconds: number }) => [s.name, s.durationSeconds]), [
                 ["read-stack", 0],
                 ["precheck-target-health", 0],
@@ -355,7 +361,10 @@ describe("drill reports with the database (fakes)", () => {
             assert.match(md, /^# Switchover drill: stack `prod`, aws → azure/);
             assert.match(md, /\| Measured RTO \(service restored\) \| 115 s \|/);
             assert.match(md, /\| Writes paused \(demotion → writable\) \| 25 s \|/);
-            assert.match(md, /## Database\n\n\| \| \|\n\|---\|---\|\n\| Clusters \| `finplat-db\/postgres-aws` \(aws\) → `finplat-db\/postgres-azure` \(azure\) \|\n\| Database RPO budget \| 65 s \|/);
+            assert.match(md, /## Database\n\n\| \| \|\n\|---\|---\|\n\| Clusters \| `finplat-db\/postgres-aws` \(aws\) → `finplat-db\/postgres-azure` \(azure\) \|\n\| Database RPO budget \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|/);
+            // The budgets next to the measured values, in the summary table.
+            assert.match(md, /\| Full-capacity budget \(not measured\) \| 450 s \(service restored 270 s \+ scale-up 180 s\) \|\n\| Full-capacity target \(dr\.fullCapacitySeconds\) \| 600 s \|/);
+            assert.match(md, /\| RPO budget \(database\) \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|\n\| RPO target \(dr\.databaseRpoSeconds\) \| 60 s \|\n\| Measured data loss \| none: promoted with the demotion token \|/);
             assert.match(md, /\| Replica lag at the pre-check \| 20 s \(296 B of WAL\); every archived segment replayed: within budget \|/);
             assert.match(md, /\| Demotion token \| timeline 1, REDO 0\/5000128 in `000000010000000000000005`/);
             assert.match(md, /\| Promotion \| with the demotion token \(no data loss\) \|/);
@@ -373,6 +382,8 @@ describe("drill reports with the database (fakes)", () => {
         assert.match(md, /\| Old primary fenced \| yes: aws Cluster finplat-db\/postgres-aws fenced \(cnpg\.io\/fencedInstances: \["\*"\]\)/);
         assert.match(md, /\| Last replayed transaction \| 2025-03-01T09:59:40\.000Z \|/);
         assert.match(md, /\| Data-loss window \| at most 20 s, 296 B of WAL not replayed: within budget \|/);
+        assert.match(md, /\| RPO budget \(database\) \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|\n\| RPO target \(dr\.databaseRpoSeconds\) \| 60 s \|\n\| Measured data loss \| at most 20 s: within budget, within target \|/);
+        assert.equal(report.verdict.dataLossWithinTarget, true);
         assert.match(md, /\| Promotion \| without a token \(failover\) \|/);
         assert.match(md, /\| Promotion \(→ writable\) \| 15 s \|/);
     });

@@ -14,7 +14,7 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { BARMAN_PLUGIN, ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
-import { DrBudget } from "../../stacks/config/dr-budget";
+import { DrBudget, computeDrBudget } from "../../stacks/config/dr-budget";
 import { databaseNamesFor, serverNameOf } from "../../components/database/names";
 import { BUDGET, FakeClock, OUTPUTS, T0, World, WorldOptions, world } from "./fakes";
 
@@ -66,8 +66,8 @@ export const DATABASE_OUTPUT = {
 
 export const DB_OUTPUTS = { ...OUTPUTS, database: DATABASE_OUTPUT };
 
-/** A budget with the database RPO (archive_timeout 60 s + 5 s upload allowance) and a 270 s RTO, stated outright so the tests read plainly. */
-export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = { ...BUDGET, rtoSeconds: 270, databaseRpoSeconds: 65 };
+/** The drill's budget with a database: archive_timeout 60 s + 5 s upload allowance = a 65 s database RPO; 270 s to service restored. */
+export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = computeDrBudget({ ...BUDGET.inputs, archiveTimeoutSeconds: 60, archiveUploadAllowanceSeconds: 5 }) as DrBudget & { databaseRpoSeconds: number };
 
 /** A token as CloudNativePG encodes it: base64 of pg_controldata facts. */
 export function demotionToken(timeline: number, redo: string): string {
