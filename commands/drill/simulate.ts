@@ -23,7 +23,7 @@ import { evaluateStack } from "../offline/evaluate-stack";
 import { loadStackFile } from "../offline/stack-files";
 import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
-import { replaceRuleFor } from "./replace-rules";
+import { changeVerdict, replaceRuleFor } from "./replace-rules";
 
 export type ChangeKind = "update" | "replace" | "create" | "delete";
 
@@ -34,6 +34,8 @@ export interface InputChange {
     after: unknown;
     /** The replace-triggering rule this change hits, if any. */
     replaceRule?: string;
+    /** `pulumi up` would send this as an update that the cloud refuses: why, and what to do first. */
+    refused?: string;
     /** The value is a secret: rendered masked. */
     secret?: boolean;
     /** The change comes from a replaced dependency (its new id/ARN), not from config. */
@@ -70,6 +72,8 @@ export interface SimulationResult {
     resourcesAfter: number;
     changes: ResourceChange[];
     replacements: ResourceChange[];
+    /** Updates the cloud would refuse (a storage SKU's zone-redundancy...): `pulumi up` cannot apply them as they are. */
+    refusals: ResourceChange[];
     budget?: BudgetReport;
     /** Why there is no budget (e.g. the config has no dr section). */
     budgetUnavailable?: string;
@@ -132,11 +136,15 @@ function ignored(path: string, ignoreChanges: string[]): boolean {
 function resourceChanges(before: RecordedResource, after: RecordedResource): InputChange[] {
     const secret = new Set([...before.secretInputs, ...after.secretInputs]);
     const inputs: InputChange[] = before.custom || after.custom
-        ? diffValues(before.inputs, after.inputs).filter((d) => !ignored(d.path, before.ignoreChanges)).map((d) => ({
-              ...d,
-              replaceRule: replaceRuleFor(after.type, d.path),
-              secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,
-          }))
+        ? diffValues(before.inputs, after.inputs).filter((d) => !ignored(d.path, before.ignoreChanges)).map((d) => {
+              const verdict = changeVerdict(after.type, d.path, d.before, d.after);
+              return {
+                  ...d,
+                  replaceRule: verdict.replaceRule,
+                  ...(verdict.refused ? { refused: verdict.refused } : {}),
+                  secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,
+              };
+          })
         : [];
     const options: InputChange[] = OPTION_KEYS.flatMap((key) => {
         const normalize = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
@@ -325,6 +333,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         resourcesAfter: after.resources.length,
         changes,
         replacements: changes.filter((c) => c.kind === "replace"),
+        refusals: changes.filter((c) => c.changes.some((i) => i.refused)),
     };
     try {
         result.budget = budgetFor(options.stack, after.outputs, flipped);
@@ -410,7 +419,13 @@ export function renderSimulation(result: SimulationResult): string {
             lines.push(`  ${MARK[change.kind]} ${change.type} ${change.name}`);
             if (change.kind === "create" || change.kind === "delete") lines.push(`      ${change.urn}`);
             for (const input of change.changes) {
-                const why = [input.via ? `via replaced ${input.via}` : "", input.replaceRule ? `forces replacement: ${input.replaceRule}` : ""].filter(Boolean).join("; ");
+                const why = [
+                    input.via ? `via replaced ${input.via}` : "",
+                    input.replaceRule ? `forces replacement: ${input.replaceRule}` : "",
+                    input.refused ? `pulumi up cannot apply: ${input.refused}` : "",
+                ]
+                    .filter(Boolean)
+                    .join("; ");
                 const note = why ? `   [${why}]` : "";
                 lines.push(`      ${input.path}: ${show(input.before, input.secret)} → ${show(input.after, input.secret)}${note}`);
             }
@@ -425,6 +440,10 @@ export function renderSimulation(result: SimulationResult): string {
             const rules = [...new Set(r.changes.map((c) => c.replaceRule).filter(Boolean))].join(", ");
             lines.push(`  replace ${r.type} ${r.name} (${rules})`);
         }
+    }
+    if (result.refusals.length) {
+        lines.push(`${result.refusals.length} update${result.refusals.length === 1 ? "" : "s"} the cloud would refuse (do the step it names first):`);
+        for (const r of result.refusals) lines.push(`  refused ${r.type} ${r.name}: ${r.changes.filter((c) => c.refused).map((c) => c.refused).join("; ")}`);
     }
     const count = (kind: ChangeKind) => result.changes.filter((c) => c.kind === kind).length;
     lines.push(`Summary: ${count("update")} updated in place, ${count("replace")} replaced, ${count("create")} created, ${count("delete")} deleted.`);

@@ -185,7 +185,7 @@ describe("drill --simulate: the database switch", () => {
             primaryUpdates: ['pair-aws-db: "postgres-aws" → "postgres-azure" (in place)', 'pair-azure-db: "postgres-aws" → "postgres-azure" (in place)'],
             rpoSeconds: 65,
         });
-        const text = renderSimulation({ stack: "prod", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 2, resourcesAfter: 2, changes: [], replacements: [], database: sim });
+        const text = renderSimulation({ stack: "prod", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 2, resourcesAfter: 2, changes: [], replacements: [], refusals: [], database: sim });
         assert.match(text, /Database \(CloudNativePG distributed topology, namespace finplat-db\):\n {2}replica\.primary pair-aws-db: "postgres-aws" → "postgres-azure" \(in place\)/);
         assert.match(text, /--execute: {12}lag pre-check \(database RPO 65 s\) → demote postgres-aws → its demotion token → promote postgres-azure with it → writable → pulumi up --plan → DNS/);
         assert.match(text, /--execute --disaster: fence postgres-aws if its cluster answers → promote postgres-azure without a token/);

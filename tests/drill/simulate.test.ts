@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { SimulationResult, budgetLines, diffEvaluations, diffValues, isBudget, renderSimulation, simulate } from "../../commands/drill/simulate";
 import { stackEvaluation } from "../support/stacks";
 import { computeDrBudget } from "../../stacks/config/dr-budget";
-import { replaceRuleFor } from "../../commands/drill/replace-rules";
+import { changeVerdict, replaceRuleFor } from "../../commands/drill/replace-rules";
 import { resolveTarget } from "../../commands/drill/errors";
 import { unexpectedFlipChanges as unexpected } from "../support/role-dependent";
 
@@ -110,6 +110,21 @@ describe("a failback's next archive generation (offline, the simulate machinery)
     });
 });
 
+describe("a storage SKU change the cloud refuses (offline)", function () {
+    this.timeout(120_000);
+
+    it("dev's backup account from Standard_LRS to Standard_ZRS: an update pulumi up cannot apply, named with the conversion to run first, not a replacement", async () => {
+        const [before, after] = await Promise.all([stackEvaluation("dev"), stackEvaluation("dev", ["backups.azureStorageSku=Standard_ZRS"])]);
+        const changes = diffEvaluations(before, after);
+        assert.deepEqual(changes.map((c) => [c.type, c.kind, c.changes.map((i) => i.path)]), [["azure-native:storage:StorageAccount", "update", ["sku.name"]]]);
+        const result: SimulationResult = { stack: "dev", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 1, resourcesAfter: 1, changes, replacements: [], refusals: changes };
+        const text = renderSimulation(result);
+        assert.match(text, /~ update  azure-native:storage:StorageAccount \S+\n {6}sku\.name: "Standard_LRS" → "Standard_ZRS" {3}\[pulumi up cannot apply: sku\.name Standard_LRS → Standard_ZRS: adding zone-redundancy is a conversion/);
+        assert.match(text, /^1 update the cloud would refuse \(do the step it names first\):\n {2}refused azure-native:storage:StorageAccount/m);
+        assert.match(text, /^0 replacements/m);
+    });
+});
+
 describe("change classification", () => {
     it("diffs nested inputs by path; arrays of another length differ as a whole", () => {
         assert.deepEqual(diffValues({ a: { b: 1, c: [1, 2] }, d: "x" }, { a: { b: 2, c: [1, 3] }, d: "x", e: true }), [
@@ -148,6 +163,23 @@ describe("change classification", () => {
             ["azure-native:containerservice:AgentPool", "minCount"],
         ];
         for (const [type, p] of updates) assert.equal(replaceRuleFor(type, p), undefined, `${type} ${p} should update in place`);
+    });
+
+    it("an Azure storage account's SKU: geo-redundancy and read access change in place; zone-redundancy needs a conversion first; the tier never changes", () => {
+        const SA = "azure-native:storage:StorageAccount";
+        // Azure's redundancy-migration guide: adding or removing geo-redundancy or read access is an update of the SKU.
+        for (const [from, to] of [["Standard_ZRS", "Standard_RAGZRS"], ["Standard_ZRS", "Standard_GZRS"], ["Standard_GZRS", "Standard_RAGZRS"], ["Standard_RAGZRS", "Standard_ZRS"], ["Standard_LRS", "Standard_RAGRS"], ["Standard_GRS", "Standard_LRS"]]) {
+            assert.deepEqual(changeVerdict(SA, "sku.name", from, to), {}, `${from} → ${to} is an in-place update`);
+        }
+        const lrsToZrs = changeVerdict(SA, "sku.name", "Standard_LRS", "Standard_ZRS");
+        assert.equal(lrsToZrs.replaceRule, undefined, "never a replacement: azure-native sends it as an update");
+        assert.match(lrsToZrs.refused!, /^sku\.name Standard_LRS → Standard_ZRS: adding zone-redundancy is a conversion, which an update of the SKU does not start; run `az storage account migration start --sku Standard_ZRS`/);
+        assert.match(changeVerdict(SA, "sku.name", "Standard_RAGZRS", "Standard_LRS").refused!, /removing zone-redundancy is a conversion.*--sku Standard_GRS.*two steps/);
+        assert.match(changeVerdict(SA, "sku.name", "Standard_GRS", "Standard_RAGZRS").refused!, /--sku Standard_GZRS/);
+        assert.match(changeVerdict(SA, "sku.name", "Standard_LRS", "Premium_LRS").refused!, /cannot move between Standard and Premium; copy the data to a new account/);
+        assert.match(changeVerdict(SA, "sku", { name: "Standard_ZRS" }, { name: "Standard_LRS" }).refused!, /removing zone-redundancy/);
+        assert.equal(changeVerdict(SA, "accountName", "a", "b").replaceRule, "accountName");
+        assert.equal(replaceRuleFor(SA, "sku.name"), undefined);
     });
 
     it("resolves the drill's direction, failback included", () => {
