@@ -28,6 +28,7 @@ export function grantPeerArchive(config: StackConfig, reader: ClusterHandle, pee
     if (!hasInClusterDatabase(config)) return undefined;
     return peer.grantBackupReadAccess(`${peer.name}-archive-reader-${reader.cloud}`, {
         issuerUrl: reader.oidcIssuerUrl,
+        issuerName: reader.cloud,
         namespace: config.database.namespace,
         // CloudNativePG names the instances' ServiceAccount after the Cluster.
         serviceAccount: postgresClusterName(reader.cloud),

@@ -104,6 +104,12 @@ export interface ForeignReaderRequest {
      * reading cluster's own `oidcIssuerUrl` output: grants for the same issuer share one trust of it.
      */
     issuerUrl: pulumi.Input<string>;
+    /**
+     * A stable name of that issuer (the reading cluster's cloud). A cloud that must trust the issuer
+     * once per account (IAM: one OIDC provider per URL) names that one trust after it, so the trust
+     * keeps its name whichever grants need it.
+     */
+    issuerName: string;
     namespace: string;
     serviceAccount: string;
     /** Which store to read; default "backups". */

@@ -50,6 +50,7 @@ async function buildPair(primaryCloud: CloudName = "aws", archiveGenerations = F
                 const operator = new k8s.core.v1.ConfigMap(`${cloud}-operator`, { data: {} }, { provider: clusters[cloud].provider });
                 const peerArchive = clusters[peer].grantBackupReadAccess(`${peer}-archive-reader-${cloud}`, {
                     issuerUrl: clusters[cloud].oidcIssuerUrl,
+                    issuerName: cloud,
                     namespace: NS,
                     serviceAccount: postgresClusterName(cloud),
                     store: "archive",
@@ -261,7 +262,7 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             project: "t", stack: "t", config: {},
             program: () => {
                 const cluster = fakeCluster("aws");
-                const sameCloud = fakeCluster("aws", "passive", "other-aws").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
+                const sameCloud = fakeCluster("aws", "passive", "other-aws").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, issuerName: "aws", namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
                 new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", archiveGenerations: FIRST_GENERATION, peerArchive: sameCloud, settings: SETTINGS, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
             },
         }), /the peer archive is in the same cloud \(aws\)/);
@@ -269,7 +270,7 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             project: "t", stack: "t", config: {},
             program: () => {
                 const cluster = fakeCluster("aws");
-                const peer = fakeCluster("azure", "passive").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
+                const peer = fakeCluster("azure", "passive").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, issuerName: "aws", namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
                 new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", archiveGenerations: FIRST_GENERATION, peerArchive: peer, settings: { ...SETTINGS, instances: 1 }, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
             },
         }), /1 synchronous standbys need more than 1 instances/);
