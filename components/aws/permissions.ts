@@ -110,11 +110,20 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                 },
             ];
         case "block-storage":
+            // AWS's documented policy for the EBS CSI driver with a customer key: grants only for
+            // AWS resources (EBS attaching a volume), so the driver cannot hand the key to anyone else.
             return [
                 {
-                    Sid: "EbsKey",
+                    Sid: "EbsKeyGrantsForAwsResources",
                     Effect: "Allow",
-                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                    Resource: [scope.ebsKmsKeyArn],
+                    Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                },
+                {
+                    Sid: "EbsKeyUse",
+                    Effect: "Allow",
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                     Resource: [scope.ebsKmsKeyArn],
                 },
             ];
