@@ -147,6 +147,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             partition,
             clusterName: args.clusterName,
             hostedZoneId: zone.zoneId,
+            zoneName: args.dnsZoneName,
             backupBucket: backups.bucketName,
             backupKmsKeyArn: storageKey.arn,
             unsealKeyArn: unsealKey.arn,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudPermission } from "../cluster/contract";
+import { acmeChallengeStatements, challengeRecordName } from "./acme-challenge";
 
 /** The AWS resources a permission can be scoped to. */
 export interface AwsPermissionScope {
@@ -7,6 +8,8 @@ export interface AwsPermissionScope {
     /** EKS cluster name; a plain string because IAM condition keys embed it. */
     clusterName: string;
     hostedZoneId: pulumi.Input<string>;
+    /** The hosted zone's DNS name (IAM's Route53 record-name conditions name records by it). */
+    zoneName: string;
     backupBucket: pulumi.Input<string>;
     backupKmsKeyArn: pulumi.Input<string>;
     unsealKeyArn: pulumi.Input<string>;
@@ -46,6 +49,13 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                     Resource: "*",
                 },
             ];
+        case "dns-challenge-records":
+            // `_acme-challenge.<zone>` and `_acme-challenge.<any name>.<zone>`, TXT only.
+            return acmeChallengeStatements({
+                partition: scope.partition,
+                hostedZoneId: scope.hostedZoneId,
+                recordNames: [challengeRecordName(scope.zoneName), challengeRecordName(`*.${scope.zoneName}`)],
+            });
         case "backup-store-write":
             return [
                 {

@@ -34,6 +34,10 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
     switch (permission.kind) {
         case "dns-zone-records":
             return [{ role: "dnsZoneContributor", scope: scope.dnsZoneId }];
+        case "dns-challenge-records":
+            // No built-in role is limited to TXT records, and cert-manager creates each
+            // `_acme-challenge` record set on demand, so it cannot be the scope: the zone is the narrowest.
+            return [{ role: "dnsZoneContributor", scope: scope.dnsZoneId }];
         case "backup-store-write":
             return [{ role: "storageBlobDataContributor", scope: scope.backupContainerId }];
         case "backup-store-read":

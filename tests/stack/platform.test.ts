@@ -94,6 +94,19 @@ describe("the platform on both clusters (whole stack)", () => {
         }
     });
 
+    it("lets cert-manager on AWS change only `_acme-challenge` TXT records in its own zone, as the global-name role does", () => {
+        const policy = JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", "pair-aws-platform-cert-manager-irsa").inputs.policy);
+        const zone = prod.named("aws:route53/zone:Zone", "pair-aws-zone");
+        const writes = policy.Statement.filter((s: any) => s.Action.includes("route53:ChangeResourceRecordSets"));
+        assert.deepEqual(writes.map((s: any) => [s.Action, s.Condition]), [[["route53:ChangeResourceRecordSets"], {
+            "ForAllValues:StringLike": {
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`_acme-challenge.${zone.inputs.name}`, `_acme-challenge.*.${zone.inputs.name}`],
+            },
+            "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+        }]]);
+        assert.deepEqual(policy.Statement.flatMap((s: any) => s.Action).sort(), ["route53:ChangeResourceRecordSets", "route53:GetChange"], "the issuer names the zone: no list calls");
+    });
+
     it("assigns Azure roles on resource scopes, never on a subscription or resource group", () => {
         for (const assignment of prod.ofType("azure-native:authorization:RoleAssignment")) {
             assert.match(assignment.inputs.scope, /\/providers\//, `${assignment.name} is scoped to a resource: ${assignment.inputs.scope}`);
