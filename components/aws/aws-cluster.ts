@@ -146,6 +146,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         this.identityScope = {
             partition,
             clusterName: args.clusterName,
+            clusterArn: cluster.arn,
             hostedZoneId: zone.zoneId,
             zoneName: args.dnsZoneName,
             backupBucket: backups.bucketName,

@@ -7,6 +7,8 @@ export interface AwsPermissionScope {
     partition: string;
     /** EKS cluster name; a plain string because IAM condition keys embed it. */
     clusterName: string;
+    /** EKS cluster ARN; its node groups' ARNs share its partition, region, account and name. */
+    clusterArn: pulumi.Input<string>;
     hostedZoneId: pulumi.Input<string>;
     /** The hosted zone's DNS name (IAM's Route53 record-name conditions name records by it). */
     zoneName: string;
@@ -25,9 +27,9 @@ export interface PolicyStatement {
 }
 
 /**
- * Turns cloud-neutral permissions into IAM statements. Writes are always scoped
- * to a resource ARN or a cluster tag; only read-only list/describe calls that
- * IAM cannot scope use "*".
+ * Turns cloud-neutral permissions into IAM statements. Every action is scoped to a
+ * resource ARN or a cluster tag; only read-only list/describe calls that IAM cannot
+ * scope to a resource (wildcard-only in AWS's action catalogue) use "*".
  */
 export function awsStatements(permission: CloudPermission, scope: AwsPermissionScope): PolicyStatement[] {
     const arn = (service: string, resource: pulumi.Input<string>, region = "", account = "") =>
@@ -35,19 +37,14 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
     switch (permission.kind) {
         case "dns-zone-records":
             return [
+                // What ExternalDNS calls (v0.21 provider/aws): ListTagsForResources only with zone-tag filters.
                 {
                     Sid: "ChangeOwnZoneRecords",
                     Effect: "Allow",
-                    Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
+                    Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
                     Resource: [arn("route53", pulumi.interpolate`hostedzone/${scope.hostedZoneId}`)],
                 },
-                { Sid: "TrackChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: [arn("route53", "change/*")] },
-                {
-                    Sid: "ListZonesReadOnly",
-                    Effect: "Allow",
-                    Action: ["route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:ListTagsForResource"],
-                    Resource: "*",
-                },
+                { Sid: "ListZonesReadOnly", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: "*" },
             ];
         case "dns-challenge-records":
             // `_acme-challenge.<zone>` and `_acme-challenge.<any name>.<zone>`, TXT only.
@@ -107,9 +104,15 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                         "ec2:DescribeInstanceTypes",
                         "ec2:DescribeLaunchTemplateVersions",
                         "ec2:GetInstanceTypesFromInstanceRequirements",
-                        "eks:DescribeNodegroup",
                     ],
                     Resource: "*",
+                },
+                {
+                    // Labels and taints of this cluster's managed node groups (scaling from zero).
+                    Sid: "DescribeOwnNodeGroups",
+                    Effect: "Allow",
+                    Action: ["eks:DescribeNodegroup"],
+                    Resource: [pulumi.output(scope.clusterArn).apply((cluster) => `${cluster.replace(":cluster/", ":nodegroup/")}/*/*`)],
                 },
                 {
                     Sid: "ScaleOwnNodeGroups",

@@ -107,6 +107,18 @@ describe("the platform on both clusters (whole stack)", () => {
         assert.deepEqual(policy.Statement.flatMap((s: any) => s.Action).sort(), ["route53:ChangeResourceRecordSets", "route53:GetChange"], "the issuer names the zone: no list calls");
     });
 
+    it("scopes read calls that IAM can scope: ExternalDNS's zone tags to its zone, the autoscaler's node-group reads to its cluster's node groups", () => {
+        const statements = (name: string) => JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];
+        const resourcesOf = (name: string, action: string) => statements(name).filter((s) => s.Action.includes(action)).flatMap((s) => [s.Resource].flat());
+        const externalDns = "pair-aws-platform-external-dns-irsa";
+        const [zoneArn] = resourcesOf(externalDns, "route53:ChangeResourceRecordSets");
+        assert.match(zoneArn, /^arn:aws:route53:::hostedzone\/Z[A-Z0-9]+$/);
+        assert.deepEqual(resourcesOf(externalDns, "route53:ListTagsForResources"), [zoneArn]);
+        assert.deepEqual(resourcesOf("pair-aws-platform-cluster-autoscaler-identity-irsa", "eks:DescribeNodegroup"), [
+            "arn:aws:eks:us-east-1:123456789012:nodegroup/finplat-prod-eks/*/*",
+        ]);
+    });
+
     it("assigns Azure roles on resource scopes, never on a subscription or resource group", () => {
         for (const assignment of prod.ofType("azure-native:authorization:RoleAssignment")) {
             assert.match(assignment.inputs.scope, /\/providers\//, `${assignment.name} is scoped to a resource: ${assignment.inputs.scope}`);
