@@ -34,6 +34,10 @@ export interface RecordedResource {
     aliases: unknown[];
     /** Input keys whose values are secrets. */
     secretInputs: string[];
+    /** The id the provider returned ("" in a preview, where it is unknown). */
+    id: string;
+    /** What the provider computed (ARNs, names, ids): outputs that are not inputs. Empty in a preview. */
+    outputs: Record<string, any>;
 }
 
 export interface InvokeRecord {
@@ -164,10 +168,18 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
             ignoreChanges: req.getIgnorechangesList(),
             aliases: req.getAliasesList().map((a: any) => a.toObject()),
             secretInputs: secretKeysOf(object),
+            id: "",
+            outputs: {},
         };
         resources.push(entry);
         return register(req, (err: unknown, response: any) => {
-            if (response) entry.urn = response.getUrn();
+            if (response) {
+                entry.urn = response.getUrn();
+                entry.id = response.getId() ?? "";
+                // Only what the provider added: the inputs are recorded already (and can be large).
+                const state = plain(response.getObject()?.toJavaScript() ?? {});
+                entry.outputs = Object.fromEntries(Object.entries(state).filter(([key]) => !(key in entry.inputs)));
+            }
             callback(err, response);
         });
     };
