@@ -176,9 +176,10 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
             if (response) {
                 entry.urn = response.getUrn();
                 entry.id = response.getId() ?? "";
-                // Only what the provider added: the inputs are recorded already (and can be large).
+                // Only what the provider added or changed: the inputs are recorded already (and can be large).
                 const state = plain(response.getObject()?.toJavaScript() ?? {});
-                entry.outputs = Object.fromEntries(Object.entries(state).filter(([key]) => !(key in entry.inputs)));
+                entry.outputs = Object.fromEntries(Object.entries(state).filter(([key, value]) =>
+                    !(key in entry.inputs) || JSON.stringify(value) !== JSON.stringify(entry.inputs[key])));
             }
             callback(err, response);
         });
