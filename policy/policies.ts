@@ -9,6 +9,7 @@ import { containerRules } from "./rules/containers";
 import { eksRules } from "./rules/eks";
 import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
+import { iamRules } from "./rules/iam";
 import { imageRules } from "./rules/images";
 import { keyRotationRules } from "./rules/key-rotation";
 import { protectionRules } from "./rules/protection";
@@ -26,6 +27,7 @@ export const policies: Guardrail[] = [
     ...keyRotationRules,
     ...protectionRules,
     ...failoverRules,
+    ...iamRules,
     ...environmentRules,
 ];
 

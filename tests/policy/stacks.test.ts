@@ -27,6 +27,10 @@ const MUST_APPLY = [
     "kms-key-rotation",
     "keyvault-key-rotation",
     "policy-environment-matches-stack",
+    "iam-kms-grant-for-aws-resource",
+    "iam-web-identity-trust-pinned",
+    "azure-federated-credential-pinned",
+    "azure-role-assignment-scoped",
 ];
 
 function mandatory(result: PackResult): string[] {
