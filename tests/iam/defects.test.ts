@@ -95,7 +95,7 @@ const AWS_DEFECTS: AwsDefect[] = [
         role: "pair-aws-backup-reader-azure-irsa",
         breakIt: (role) => { statementOf(role, "ReadBackupObjects").Resource = ["arn:aws:s3:::*/*"]; },
         check: "bounded",
-        finding: /a sibling resource is reachable: s3:GetObject on arn:aws:s3:::pair-aws-backups-[a-z0-9]+-sibling\/sample/,
+        finding: /a sibling resource is reachable: s3:GetObject on arn:aws:s3:::pair-aws-[a-z-]+-[a-z0-9]+-sibling\/sample/,
     },
     {
         defect: "a condition key typo",
@@ -195,6 +195,19 @@ describe("each least-privilege check catches its defect (prod policies, broken o
             expectFinding(await findingsFor(broken, defect.role), defect.check, defect.finding);
         });
     }
+
+    it("AWS: encryption-context conditions are evaluated, not dropped (the simulator's own filter drops kms:EncryptionContext:aws:s3:arn)", async () => {
+        const changed = clone(model);
+        const bucket = changed.buckets[0].arn;
+        const encryption = statementOf(roleOf(changed, VELERO), "BackupEncryption");
+        // kms:DescribeKey carries no encryption context: with it, the statement would be (rightly) reported dead.
+        encryption.Action = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"];
+        encryption.Condition = { StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucket, `${bucket}/*`] } };
+        // Live with the context S3 sends, denied for another bucket's context.
+        assert.deepEqual(formatFindings(await findingsFor(changed, VELERO)), []);
+        statementOf(roleOf(changed, VELERO), "BackupEncryption").Condition = { StringLike: { "kms:EncryptionContext:aws:s3:arn": "*" } };
+        expectFinding(await findingsFor(changed, VELERO), "bounded", /violating StringLike kms:EncryptionContext:aws:s3:arn still allows kms:Encrypt/);
+    });
 
     it("AWS: a bucket policy that allows everyone", async () => {
         const broken = clone(model);
