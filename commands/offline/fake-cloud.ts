@@ -31,9 +31,9 @@ type Outputs = Record<string, unknown>;
 
 const AWS: Record<string, (name: string, inputs: Record<string, any>) => Outputs> = {
     "aws:ec2/vpc:Vpc": (name) => ({ arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/vpc-${digest(name, 17)}` }),
-    "aws:kms/key:Key": (name) => {
+    "aws:kms/key:Key": (name, inputs) => {
         const keyId = guid(name);
-        return { id: keyId, keyId, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${keyId}` };
+        return { id: keyId, keyId, arn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:key/${keyId}` };
     },
     "aws:iam/role:Role": (name, inputs) => {
         const roleName = inputs.name ?? `${name}-${digest(name, 7)}`;
