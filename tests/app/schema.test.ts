@@ -35,9 +35,9 @@ describe("Kubernetes schema validation of the app", () => {
         await assert.rejects(validateKubernetesObject("monitoring.coreos.com/v1", "PrometheusRule", { metadata: { name: "x" }, spec: { groups: [{ rules: [] }] } }), /name/);
     });
 
-    it("refuses kinds without a model unless their group is skipped on purpose (ECK)", async () => {
-        await assert.rejects(validateKubernetesObject("example.com/v1", "Widget", {}), /no schema model for example\.com\/v1 Widget/);
-        assert.equal(await validateKubernetesObject("elasticsearch.k8s.elastic.co/v1", "Elasticsearch", { spec: {} }), "skipped");
+    it("refuses kinds without a model package or a field list, naming what to add", async () => {
+        await assert.rejects(validateKubernetesObject("example.com/v1", "Widget", {}), /no schema for example\.com\/v1\/Widget: derive its field list .*FIELD_LISTS/);
+        assert.equal(await validateKubernetesObject("elasticsearch.k8s.elastic.co/v1", "Elasticsearch", { metadata: { name: "x" }, spec: { version: "9.0.0", nodeSets: [{ name: "default", count: 1 }] } }), "validated");
         assert.equal(await validateKubernetesObject("v1", "ConfigMap", { metadata: { name: "x" }, data: { a: "b" } }), "validated");
     });
 });

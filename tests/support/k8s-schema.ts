@@ -1,18 +1,27 @@
 /**
  * Validates Kubernetes objects recorded by an offline evaluation against the
- * OpenAPI schemas shipped in `kubernetes-models` (built-in kinds),
- * `@kubernetes-models/cert-manager` and `@kubernetes-models/prometheus-operator`.
+ * schema of the pinned version, unknown fields included:
  *
- * These packages are ES modules only, and this project compiles to CommonJS,
- * where TypeScript would turn `import()` into `require()`. So the models are
- * loaded with a real dynamic import, which makes the API asynchronous:
+ * - kinds with a model package (`kubernetes-models` for built-in kinds,
+ *   `@kubernetes-models/cert-manager`, `/prometheus-operator`, `/gateway-api`):
+ *   the package's compiled validator (types, required, enums, formats), plus the
+ *   package's TypeScript declarations for the field structure, since those
+ *   validators accept unknown fields (tests/support/model-fields.ts);
+ * - other custom resources: the field list derived from the published CRD at
+ *   the pinned tag (tests/crd-fields, registered in FIELD_LISTS below).
+ *
+ * An object of any other group fails, naming what to add. The model packages
+ * are ES modules only and this project compiles to CommonJS, so they are loaded
+ * with a real dynamic import and the API is asynchronous:
  *
  *     assert.deepEqual(await validateAllKubernetesResources(evaluation), []);
- *
- * The schemas check types, required fields, enums and formats (quantities,
- * int-or-string). They do not reject unknown fields.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
+import { FieldNode, parseFieldList, splitPath } from "./field-list";
+import { validateFields } from "./field-validation";
+import { loadModelFields, ModelRef, modelFields } from "./model-fields";
 
 // A real `import()`: resolved from this file, so the models come from the project's node_modules.
 const importModule = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<Record<string, unknown>>;
@@ -27,13 +36,36 @@ const MODEL_PACKAGES: Record<string, string> = {
     "cert-manager.io": "@kubernetes-models/cert-manager",
     "acme.cert-manager.io": "@kubernetes-models/cert-manager",
     "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+    "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
+    "gateway.networking.x-k8s.io": "@kubernetes-models/gateway-api",
 };
 
-/** Groups deliberately not validated, and why. Anything else without a model is a failure. */
-export const SKIPPED_API_GROUPS: { suffix: string; reason: string }[] = [
-    // elasticsearch.k8s.elastic.co, kibana.k8s.elastic.co, beat.k8s.elastic.co, ...
-    { suffix: ".k8s.elastic.co", reason: "ECK publishes no kubernetes-models package" },
-];
+export const CRD_FIELDS_DIR = path.join(__dirname, "..", "crd-fields");
+
+/**
+ * Custom resources without a model package: `<group>/<version>/<Kind>` → its field list in
+ * tests/crd-fields, written by tools/crd-fields.ts from the CRD at the pinned tag (see its header).
+ */
+export const FIELD_LISTS: Record<string, string> = {
+    "elasticsearch.k8s.elastic.co/v1/Elasticsearch": "elasticsearch.k8s.elastic.co_v1_Elasticsearch@eck-3.5.0.txt",
+    "kibana.k8s.elastic.co/v1/Kibana": "kibana.k8s.elastic.co_v1_Kibana@eck-3.5.0.txt",
+};
+
+const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };
+const OBJECT_META: ModelRef = { specifier: "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta", kind: "ObjectMeta" };
+
+/**
+ * Fields a CRD leaves open (x-kubernetes-preserve-unknown-fields) that the operator decodes
+ * into a built-in type, silently dropping what that type does not know: validated as that type,
+ * as a partial object (the operator merges it with its defaults, so nothing in it is required).
+ */
+export const BUILT_IN_TYPED_FIELDS: Record<string, Record<string, ModelRef>> = {
+    "elasticsearch.k8s.elastic.co/v1/Elasticsearch": { "spec.nodeSets[].podTemplate": POD_TEMPLATE_SPEC },
+    "kibana.k8s.elastic.co/v1/Kibana": { "spec.podTemplate": POD_TEMPLATE_SPEC },
+};
+
+/** Groups deliberately not validated, and why. Anything else without a schema is a failure. */
+export const SKIPPED_API_GROUPS: { suffix: string; reason: string }[] = [];
 
 /** Why a group is not validated, or undefined when it must be. */
 export function skipReason(group: string): string | undefined {
@@ -49,7 +81,13 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 }
 
 function isBuiltInGroup(group: string): boolean {
-    return group === "" || !group.includes(".") || group.endsWith(".k8s.io");
+    return group === "" || !group.includes(".") || (group.endsWith(".k8s.io") && !MODEL_PACKAGES[group]);
+}
+
+/** The registry key of a kind: `<group>/<version>/<Kind>` (`core` for the core group). */
+export function gvk(apiVersion: string, kind: string): string {
+    const { group, version } = splitApiVersion(apiVersion);
+    return `${group || "core"}/${version}/${kind}`;
 }
 
 /** The module that exports the model class, or undefined when no package covers the group. */
@@ -70,18 +108,74 @@ function loadModel(specifier: string, kind: string): Promise<ModelClass | undefi
     return loaded.get(specifier)!;
 }
 
+const fieldLists = new Map<string, FieldNode>();
+
+/** The field tree registered for a kind (with its built-in typed fields grafted in), or undefined. */
+export function registeredFieldList(key: string): FieldNode | undefined {
+    const file = FIELD_LISTS[key];
+    if (!file) return undefined;
+    if (!fieldLists.has(key)) {
+        const full = path.join(CRD_FIELDS_DIR, file);
+        if (!fs.existsSync(full)) throw new Error(`FIELD_LISTS["${key}"] names ${file}, which is not in tests/crd-fields: derive it with tools/crd-fields.ts`);
+        const { root } = parseFieldList(fs.readFileSync(full, "utf8"), file);
+        for (const [fieldPath, ref] of Object.entries(BUILT_IN_TYPED_FIELDS[key] ?? {})) graft(root, fieldPath, modelFields(ref), key);
+        fieldLists.set(key, root);
+    }
+    return fieldLists.get(key)!;
+}
+
+/** Replaces the node at a path with a built-in type's tree (partial), keeping whether it is required. */
+function graft(root: FieldNode, fieldPath: string, replacement: FieldNode, key: string): void {
+    const segments = splitPath(fieldPath);
+    let parent = root;
+    for (const s of segments.slice(0, -1)) {
+        const next = s.kind === "items" ? parent.items : s.kind === "values" ? parent.values : parent.properties?.get(s.name);
+        if (!next) throw new Error(`BUILT_IN_TYPED_FIELDS["${key}"]: no ${fieldPath} in its field list`);
+        parent = next;
+    }
+    const last = segments[segments.length - 1];
+    const current = last.kind === "items" ? parent.items : last.kind === "values" ? parent.values : parent.properties?.get(last.name);
+    if (!current) throw new Error(`BUILT_IN_TYPED_FIELDS["${key}"]: no ${fieldPath} in its field list`);
+    const node = { ...replacement, required: current.required, partial: true };
+    if (last.kind === "items") parent.items = node;
+    else if (last.kind === "values") parent.values = node;
+    else parent.properties!.set(last.name, node);
+}
+
+function fail(errors: string[]): void {
+    if (errors.length > 0) throw new Error(errors.join("; "));
+}
+
 /**
  * Validates one object. Resolves to "skipped" for a deliberately skipped group,
- * "validated" when the schema accepts it; rejects with the schema's errors, or
- * when no model exists for the kind.
+ * "validated" when the schema accepts it; rejects with every error found, or
+ * when no schema is known for the kind.
  */
 export async function validateKubernetesObject(apiVersion: string, kind: string, object: unknown): Promise<"validated" | "skipped"> {
     const { group } = splitApiVersion(apiVersion);
     if (skipReason(group)) return "skipped";
+    const data = { ...(object as object), apiVersion, kind };
+    const key = gvk(apiVersion, kind);
+    const fieldList = registeredFieldList(key);
+    if (fieldList) {
+        fail(validateFields(fieldList, data, { objectMeta: modelFields(OBJECT_META) }));
+        return "validated";
+    }
     const specifier = modelModule(apiVersion, kind);
     const Model = specifier ? await loadModel(specifier, kind) : undefined;
-    if (!Model) throw new Error(`no schema model for ${apiVersion} ${kind}: add its package to MODEL_PACKAGES or its group to SKIPPED_API_GROUPS`);
-    new Model({ ...(object as object), apiVersion, kind }).validate();
+    if (!Model) {
+        throw new Error(
+            `no schema for ${key}: derive its field list from the published CRD (tools/crd-fields.ts) and add it to FIELD_LISTS in tests/support/k8s-schema.ts, ` +
+                `or map its group to a kubernetes-models package in MODEL_PACKAGES`,
+        );
+    }
+    const errors = validateFields(modelFields({ specifier: specifier!, kind }), data);
+    try {
+        new Model(data).validate();
+    } catch (err) {
+        errors.unshift((err as Error).message);
+    }
+    fail(errors);
     return "validated";
 }
 
@@ -102,18 +196,46 @@ export function kubernetesObjects(evaluation: Evaluation): RecordedResource[] {
     });
 }
 
-/** Every failure, as `<type> "<name>": <reason>`; empty when all objects are valid or skipped on purpose. */
-export async function validateAllKubernetesResources(evaluation: Evaluation): Promise<string[]> {
-    const failures: string[] = [];
-    for (const resource of kubernetesObjects(evaluation)) {
-        const fromType = typeToApiVersionKind(resource.type)!;
-        const apiVersion = (resource.inputs.apiVersion as string | undefined) ?? fromType.apiVersion;
-        const kind = (resource.inputs.kind as string | undefined) ?? fromType.kind;
+function apiVersionKind(resource: RecordedResource): { apiVersion: string; kind: string } {
+    const fromType = typeToApiVersionKind(resource.type)!;
+    return {
+        apiVersion: (resource.inputs.apiVersion as string | undefined) ?? fromType.apiVersion,
+        kind: (resource.inputs.kind as string | undefined) ?? fromType.kind,
+    };
+}
+
+export interface ValidationReport {
+    /** Every failure, as `<type> "<name>": <reason>`. */
+    failures: string[];
+    /** Objects of deliberately skipped groups, as `<type> "<name>"`. */
+    skipped: string[];
+    validated: number;
+}
+
+/** Validates every Kubernetes object of an evaluation, reading all model declarations in one pass. */
+export async function validateKubernetesResources(evaluation: Evaluation): Promise<ValidationReport> {
+    const objects = kubernetesObjects(evaluation);
+    const refs = [OBJECT_META, ...Object.values(BUILT_IN_TYPED_FIELDS).flatMap((fields) => Object.values(fields))];
+    for (const resource of objects) {
+        const { apiVersion, kind } = apiVersionKind(resource);
+        const specifier = FIELD_LISTS[gvk(apiVersion, kind)] ? undefined : modelModule(apiVersion, kind);
+        if (specifier && (await loadModel(specifier, kind))) refs.push({ specifier, kind });
+    }
+    loadModelFields(refs);
+    const report: ValidationReport = { failures: [], skipped: [], validated: 0 };
+    for (const resource of objects) {
+        const { apiVersion, kind } = apiVersionKind(resource);
         try {
-            await validateKubernetesObject(apiVersion, kind, resource.inputs);
+            if ((await validateKubernetesObject(apiVersion, kind, resource.inputs)) === "skipped") report.skipped.push(`${resource.type} "${resource.name}"`);
+            else report.validated++;
         } catch (err) {
-            failures.push(`${resource.type} "${resource.name}": ${(err as Error).message}`);
+            report.failures.push(`${resource.type} "${resource.name}": ${(err as Error).message}`);
         }
     }
-    return failures;
+    return report;
+}
+
+/** Every failure, as `<type> "<name>": <reason>`; empty when all objects are valid or skipped on purpose. */
+export async function validateAllKubernetesResources(evaluation: Evaluation): Promise<string[]> {
+    return (await validateKubernetesResources(evaluation)).failures;
 }
