@@ -3,6 +3,7 @@
  * runtime and prints what `pulumi up` would create, without a cloud account.
  *
  *   npm run plan -- --stack dev|prod [--set key.path=value ...] [--json FILE]
+ *   npm run plan -- --stack dev|prod --migrate-ingress ingress-nginx|envoy-gateway
  *
  * Values that only exist after deploy print as "(known after deploy)", as in
  * `pulumi preview`. Bad config fails with the same message a real run prints.
@@ -10,6 +11,7 @@
 import * as fs from "fs";
 import { ConfigError } from "../stacks/config";
 import { DrBudget, describeRpo, describeRto } from "../stacks/config/dr-budget";
+import { MigrationError, planIngressMigration, renderMigration } from "./ingress-migration";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
 
@@ -17,9 +19,11 @@ interface PlanArgs {
     stack: string;
     overrides: string[];
     json?: string;
+    /** Print the steps (and each step's change set) of switching to this ingress controller. */
+    migrateIngress?: string;
 }
 
-const USAGE = "usage: npm run plan -- --stack <dev|prod> [--set key.path=value ...] [--json FILE]";
+const USAGE = "usage: npm run plan -- --stack <dev|prod> [--set key.path=value ...] [--json FILE]\n       npm run plan -- --stack <dev|prod> --migrate-ingress <ingress-nginx|envoy-gateway>";
 
 export function parsePlanArgs(argv: string[]): PlanArgs {
     const args: PlanArgs = { stack: "", overrides: [] };
@@ -34,9 +38,11 @@ export function parsePlanArgs(argv: string[]): PlanArgs {
         if (flag === "--stack") args.stack = needValue();
         else if (flag === "--set") args.overrides.push(needValue());
         else if (flag === "--json") args.json = needValue();
+        else if (flag === "--migrate-ingress") args.migrateIngress = needValue();
         else throw new UsageError(`unknown option ${flag}`);
     }
     if (!args.stack) throw new UsageError("--stack is required");
+    if (args.migrateIngress && (args.overrides.length || args.json)) throw new UsageError("--migrate-ingress plans from the stack file as it is: no --set or --json");
     return args;
 }
 
@@ -92,11 +98,50 @@ function clusterSettings(evaluation: Evaluation): string[] {
 }
 
 function releaseSettings(evaluation: Evaluation): string[] {
-    const clusterOf = (r: RecordedResource) => (/pair-(aws|azure)-k8s/.exec(r.provider)?.[1] ?? "?");
     return evaluation
         .ofType("kubernetes:helm.sh/v3:Release")
         .map((r) => `  [${clusterOf(r)}] ${r.inputs.chart}@${r.inputs.version} → namespace ${r.inputs.namespace} (release ${r.inputs.name})`)
         .sort();
+}
+
+const CLUSTER_OF = /pair-(aws|azure)-k8s/;
+const clusterOf = (r: RecordedResource) => CLUSTER_OF.exec(r.provider)?.[1] ?? "?";
+
+/** Recorded inputs are untyped JSON; these are the few shapes the ingress summary reads. */
+interface Listener { name: string; protocol: string; hostname?: string; port: number }
+interface BackendRef { name: string; weight?: number }
+interface RouteRule { backendRefs: BackendRef[] }
+interface IngressRule { host?: string }
+
+/** Which controller serves each cluster, what else runs, and the routes and Gateway that carry the app. */
+function ingressSettings(evaluation: Evaluation): string[] {
+    const lines: string[] = [];
+    const clusters = evaluation.outputs.clusters ?? {};
+    const on = (cloud: string, type: string) => evaluation.ofType(type).filter((r) => clusterOf(r) === cloud);
+    const published = (r: RecordedResource) => r.inputs.metadata?.annotations?.["external-dns.alpha.kubernetes.io/hostname"];
+    for (const cloud of ["aws", "azure"]) {
+        const serving = clusters[cloud]?.ingressController;
+        if (!serving) continue;
+        const also: string[] = clusters[cloud]?.ingressAlsoRunning ?? [];
+        lines.push(`  [${cloud}] served by ${serving}${also.length ? `; also running (migration): ${also.join(", ")}` : ""}`);
+        for (const crds of on(cloud, "kubernetes:helm.sh/v4:Chart")) {
+            lines.push(`    CRDs: ${crds.inputs.chart}@${crds.inputs.version}, Gateway API channel ${crds.inputs.values?.crds?.gatewayAPI?.channel}`);
+        }
+        for (const gateway of on(cloud, "kubernetes:gateway.networking.k8s.io/v1:Gateway")) {
+            const listeners = (gateway.inputs.spec.listeners as Listener[] ?? []).map((l) => `${l.name} ${l.protocol} ${l.hostname}:${l.port}`).join(", ");
+            lines.push(`    Gateway ${gateway.inputs.metadata.namespace}/${gateway.inputs.metadata.name} (class ${gateway.inputs.spec.gatewayClassName}): ${listeners}; certificate from ${gateway.inputs.metadata.annotations?.["cert-manager.io/cluster-issuer"]}`);
+        }
+        for (const route of on(cloud, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")) {
+            const backends = (route.inputs.spec.rules as RouteRule[]).flatMap((rule) => rule.backendRefs).map((b) => `${b.name}${b.weight !== undefined ? ` ${b.weight}%` : ""}`).join(" + ");
+            lines.push(`    HTTPRoute ${route.inputs.metadata.name}: ${route.inputs.spec.hostnames.join(", ")} → ${backends}; publishes ${published(route) ?? "nothing"}`);
+        }
+        for (const ingress of on(cloud, "kubernetes:networking.k8s.io/v1:Ingress")) {
+            const hosts = (ingress.inputs.spec.rules as IngressRule[]).map((rule) => rule.host).join(", ");
+            const weight = ingress.inputs.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"];
+            lines.push(`    Ingress ${ingress.inputs.metadata.name} (class ${ingress.inputs.spec.ingressClassName}): ${hosts}${weight ? `, canary ${weight}%` : ""}; publishes ${published(ingress) ?? "nothing"}`);
+        }
+    }
+    return lines;
 }
 
 export function renderPlan(evaluation: Evaluation, stack: string, placeholders: string[]): string {
@@ -118,6 +163,8 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     lines.push("", "Clusters:", ...clusterSettings(evaluation));
     const releases = releaseSettings(evaluation);
     if (releases.length) lines.push("", "Helm releases:", ...releases);
+    const ingress = ingressSettings(evaluation);
+    if (ingress.length) lines.push("", "Ingress layer:", ...ingress);
     const failover = evaluation.outputs.failover;
     const budget = evaluation.outputs.drBudget as DrBudget | undefined;
     if (failover && budget) {
@@ -137,6 +184,10 @@ async function main(): Promise<number> {
         return 2;
     }
     try {
+        if (args.migrateIngress) {
+            console.log(renderMigration(await planIngressMigration(args.stack, args.migrateIngress)));
+            return 0;
+        }
         const evaluation = await evaluateStack(args.stack, { overrides: args.overrides, placeholderSecrets: true, preview: true });
         console.log(renderPlan(evaluation, args.stack, evaluation.placeholders));
         if (args.json) {
@@ -146,7 +197,7 @@ async function main(): Promise<number> {
         return 0;
     } catch (err) {
         // Config errors and unknown stacks are the user's to fix: the message alone, no stack trace.
-        if (err instanceof ConfigError || /unknown stack/.test((err as Error).message)) {
+        if (err instanceof ConfigError || err instanceof MigrationError || /unknown stack/.test((err as Error).message)) {
             console.error((err as Error).message);
             return 1;
         }

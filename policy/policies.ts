@@ -11,6 +11,7 @@ import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
 import { iamRules } from "./rules/iam";
 import { imageRules } from "./rules/images";
+import { ingressTlsRules } from "./rules/ingress-tls";
 import { keyRotationRules } from "./rules/key-rotation";
 import { protectionRules } from "./rules/protection";
 import { s3Rules } from "./rules/s3-buckets";
@@ -28,6 +29,7 @@ export const policies: Guardrail[] = [
     ...protectionRules,
     ...failoverRules,
     ...iamRules,
+    ...ingressTlsRules,
     ...environmentRules,
 ];
 

@@ -19,6 +19,9 @@ export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, p
         environment: config.environment,
         sizing: { ...sizing, targetCpuUtilization: app.targetCpuUtilization, targetRequestsPerSecond: app.targetRequestsPerSecond },
         canary: app.canary,
+        // Routes for every controller that runs; the serving one's route owns the public record.
+        publicEntry: { ...platform.ingressLayer, gateway: platform.publicGateway?.attachment },
+        edge: app.edge,
         hostname: appHostname(config, cluster),
         // Route53 failover sends the global name here; serve it with a certificate that names it.
         aliases: [config.dr.globalHostname],

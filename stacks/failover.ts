@@ -11,6 +11,7 @@ export function buildGlobalFailover(config: StackConfig, pair: ClusterPair, awsP
         role: cluster.role,
         hostname: appHostname(config, cluster),
         healthCheckPath: config.dr.healthCheck.path,
+        servedBy: config.platform.ingress.controller,
         zoneName: cluster.dns.zoneName,
         nameServers: cluster.dns.nameServers,
     });

@@ -4,6 +4,7 @@ import { VaultConfiguration } from "../components/addons/vault-config";
 import { VELERO_SERVER_SERVICE_ACCOUNT } from "../components/addons/velero";
 import { NAMESPACES } from "../components/addons/well-known";
 import { appServiceAccountName, vaultKvPathsFor } from "../components/app/financial-app";
+import { publicIssuer } from "../components/app/ingress";
 import { CloudName, ClusterHandle, ForeignBackupAccess } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
 import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
@@ -24,7 +25,10 @@ function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
         kubernetesVersion: handle.kubernetesVersion,
         dnsZone: handle.dns.zoneName,
         addonNamespaces: platform.namespaces,
-        ingressAddress: platform.ingress?.loadBalancerAddress,
+        // The serving controller and its load balancer; the other one only runs during a migration.
+        ingressController: platform.ingressLayer.serving,
+        ingressAlsoRunning: platform.ingressLayer.running.filter((c) => c !== platform.ingressLayer.serving),
+        ingressAddress: platform.ingressAddress,
         internalEndpoints: {
             kibana: platform.logging?.kibanaUrl,
             grafana: platform.monitoring?.grafanaUrl,
@@ -61,6 +65,12 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
         globalName,
+        // Used when Envoy Gateway runs: its listeners serve the same names the app's Ingress does.
+        publicGateway: {
+            hostnames: { cluster: appHostname(config, handle), global: config.dr.globalHostname },
+            routeNamespaces: config.app.enabled ? [config.app.namespace] : [],
+            issuer: publicIssuer(config.environment),
+        },
     });
 }
 
@@ -112,7 +122,8 @@ export function definePlatform(config: StackConfig) {
             globalHostname: failover.globalHostname,
             primaryCloud: failover.primaryCloud,
             healthCheckPath: config.dr.healthCheck.path,
-            targets: onEach((cluster) => ({ hostname: appHostname(config, cluster) })),
+            // The health checks and the drill probe these names, on whichever controller serves them.
+            targets: onEach((cluster, _peer, cloud) => ({ hostname: appHostname(config, cluster), ingressController: platforms[cloud].ingressLayer.serving })),
         },
         drBudget: drBudgetOf(config),
     };

@@ -5,17 +5,19 @@
  * and restores. Nothing here runs under `--simulate`.
  */
 import { spawn, spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as dns from "dns";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { CLOUDS, CloudName } from "../../components/cluster/contract";
 import { PROJECT_ROOT } from "../offline/stack-files";
 import { DrillSetupError, isCloud } from "./errors";
-import { BackupInfo, BackupProbe, DnsProbe, DrillStack, HttpProbe, StackPreviewResult, StackUpResult } from "./orchestrator";
+import { BackupInfo, BackupProbe, DnsProbe, DrillStack, HttpProbe, SavedPlan, StackPreviewResult, StackUpResult } from "./orchestrator";
 import { PEER_LOCATION, RestoreManifest, VELERO_NAMESPACE, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "./restore";
+import { plannedStepsFromEvents } from "./update-plan";
 
 // ---------------------------------------------------------------- prerequisites
 
@@ -36,7 +38,7 @@ export function requirePulumiCli(exists: (command: string) => boolean = commandE
 export function requireKubectl(exists: (command: string) => boolean = (command) => commandExists(command, ["version", "--client"])): void {
     if (!exists("kubectl")) {
         throw new DrillSetupError(
-            "kubectl is not installed or not on PATH; --restore reads and creates Velero objects with it (install: https://kubernetes.io/docs/tasks/tools/; AKS kubeconfigs also need kubelogin, EKS ones the aws CLI)",
+            "kubectl is not installed or not on PATH; the drill drives Velero and CloudNativePG with it (install: https://kubernetes.io/docs/tasks/tools/; AKS kubeconfigs also need kubelogin, EKS ones the aws CLI)",
         );
     }
 }
@@ -101,8 +103,30 @@ function opCounts(map: Record<string, number | undefined> | undefined): Record<s
     return Object.fromEntries(Object.entries(map ?? {}).filter(([, n]) => typeof n === "number")) as Record<string, number>;
 }
 
-/** A DrillStack over an Automation API stack. */
+/** URNs of the resources whose operation failed, from an update's engine events. */
+export function failedResourcesFromEvents(events: readonly EngineEvent[]): string[] {
+    return [...new Set(events.flatMap((e) => (e.resOpFailedEvent ? [e.resOpFailedEvent.metadata.urn] : [])))];
+}
+
+interface StateResource {
+    urn?: string;
+    type?: string;
+    outputs?: { metadata?: { name?: unknown; namespace?: unknown } };
+}
+
+/** The URN of a Kubernetes object (type, metadata.name, metadata.namespace) in an exported deployment. */
+export function findResourceInDeployment(deployment: { resources?: StateResource[] } | undefined, type: string, name: string, namespace: string): string | undefined {
+    return (deployment?.resources ?? []).find((r) => r.type === type && r.outputs?.metadata?.name === name && r.outputs?.metadata?.namespace === namespace)?.urn;
+}
+
+/**
+ * A DrillStack over an Automation API stack. Saved plans go to a private
+ * temporary directory (a plan holds the resources' planned inputs) and are
+ * deleted once applied.
+ */
 export class AutomationStack implements DrillStack {
+    private planDir?: string;
+
     constructor(
         private readonly stack: Stack,
         private readonly onOutput: (out: string) => void = (out) => process.stdout.write(out),
@@ -122,14 +146,58 @@ export class AutomationStack implements DrillStack {
         await this.stack.setConfig(ACTIVE_CLOUD_KEY, { value: cloud });
     }
 
-    async preview(): Promise<StackPreviewResult> {
-        const result = await this.stack.preview({ diff: true, onOutput: this.onOutput });
-        return { changes: opCounts(result.changeSummary), stdout: result.stdout };
+    async preview(options: { savePlan?: boolean } = {}): Promise<StackPreviewResult> {
+        const events: EngineEvent[] = [];
+        let file: string | undefined;
+        if (options.savePlan) {
+            if (!this.planDir) {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-plan-"));
+                // A refused plan is never applied: the directory goes when the drill exits.
+                process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+                this.planDir = dir;
+            }
+            file = path.join(this.planDir, `plan-${Date.now()}.json`);
+        }
+        const result = await this.stack.preview({ diff: true, onOutput: this.onOutput, onEvent: (e) => events.push(e), ...(file ? { plan: file } : {}) });
+        const preview: StackPreviewResult = { changes: opCounts(result.changeSummary), stdout: result.stdout, steps: plannedStepsFromEvents(events) };
+        if (file && fs.existsSync(file)) preview.plan = { file, sha256: createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+        return preview;
     }
 
-    async up(): Promise<StackUpResult> {
-        const result = await this.stack.up({ onOutput: this.onOutput, message: "failover drill (npm run drill)" });
-        return { result: result.summary.result === "succeeded" ? "succeeded" : "failed", changes: opCounts(result.summary.resourceChanges) };
+    async up(options: { plan?: SavedPlan; continueOnError?: boolean } = {}): Promise<StackUpResult> {
+        const events: EngineEvent[] = [];
+        try {
+            const result = await this.stack.up({
+                onOutput: this.onOutput,
+                onEvent: (e) => events.push(e),
+                message: "failover drill (npm run drill)",
+                ...(options.plan ? { plan: options.plan.file } : {}),
+                ...(options.continueOnError ? { continueOnError: true } : {}),
+            });
+            return {
+                result: result.summary.result === "succeeded" ? "succeeded" : "failed",
+                changes: opCounts(result.summary.resourceChanges),
+                failedResources: failedResourcesFromEvents(events),
+            };
+        } catch (err) {
+            // With continueOnError the CLI exits non-zero after updating what it could: report, not throw.
+            if (options.continueOnError && events.some((e) => e.summaryEvent)) {
+                const summary = events.find((e) => e.summaryEvent)!.summaryEvent!;
+                return { result: "failed", changes: opCounts(summary.resourceChanges), failedResources: failedResourcesFromEvents(events) };
+            }
+            throw err;
+        } finally {
+            if (options.plan) fs.rmSync(options.plan.file, { force: true });
+        }
+    }
+
+    async refresh(urns: string[]): Promise<void> {
+        await this.stack.refresh({ onOutput: this.onOutput, target: urns, message: "failback re-seed (npm run drill)" });
+    }
+
+    async findResource(type: string, name: string, namespace: string): Promise<string | undefined> {
+        const exported = await this.stack.exportStack();
+        return findResourceInDeployment(exported.deployment as { resources?: StateResource[] }, type, name, namespace);
     }
 
     async outputs(): Promise<Record<string, unknown>> {
@@ -207,7 +275,7 @@ export function latestCompleted(list: VeleroBackupList): BackupInfo | undefined 
 }
 
 /** A command that ran and exited non-zero; `stderr` in full, for callers that tell errors apart. */
-class CommandError extends Error {
+export class CommandError extends Error {
     constructor(message: string, readonly stderr: string) {
         super(message);
     }
@@ -239,7 +307,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 }
 
 /** Runs kubectl against a cluster: the kubeconfig (from the stack outputs) goes to a private temp file for the call. */
-async function kubectl(kubeconfig: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function kubectl(kubeconfig: string, args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<string> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drill-kube-"));
     const file = path.join(dir, "kubeconfig");
     try {

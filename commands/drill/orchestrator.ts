@@ -1,12 +1,34 @@
 /**
  * The `--execute` and `--preview` step machines. Every effect goes through an
- * injected port (stack, DNS, HTTP, backups, clock), so the same code runs
- * against the real adapters in live.ts and against fakes in the tests.
+ * injected port (stack, DNS, HTTP, backups, database, clock), so the same code
+ * runs against the real adapters in live.ts / live-cnpg.ts and against fakes
+ * in the tests.
+ *
+ * A switchover (planned) and a failover (`--disaster`) are different
+ * operations; both preview the flip with a saved update plan first and apply
+ * exactly that plan, and both move DNS only once the new primary database
+ * accepts writes:
+ *
+ *   switchover  pre-checks (health, backup age, replica lag) → activeCloud →
+ *               preview + plan (refuse on any replacement) → demote → demotion
+ *               token → promote with the token → writable → up --plan → DNS →
+ *               health → hand replica.primary back to Pulumi
+ *   failover    pre-checks (health, backup age) → activeCloud → preview + plan →
+ *               fence the old side if it answers → promote without a token →
+ *               writable → data-loss window → up --plan (continuing past the
+ *               unreachable side) → DNS → health → hand-over
+ *   failback    re-seed the old primary first when it diverged (reseed.ts),
+ *               then a switchover back
  */
 import { CloudName } from "../../components/cluster/contract";
 import { DrBudget, DrTargets } from "../../stacks/config/dr-budget";
+import { databaseRpoSecondsOf } from "./database-budget";
+import { DatabaseApi, DatabaseTopology, databaseFromOutputs } from "./database";
+import { DatabaseFacts, DatabaseSwitch } from "./database-switch";
 import { isCloud } from "./errors";
-import { CheckFailure, RecordedStep, StepFailure, createStepRunner } from "./steps";
+import { Reseed, ReseedFacts } from "./reseed";
+import { CheckFailure, PollOptions, RecordedStep, StepFailure, StepOutcome, StepSkipped, createStepRunner, pollUntil } from "./steps";
+import { PlannedStep, describeStep, replacementsIn, summarizeChanges } from "./update-plan";
 
 // ---------------------------------------------------------------- ports
 
@@ -14,11 +36,22 @@ export interface StackUpResult {
     result: "succeeded" | "failed";
     /** Operation counts, e.g. { update: 4, same: 300 }. */
     changes: Record<string, number>;
+    /** URNs of the resources whose operation failed (from the engine's events). */
+    failedResources: string[];
+}
+
+/** A plan saved by `pulumi preview --save-plan`, applied by `pulumi up --plan`. */
+export interface SavedPlan {
+    file: string;
+    sha256: string;
 }
 
 export interface StackPreviewResult {
     changes: Record<string, number>;
     stdout: string;
+    /** Every step the preview would take ("same" left out), from the engine events. */
+    steps: PlannedStep[];
+    plan?: SavedPlan;
 }
 
 /** The Pulumi stack, as the drill uses it. */
@@ -26,8 +59,14 @@ export interface DrillStack {
     readonly name: string;
     getActiveCloud(): Promise<CloudName>;
     setActiveCloud(cloud: CloudName): Promise<void>;
-    preview(): Promise<StackPreviewResult>;
-    up(): Promise<StackUpResult>;
+    /** `savePlan`: also save an update plan (`--save-plan`). */
+    preview(options?: { savePlan?: boolean }): Promise<StackPreviewResult>;
+    /** `plan`: apply exactly this saved plan (`--plan`); `continueOnError`: update what can be updated. */
+    up(options?: { plan?: SavedPlan; continueOnError?: boolean }): Promise<StackUpResult>;
+    /** `pulumi refresh --target` of these URNs. */
+    refresh(urns: string[]): Promise<void>;
+    /** The URN of the Kubernetes object of this type, name and namespace in the stack's state. */
+    findResource(type: string, name: string, namespace: string): Promise<string | undefined>;
     /** Stack outputs, secrets in plain text. */
     outputs(): Promise<Record<string, unknown>>;
 }
@@ -71,6 +110,8 @@ export interface DrillDeps {
     dns: DnsProbe;
     http: HttpProbe;
     backups: BackupProbe;
+    /** CloudNativePG on both clusters; needed when the stack exports a `database`. */
+    database?: DatabaseApi;
     clock: Clock;
     /** Progress lines for the terminal. */
     log?: (line: string) => void;
@@ -84,6 +125,8 @@ export interface DrillEndpoints {
     healthCheckPath: string;
     /** Each cluster's own app hostname (the failover records' targets). */
     hostnames: Record<CloudName, string>;
+    /** The ingress controller serving each hostname (ingress-nginx or envoy-gateway), when the stack reports it. */
+    servedBy?: Partial<Record<CloudName, string>>;
     kubeconfigs: Partial<Record<CloudName, string>>;
 }
 
@@ -94,7 +137,7 @@ export interface DrillEndpoints {
  * Throws one message listing every missing output.
  */
 export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEndpoints {
-    type FailoverOutput = { globalHostname?: unknown; healthCheckPath?: unknown; targets?: Partial<Record<CloudName, { hostname?: unknown }>> };
+    type FailoverOutput = { globalHostname?: unknown; healthCheckPath?: unknown; targets?: Partial<Record<CloudName, { hostname?: unknown; ingressController?: unknown }>> };
     const failover = (outputs.failover ?? {}) as FailoverOutput;
     const kubeconfigs = (outputs.kubeconfigs ?? {}) as Record<string, unknown>;
     const missing: string[] = [];
@@ -109,6 +152,10 @@ export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEnd
             aws: text(failover.targets?.aws?.hostname, "failover.targets.aws.hostname"),
             azure: text(failover.targets?.azure?.hostname, "failover.targets.azure.hostname"),
         },
+        servedBy: {
+            aws: typeof failover.targets?.aws?.ingressController === "string" ? failover.targets.aws.ingressController : undefined,
+            azure: typeof failover.targets?.azure?.ingressController === "string" ? failover.targets.azure.ingressController : undefined,
+        },
         kubeconfigs: {
             aws: typeof kubeconfigs.aws === "string" ? kubeconfigs.aws : undefined,
             azure: typeof kubeconfigs.azure === "string" ? kubeconfigs.azure : undefined,
@@ -122,19 +169,56 @@ export function endpointsFromOutputs(outputs: Record<string, unknown>): DrillEnd
 
 // ---------------------------------------------------------------- report model
 
-export type StepName = "read-stack" | "precheck-target-health" | "precheck-backup-age" | "set-config" | "up" | "wait-dns" | "wait-health";
+export type StepName =
+    | "read-stack"
+    | "assess-old-primary"
+    | "fence-stale-copy"
+    | "delete-stale-copy"
+    | "refresh-state"
+    | "preview-reseed"
+    | "up-reseed"
+    | "wait-reseeded-replica"
+    | "precheck-target-health"
+    | "precheck-backup-age"
+    | "precheck-database-lag"
+    | "set-config"
+    | "preview-plan"
+    | "fence-old-primary"
+    | "demote-old-primary"
+    | "wait-demotion-token"
+    | "promote-new-primary"
+    | "wait-writable"
+    | "data-loss-window"
+    | "up"
+    | "wait-dns"
+    | "wait-health"
+    | "hand-over";
 export type { StepStatus } from "./steps";
 export type DrillStep = RecordedStep<StepName>;
 
+/** What the report says about a saved plan. */
+export interface PlanRecord {
+    sha256?: string;
+    changes: Record<string, number>;
+    /** Every resource the plan would replace, as "<type> <name> (<keys>)". */
+    replacements: string[];
+    /** Every other step, as "<op> <type> <name> (<diffs>)". */
+    steps: string[];
+}
+
 export interface DrillReport {
     kind: "finplat-drill-report";
-    version: 1;
+    version: 2;
     stack: string;
     mode: "execute";
+    /** switchover: planned (--execute); failover: unplanned (--execute --disaster). */
+    operation: "switchover" | "failover";
     direction: "failover" | "failback";
     from: CloudName;
     to: CloudName;
     forced: boolean;
+    /** --failback --reseed-only: the drill stopped after re-seeding. */
+    reseedOnly: boolean;
     status: "succeeded" | "failed" | "refused";
     startedAt: string;
     finishedAt: string;
@@ -143,16 +227,31 @@ export interface DrillReport {
     expectedTarget?: string;
     steps: DrillStep[];
     measured: {
-        /** From the start of `pulumi up` until the global name serves from the new primary. */
+        /** From the first step that interrupts service (demotion, fence, or `pulumi up`) until the global name serves from the new primary. */
         rtoSeconds?: number;
         upSeconds?: number;
         /** From the end of `up` until the global name resolved to the new primary. */
         dnsSwitchSeconds?: number;
+        /** Switchover: from the demotion until the new primary commits a write (no database accepts writes meanwhile). */
+        writeOutageSeconds?: number;
+        /** From the promotion until the new primary commits a write. */
+        promotionSeconds?: number;
+        /** Failback: from the first re-seed step until the re-created replica replays. */
+        reseedSeconds?: number;
     };
     budget: DrBudget;
+    /** The database RPO budget (drBudget.databaseRpoSeconds), when the stack exports one. */
+    databaseRpoSeconds?: number;
     targets?: DrTargets;
-    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean };
+    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean; lagWithinBudget?: boolean; dataLossWithinBudget?: boolean };
     backup?: { name: string; completedAt: string; ageMinutes: number; limitMinutes: number };
+    /** Absent when the stack has no in-cluster database (app.database.mode external). */
+    database?: DatabaseFacts;
+    reseed?: ReseedFacts;
+    /** The flip's saved plan. */
+    plan?: PlanRecord;
+    /** The re-seed's saved plan (failback). */
+    reseedPlan?: PlanRecord;
     /** Why the drill refused or failed. */
     problems: string[];
     notes: string[];
@@ -162,11 +261,15 @@ export interface ExecuteOptions {
     stackName: string;
     to: CloudName;
     direction: "failover" | "failback";
+    /** --disaster: an unplanned failover (fence, promote without a token). */
+    disaster: boolean;
+    /** --reseed-only (with failback): stop once the old primary is a replica again. */
+    reseedOnly: boolean;
     /** Go on although a pre-check failed. */
     force: boolean;
     budget: DrBudget;
     targets?: DrTargets;
-    /** How long to wait for DNS, then for the health URL (seconds each). */
+    /** How long to wait for each thing the drill waits for (seconds each). */
     waitTimeoutSeconds: number;
     pollSeconds: number;
     probeTimeoutMs: number;
@@ -174,26 +277,70 @@ export interface ExecuteOptions {
 
 export const DEFAULT_EXECUTE_TIMING = { waitTimeoutSeconds: 900, pollSeconds: 5, probeTimeoutMs: 10_000 };
 
-const TITLES: Record<StepName, string> = {
+export const TITLES: Record<StepName, string> = {
     "read-stack": "Read the stack's active cloud and outputs",
+    "assess-old-primary": "Failback: does the old primary's database need a re-seed?",
+    "fence-stale-copy": "Failback: fence the old primary's stale database",
+    "delete-stale-copy": "Failback: delete the stale Cluster and its volumes",
+    "refresh-state": "Failback: refresh the deleted Cluster in the Pulumi state",
+    "preview-reseed": "Failback: preview the re-creation and save the plan",
+    "up-reseed": "Failback: pulumi up --plan (re-create the Cluster as a replica)",
+    "wait-reseeded-replica": "Failback: wait until the re-created Cluster replays the primary's WAL",
     "precheck-target-health": "Pre-check: the target cluster's health URL answers 200",
     "precheck-backup-age": "Pre-check: the latest successful backup is younger than the RPO",
+    "precheck-database-lag": "Pre-check: the replica database's lag is within the database RPO budget",
     "set-config": "Set activeCloud in the stack config",
-    up: "pulumi up",
+    "preview-plan": "pulumi preview --save-plan (refuse any replacement)",
+    "fence-old-primary": "Fence the old primary database (if its cluster answers)",
+    "demote-old-primary": "Demote the old primary database",
+    "wait-demotion-token": "Wait for the old primary's demotion token",
+    "promote-new-primary": "Promote the new primary database",
+    "wait-writable": "Wait until the new primary database accepts writes",
+    "data-loss-window": "Data-loss window from the last replayed transaction",
+    up: "pulumi up --plan (DNS, sizes, replica.primary)",
     "wait-dns": "Wait until the global name resolves to the new primary",
     "wait-health": "Wait until the global health URL answers 200",
+    "hand-over": "Hand replica.primary back to Pulumi",
 };
 
-export const STEP_ORDER: StepName[] = ["read-stack", "precheck-target-health", "precheck-backup-age", "set-config", "up", "wait-dns", "wait-health"];
+const RESEED_STEPS: StepName[] = ["assess-old-primary", "fence-stale-copy", "delete-stale-copy", "refresh-state", "preview-reseed", "up-reseed", "wait-reseeded-replica"];
+const SWITCHOVER_DB: StepName[] = ["demote-old-primary", "wait-demotion-token", "promote-new-primary", "wait-writable"];
+const FAILOVER_DB: StepName[] = ["fence-old-primary", "promote-new-primary", "wait-writable", "data-loss-window"];
+const PRECHECKS: StepName[] = ["precheck-target-health", "precheck-backup-age"];
+const AFTER_UP: StepName[] = ["up", "wait-dns", "wait-health"];
+/** The first of these that ran is where service was interrupted: the measured RTO starts there. */
+const INTERRUPTING: StepName[] = ["demote-old-primary", "fence-old-primary", "promote-new-primary", "up"];
+
+/** The steps of a drill, in order: what the report lists (steps that did not run show as skipped). */
+export function stepOrder(options: { disaster: boolean; failback: boolean; reseedOnly: boolean; database: boolean }): StepName[] {
+    if (!options.database) return ["read-stack", ...PRECHECKS, "set-config", "preview-plan", ...AFTER_UP];
+    const reseed = options.failback ? RESEED_STEPS : [];
+    if (options.reseedOnly) return ["read-stack", ...reseed];
+    if (options.disaster) return ["read-stack", ...PRECHECKS, "set-config", "preview-plan", ...FAILOVER_DB, ...AFTER_UP, "hand-over"];
+    return ["read-stack", ...reseed, ...PRECHECKS, "precheck-database-lag", "set-config", "preview-plan", ...SWITCHOVER_DB, ...AFTER_UP, "hand-over"];
+}
+
+/** Without a database: the order of a drill that moves traffic and compute only. */
+export const STEP_ORDER: StepName[] = stepOrder({ disaster: false, failback: false, reseedOnly: false, database: false });
 
 export function normalizeHost(name: string): string {
     return name.trim().replace(/\.$/, "").toLowerCase();
 }
 
+function planRecord(preview: StackPreviewResult): PlanRecord {
+    const replaced = replacementsIn(preview.steps);
+    const replacedUrns = new Set(replaced.map((r) => r.urn));
+    return {
+        ...(preview.plan ? { sha256: preview.plan.sha256 } : {}),
+        changes: preview.changes,
+        replacements: replaced.map(describeStep),
+        steps: preview.steps.filter((s) => !replacedUrns.has(s.urn)).map((s) => `${s.op} ${describeStep(s)}`),
+    };
+}
+
 /**
- * Runs a failover (or failback) drill: pre-checks, config, up, then waits for
- * the global name to serve from the new primary. Always returns a report,
- * also when it refuses or fails; never throws for a drill failure.
+ * Runs a switchover, failover or failback drill. Always returns a report, also
+ * when it refuses or fails; never throws for a drill failure.
  */
 export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Promise<DrillReport> {
     const { clock } = deps;
@@ -201,37 +348,58 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
     const iso = (ms: number) => new Date(ms).toISOString();
     const startedMs = clock.now();
     const notes: string[] = [];
+    const failback = options.direction === "failback";
+    const poll: PollOptions = { clock, timeoutSeconds: options.waitTimeoutSeconds, pollSeconds: options.pollSeconds };
+    const rpoSeconds = databaseRpoSecondsOf(options.budget);
     let from: CloudName = options.to === "aws" ? "azure" : "aws";
     let endpoints: DrillEndpoints | undefined;
+    let topology: DatabaseTopology | undefined;
+    let database: DatabaseSwitch | undefined;
+    let reseed: Reseed | undefined;
     let backup: DrillReport["backup"];
+    let plan: PlanRecord | undefined;
+    let reseedPlan: PlanRecord | undefined;
+    let order = stepOrder({ disaster: options.disaster, failback, reseedOnly: options.reseedOnly, database: false });
 
-    /** Runs one step; a CheckFailure is a failed pre-check (warning when forced), anything else stops the drill. */
-    const { step, times, problems, fillSkipped } = createStepRunner<StepName>({ titles: TITLES, order: STEP_ORDER, clock, log, force: options.force });
+    const runner = createStepRunner<StepName>({ titles: TITLES, order: () => order, clock, log, force: options.force });
+    const { step, times, problems } = runner;
+    const ok = (name: StepName) => runner.steps.find((s) => s.name === name)?.status === "ok";
+    const ran = (name: StepName) => runner.steps.some((s) => s.name === name && s.status !== "skipped");
 
     const finish = (status: DrillReport["status"]): DrillReport => {
-        const steps = fillSkipped();
+        if (ok("read-stack") && !topology) notes.push("The stack has no in-cluster database (app.database.mode external): the drill moved traffic and compute only.");
+        const steps = runner.fillSkipped();
         const measured: DrillReport["measured"] = {};
+        const span = (a: StepName | undefined, b: StepName) => (a && times[a] && times[b] ? (times[b]!.end - times[a]!.start) / 1000 : undefined);
         if (times.up) measured.upSeconds = (times.up.end - times.up.start) / 1000;
-        if (times.up && times["wait-dns"] && steps.find((s) => s.name === "wait-dns")?.status === "ok") {
-            measured.dnsSwitchSeconds = (times["wait-dns"].end - times.up.end) / 1000;
+        if (times.up && times["wait-dns"] && ok("wait-dns")) measured.dnsSwitchSeconds = (times["wait-dns"].end - times.up.end) / 1000;
+        const interrupted = INTERRUPTING.find(ran);
+        if (status === "succeeded" && ok("wait-health")) measured.rtoSeconds = span(interrupted, "wait-health");
+        if (ok("wait-writable")) {
+            if (ran("demote-old-primary")) measured.writeOutageSeconds = span("demote-old-primary", "wait-writable");
+            measured.promotionSeconds = span("promote-new-primary", "wait-writable");
         }
-        if (status === "succeeded" && times.up && times["wait-health"]) {
-            measured.rtoSeconds = (times["wait-health"].end - times.up.start) / 1000;
-        }
+        const firstReseed = (["fence-stale-copy", "delete-stale-copy", "refresh-state"] as StepName[]).find(ran);
+        if (ok("wait-reseeded-replica")) measured.reseedSeconds = span(firstReseed, "wait-reseeded-replica");
+        for (const key of Object.keys(measured) as (keyof DrillReport["measured"])[]) if (measured[key] === undefined) delete measured[key];
         const verdict: DrillReport["verdict"] = {};
         if (measured.rtoSeconds !== undefined) {
             verdict.rtoWithinBudget = measured.rtoSeconds <= options.budget.rtoSeconds;
             if (options.targets) verdict.rtoWithinTarget = measured.rtoSeconds <= options.targets.rtoSeconds;
         }
+        if (database?.facts.lag?.withinBudget !== undefined) verdict.lagWithinBudget = database.facts.lag.withinBudget;
+        if (database?.facts.dataLoss?.withinBudget !== undefined) verdict.dataLossWithinBudget = database.facts.dataLoss.withinBudget;
         return {
             kind: "finplat-drill-report",
-            version: 1,
+            version: 2,
             stack: options.stackName,
             mode: "execute",
+            operation: options.disaster ? "failover" : "switchover",
             direction: options.direction,
             from,
             to: options.to,
             forced: options.force,
+            reseedOnly: options.reseedOnly,
             status,
             startedAt: iso(startedMs),
             finishedAt: iso(clock.now()),
@@ -240,38 +408,93 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             steps,
             measured,
             budget: options.budget,
+            ...(rpoSeconds !== undefined ? { databaseRpoSeconds: rpoSeconds } : {}),
             targets: options.targets,
             verdict,
             backup,
+            ...(database ? { database: database.facts } : {}),
+            ...(reseed ? { reseed: reseed.facts } : {}),
+            ...(plan ? { plan } : {}),
+            ...(reseedPlan ? { reseedPlan } : {}),
             problems,
             notes,
         };
     };
 
-    /** Polls until `probe` returns a success message or the wait times out. */
-    const waitFor = async (what: string, probe: () => Promise<{ done: boolean; last: string }>): Promise<string> => {
-        const deadline = clock.now() + options.waitTimeoutSeconds * 1000;
-        let attempts = 0;
-        for (;;) {
-            attempts++;
-            const { done, last } = await probe();
-            if (done) return `${last} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`;
-            if (clock.now() >= deadline) throw new Error(`timed out after ${options.waitTimeoutSeconds} s waiting for ${what}; last answer: ${last}`);
-            await clock.sleep(options.pollSeconds * 1000);
+    /** Previews (saving the plan) and refuses on any replacement, naming each. */
+    const previewWithPlan = async (record: (p: PlanRecord) => void): Promise<{ plan: SavedPlan; detail: string }> => {
+        const preview = await deps.stack.preview({ savePlan: true });
+        const recorded = planRecord(preview);
+        record(recorded);
+        if (recorded.replacements.length) {
+            throw new Error(
+                `the plan would replace ${recorded.replacements.length} resource${recorded.replacements.length === 1 ? "" : "s"}: ${recorded.replacements.join("; ")}; ` +
+                    "a failover must replace nothing (nothing was applied)",
+            );
         }
+        if (!preview.plan) throw new Error("the preview saved no update plan");
+        return { plan: preview.plan, detail: `${summarizeChanges(preview.changes)}, 0 replacements; plan saved (sha256 ${preview.plan.sha256.slice(0, 12)}…)` };
     };
 
     try {
+        let kubeconfigs: Partial<Record<CloudName, string>> = {};
         await step("read-stack", async () => {
             const active = await deps.stack.getActiveCloud();
             if (!isCloud(active)) throw new Error(`activeCloud is ${JSON.stringify(active)}, expected aws or azure`);
             from = active;
             if (active === options.to) throw new Error(`activeCloud is already ${options.to}; nothing to fail over`);
-            endpoints = endpointsFromOutputs(await deps.stack.outputs());
-            return `activeCloud=${active}; global name ${endpoints.globalHostname}; new primary ${endpoints.hostnames[options.to]}`;
+            const outputs = await deps.stack.outputs();
+            endpoints = endpointsFromOutputs(outputs);
+            kubeconfigs = endpoints.kubeconfigs;
+            topology = databaseFromOutputs(outputs);
+            if (topology && topology.primaryCloud !== from) {
+                throw new Error(`the stack output database.primaryCloud is ${topology.primaryCloud} but activeCloud is ${from}: run \`pulumi up\` so the outputs match the config`);
+            }
+            if (topology && !deps.database) throw new Error("the stack has a database but the drill was given no database port (kubectl)");
+            if (!topology && options.reseedOnly) throw new Error("--reseed-only: the stack has no in-cluster database (no `database` output) to re-seed");
+            const db = topology ? `; database ${topology.namespace}/${topology.clusters[from].name} (primary) → ${topology.clusters[options.to].name}` : "; no in-cluster database";
+            return `activeCloud=${active}; global name ${endpoints.globalHostname}; new primary ${endpoints.hostnames[options.to]}${db}`;
         });
         const target = endpoints!;
+        order = stepOrder({ disaster: options.disaster, failback, reseedOnly: options.reseedOnly, database: topology !== undefined });
+        if (topology) {
+            database = new DatabaseSwitch({ api: deps.database!, topology, kubeconfigs, from, to: options.to, poll, rpoSeconds, clock });
+            if (failback) reseed = new Reseed({ api: deps.database!, stack: deps.stack, topology, kubeconfigs, active: from, stale: options.to, poll });
+        }
 
+        // ---- failback: re-seed the old primary when it diverged
+        if (reseed) {
+            const r = reseed;
+            await step("assess-old-primary", () => r.assess());
+            await step("fence-stale-copy", () => r.fence());
+            await step("delete-stale-copy", () => r.deleteStale());
+            await step("refresh-state", () => r.refreshState());
+            let saved: SavedPlan | undefined;
+            try {
+                await step("preview-reseed", async () => {
+                    if (!r.facts.needed) throw new StepSkipped("not needed");
+                    const { plan: p, detail } = await previewWithPlan((record) => (reseedPlan = record));
+                    saved = p;
+                    return detail;
+                });
+            } catch (err) {
+                notes.push(`The stale Cluster ${r.facts.cluster} is deleted; once the preview is fixed, \`pulumi up\` re-creates it as a replica.`);
+                throw err;
+            }
+            await step("up-reseed", async () => {
+                if (!saved) throw new StepSkipped("not needed");
+                const outcome = await deps.stack.up({ plan: saved });
+                if (outcome.result !== "succeeded") throw new Error(`pulumi up ${outcome.result} (${summarizeChanges(outcome.changes)})`);
+                return `succeeded: ${summarizeChanges(outcome.changes)}`;
+            });
+            await step("wait-reseeded-replica", () => r.waitReplica());
+            if (options.reseedOnly) {
+                notes.push(`--reseed-only: the ${options.to} database is a replica of the ${from} primary again; run \`--failback --execute\` to switch back.`);
+                return finish("succeeded");
+            }
+        }
+
+        // ---- pre-checks
         const healthy = await step(
             "precheck-target-health",
             async () => {
@@ -280,7 +503,8 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
                 if (answer.status !== 200) {
                     throw new CheckFailure(`the ${options.to} cluster is not healthy: ${url} answered ${answer.status || answer.error || "nothing"}, expected 200`);
                 }
-                return `${url} answered 200`;
+                const servedBy = target.servedBy?.[options.to];
+                return `${url} answered 200${servedBy ? ` (served by ${servedBy})` : ""}`;
             },
             true,
         );
@@ -310,7 +534,10 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             true,
         );
 
-        if (!(healthy && fresh)) {
+        let inBudget = true;
+        if (database && !options.disaster) inBudget = await step("precheck-database-lag", () => database!.precheckLag(), true);
+
+        if (!(healthy && fresh && inBudget)) {
             if (!options.force) {
                 notes.push("Refused before changing anything: fix the pre-checks above, or re-run with --force to fail over anyway.");
                 return finish("refused");
@@ -318,27 +545,83 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             notes.push("Pre-checks failed and --force was given: the drill went ahead anyway.");
         }
 
+        // ---- the flip's plan: exactly what `up` will apply
         await step("set-config", async () => {
             await deps.stack.setActiveCloud(options.to);
             return `activeCloud ${from} → ${options.to}`;
         });
+        let saved: SavedPlan;
+        try {
+            await step("preview-plan", async () => {
+                try {
+                    const { plan: p, detail } = await previewWithPlan((record) => (plan = record));
+                    saved = p;
+                    return detail;
+                } catch (err) {
+                    await deps.stack.setActiveCloud(from);
+                    throw err;
+                }
+            });
+        } catch (err) {
+            notes.push(`activeCloud is back to ${from}: nothing was applied.`);
+            if (plan?.replacements.length) {
+                notes.push("Refused: an update plan that replaces a resource is never applied, also with --force; `npm run drill -- --simulate` shows which input triggers each.");
+                return finish("refused");
+            }
+            throw err;
+        }
 
-        await step("up", async () => {
-            let outcome: StackUpResult;
+        // ---- the database moves first; DNS only once the new primary accepts writes
+        const stuck = () =>
+            notes.push(
+                `activeCloud is ${options.to} in the stack config and the database is mid-switch: see the steps above. ` +
+                    `To finish by hand: set spec.replica.primary=${database!.facts.to.cluster} (with spec.replica.promotionToken = the ${from} Cluster's status.demotionToken for a switchover) ` +
+                    `on the ${options.to} Cluster, wait until it accepts writes, then \`pulumi up\`.`,
+            );
+        if (database) {
+            const db = database;
             try {
-                outcome = await deps.stack.up();
+                if (options.disaster) {
+                    await step("fence-old-primary", () => db.fence());
+                    await step("promote-new-primary", () => db.promote(false));
+                    await step("wait-writable", () => db.waitWritable());
+                    await step("data-loss-window", () => db.dataLossWindow());
+                } else {
+                    await step("demote-old-primary", () => db.demote());
+                    await step("wait-demotion-token", () => db.waitDemotionToken());
+                    await step("promote-new-primary", () => db.promote(true));
+                    await step("wait-writable", () => db.waitWritable());
+                }
             } catch (err) {
-                notes.push(`activeCloud stays ${options.to} in the stack config while the stack is only partly updated: fix the error and run \`pulumi up\`, or set activeCloud back to ${from} and run \`pulumi up\`.`);
+                stuck();
                 throw err;
             }
-            const summary = Object.entries(outcome.changes).filter(([op]) => op !== "same").map(([op, n]) => `${n} ${op}`).join(", ") || "no changes";
-            if (outcome.result !== "succeeded") throw new Error(`pulumi up ${outcome.result} (${summary})`);
-            return `succeeded: ${summary}`;
+        }
+
+        await step("up", async (): Promise<StepOutcome> => {
+            let outcome: StackUpResult;
+            try {
+                outcome = await deps.stack.up({ plan: saved!, continueOnError: options.disaster });
+            } catch (err) {
+                notes.push(
+                    `activeCloud stays ${options.to} in the stack config while the stack is only partly updated: fix the error and run \`pulumi up\`` +
+                        (database ? "; the database already switched, so do not set activeCloud back without switching the database back." : `, or set activeCloud back to ${from} and run \`pulumi up\`.`),
+                );
+                throw err;
+            }
+            const summary = summarizeChanges(outcome.changes);
+            if (outcome.result === "succeeded") return `succeeded with the saved plan: ${summary}`;
+            const failed = outcome.failedResources.length ? `; failed: ${outcome.failedResources.join(", ")}` : "";
+            if (options.disaster && database?.facts.fencing?.fenced === false) {
+                notes.push(`pulumi up could not update everything on the unreachable ${from} side; run \`pulumi up\` again once it answers (the failback re-seed does).`);
+                return { warning: `pulumi up finished with errors, expected while the ${from} cluster is unreachable (${summary}${failed})` };
+            }
+            throw new Error(`pulumi up ${outcome.result} (${summary}${failed})`);
         });
 
         const wanted = normalizeHost(target.hostnames[options.to]);
         await step("wait-dns", () =>
-            waitFor(`${target.globalHostname} to resolve to ${wanted}`, async () => {
+            pollUntil(poll, `${target.globalHostname} to resolve to ${wanted}`, async () => {
                 try {
                     const answers = (await deps.dns.resolveCname(target.globalHostname)).map(normalizeHost);
                     return { done: answers.includes(wanted), last: `${target.globalHostname} → ${answers.join(", ") || "(no CNAME)"}` };
@@ -351,11 +634,15 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
         // Through the global name (so DNS really routes there), speaking TLS as the new primary.
         const healthUrl = `https://${target.globalHostname}${target.healthCheckPath}`;
         await step("wait-health", () =>
-            waitFor(`${healthUrl} to answer 200`, async () => {
+            pollUntil(poll, `${healthUrl} to answer 200`, async () => {
                 const answer = await deps.http.get(healthUrl, options.probeTimeoutMs, target.hostnames[options.to]);
                 return { done: answer.status === 200, last: `${healthUrl} answered ${answer.status || answer.error || "nothing"}` };
             }),
         );
+        if (database) await step("hand-over", () => database!.handOver());
+        if (options.disaster && database) {
+            notes.push(`The ${from} database diverged (failover without a token): before failing back, \`npm run drill -- --stack ${options.stackName} --failback --execute\` re-seeds it.`);
+        }
         return finish("succeeded");
     } catch (err) {
         if (!(err instanceof StepFailure)) problems.push((err as Error).message);

@@ -5,7 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describeRpo, describeRto } from "../../stacks/config/dr-budget";
+import { describeBytes } from "./database";
 import { DrillReport } from "./orchestrator";
+import { PitrReport } from "./pitr";
 import { RestoreReport } from "./restore";
 import { RecordedStep } from "./steps";
 
@@ -65,15 +67,75 @@ const STATUS_LINE: Record<DrillReport["status"], string> = {
     refused: "REFUSED (nothing was changed)",
 };
 
+const yes = (value: boolean | undefined, good = "within", bad = "**over**") => (value === undefined ? "—" : value ? good : bad);
+
+/** The database section of a drill report: lag or data loss, tokens, fencing, re-seed, hand-over. */
+function renderDatabase(lines: string[], report: DrillReport): void {
+    const db = report.database;
+    if (!db && !report.reseed) return;
+    lines.push("## Database");
+    lines.push("");
+    lines.push("| | |");
+    lines.push("|---|---|");
+    if (db) {
+        lines.push(`| Clusters | \`${db.namespace}/${db.from.cluster}\` (${db.from.cloud}) → \`${db.namespace}/${db.to.cluster}\` (${db.to.cloud}) |`);
+        lines.push(`| Database RPO budget | ${report.databaseRpoSeconds === undefined ? "not exported (drBudget.databaseRpoSeconds)" : `${report.databaseRpoSeconds} s`} |`);
+    }
+    if (db?.lag) {
+        const bytes = db.lag.bytes === undefined ? "" : ` (${describeBytes(db.lag.bytes)} of WAL)`;
+        const archived = db.lag.replayedAllArchived === undefined ? "" : db.lag.replayedAllArchived ? "; every archived segment replayed" : "; archived segments still to replay";
+        lines.push(`| Replica lag at the pre-check | ${seconds(db.lag.seconds)}${bytes}${archived}: ${yes(db.lag.withinBudget)} budget |`);
+        if (db.lag.archiveFailing) lines.push("| WAL archiving | **failing** on the primary |");
+    }
+    if (db?.demotionToken) {
+        const t = db.demotionToken;
+        lines.push(`| Demotion token | timeline ${t.timeline}, REDO ${t.redoLocation} in \`${t.redoWalFile}\`${t.checkpointAt ? `, checkpoint ${t.checkpointAt}` : ""} |`);
+    }
+    if (db?.promotedWithToken !== undefined) lines.push(`| Promotion | ${db.promotedWithToken ? "with the demotion token (no data loss)" : "without a token (failover)"} |`);
+    if (db?.fencing) lines.push(`| Old primary fenced | ${db.fencing.fenced ? "yes" : "**no**"}: ${cell(db.fencing.detail)} |`);
+    if (db?.dataLoss) {
+        const d = db.dataLoss;
+        lines.push(`| Last replayed transaction | ${d.lastReplayedAt ?? "unknown"} |`);
+        lines.push(`| Data-loss window | ${d.windowSeconds === undefined ? "unknown" : `at most ${d.windowSeconds} s`}${d.bytes === undefined ? "" : `, ${describeBytes(d.bytes)} of WAL not replayed`}: ${yes(d.withinBudget)} budget |`);
+    }
+    if (report.reseed) {
+        const r = report.reseed;
+        lines.push(`| Re-seed of ${r.cloud} \`${r.cluster}\` | ${r.needed ? `yes: ${cell(r.reasons.join("; "))}` : "not needed"} |`);
+    }
+    if (db?.handOver) lines.push(`| Hand-over to Pulumi | ${cell(db.handOver.join("; "))} |`);
+    lines.push("");
+}
+
+function renderPlan(lines: string[], title: string, plan: DrillReport["plan"]): void {
+    if (!plan) return;
+    lines.push(`## ${title}`);
+    lines.push("");
+    lines.push(`${Object.entries(plan.changes).filter(([op]) => op !== "same").map(([op, n]) => `${n} ${op}`).join(", ") || "no changes"}${plan.sha256 ? `; plan sha256 \`${plan.sha256}\`` : ""}`);
+    lines.push("");
+    if (plan.replacements.length) {
+        lines.push("**Replacements (the drill refused):**");
+        lines.push("");
+        plan.replacements.forEach((r) => lines.push(`- ${r}`));
+        lines.push("");
+    }
+    if (plan.steps.length) {
+        plan.steps.forEach((step) => lines.push(`- ${step}`));
+        lines.push("");
+    }
+}
+
 export function renderMarkdown(report: DrillReport): string {
     const lines: string[] = [];
-    const title = report.direction === "failback" ? "Failback" : "Failover";
+    const title = report.direction === "failback" ? (report.reseedOnly ? "Failback re-seed" : "Failback") : report.operation === "failover" ? "Failover (disaster)" : "Switchover";
     renderHeader(lines, `${title} drill: stack \`${report.stack}\`, ${report.from} → ${report.to}`, STATUS_LINE[report.status], report);
     if (report.globalHostname) lines.push(`| Global name | \`${report.globalHostname}\` → \`${report.expectedTarget ?? "?"}\` |`);
-    lines.push(`| Measured RTO | ${seconds(report.measured.rtoSeconds)} |`);
+    lines.push(`| Measured RTO (service restored) | ${seconds(report.measured.rtoSeconds)} |`);
     lines.push(`| RTO budget | ${describeRto(report.budget)} |`);
     if (report.targets) lines.push(`| RTO target (dr.rtoSeconds) | ${report.targets.rtoSeconds} s |`);
-    lines.push(`| RPO budget | ${describeRpo(report.budget)} |`);
+    if (report.measured.writeOutageSeconds !== undefined) lines.push(`| Writes paused (demotion → writable) | ${seconds(report.measured.writeOutageSeconds)} |`);
+    if (report.measured.promotionSeconds !== undefined) lines.push(`| Promotion (→ writable) | ${seconds(report.measured.promotionSeconds)} |`);
+    if (report.measured.reseedSeconds !== undefined) lines.push(`| Re-seed | ${seconds(report.measured.reseedSeconds)} |`);
+    lines.push(`| RPO budget (objects) | ${describeRpo(report.budget)} |`);
     if (report.targets) lines.push(`| RPO target (dr.rpoMinutes) | ${report.targets.rpoMinutes} min |`);
     if (report.backup) lines.push(`| Latest backup | \`${report.backup.name}\`, ${report.backup.ageMinutes} min old at the pre-check (limit ${report.backup.limitMinutes} min) |`);
     lines.push("");
@@ -86,13 +148,18 @@ export function renderMarkdown(report: DrillReport): string {
         );
         lines.push("");
     }
+    renderDatabase(lines, report);
     renderSteps(lines, report);
+    renderPlan(lines, "Re-seed plan", report.reseedPlan);
+    renderPlan(lines, "Update plan", report.plan);
     lines.push("## How to read this report");
     lines.push("");
-    lines.push("- **Measured RTO** runs from the start of `pulumi up` to the moment the global name resolves to the new primary *and* its health URL answers 200.");
+    lines.push("- **Measured RTO** runs from the first step that interrupts service (the database demotion or fence; `pulumi up` without a database) to the moment the global name resolves to the new primary *and* its health URL answers 200.");
     lines.push("- **RTO budget** is what the configuration promises for an unplanned failure: health-check detection (interval × threshold) + the record's DNS TTL + the scale-up allowance. A planned drill skips detection, so a measured RTO above the budget means DNS or scale-up is slower than configured.");
-    lines.push("- **RPO** is the interval between scheduled Velero backups; the pre-check refuses when the newest successful backup is older than the RPO target.");
-    lines.push("- A **refused** drill changed nothing. A **failed** drill says in its notes which state the stack was left in.");
+    lines.push("- **Writes paused** (switchover): from the demotion of the old primary until the new one commits a write. DNS moves only after that.");
+    lines.push("- **Replica lag** is judged against the database RPO budget (archive timeout + upload allowance); a replica that has replayed every archived WAL segment is as current as WAL shipping allows. **Data-loss window** (failover): transactions committed on the old primary after the last one the new primary replayed are lost; the window runs from that commit to the promotion.");
+    lines.push("- **RPO (objects)** is the interval between scheduled Velero backups; the pre-check refuses when the newest successful backup is older than the RPO target.");
+    lines.push("- **Update plan**: `--execute` applies exactly the plan its preview saved; a plan that replaces anything is refused. A **refused** drill changed nothing. A **failed** drill says in its notes which state the stack was left in.");
     lines.push("");
     return lines.join("\n");
 }
@@ -171,4 +238,55 @@ export function renderRestoreMarkdown(report: RestoreReport): string {
 /** Writes restore-<stack>-<timestamp>.json and .md; returns their paths. */
 export function writeRestoreReport(report: RestoreReport, dir: string): { json: string; markdown: string } {
     return writeReportFiles(dir, restoreReportBaseName(report), report, renderRestoreMarkdown(report));
+}
+
+// ---------------------------------------------------------------- point-in-time recovery reports
+
+export function pitrReportBaseName(report: PitrReport): string {
+    return `pitr-${report.stack}-${reportTimestamp(report.startedAt)}`;
+}
+
+const PITR_STATUS_LINE: Record<PitrReport["status"], string> = {
+    planned: "DRY RUN (nothing was created)",
+    succeeded: "SUCCEEDED",
+    failed: "FAILED",
+};
+
+export function renderPitrMarkdown(report: PitrReport): string {
+    const lines: string[] = [];
+    renderHeader(lines, `Point-in-time recovery drill: stack \`${report.stack}\`, ${report.cloud ?? "?"} archive → ${report.targetTime}`, PITR_STATUS_LINE[report.status], { ...report, forced: false });
+    lines.push(`| Target time | ${report.targetTime} |`);
+    if (report.source) lines.push(`| Archive | \`${report.source.archive}\`, server name \`${report.source.serverName}\` (Cluster \`${report.source.namespace}/${report.source.cluster}\`) |`);
+    if (report.slot) lines.push(`| Recovered into | \`${report.slot.namespace}/${report.slot.clusterName}\` (ObjectStore \`${report.slot.objectStore}\`, read-only) |`);
+    if (report.recovered) {
+        const r = report.recovered;
+        lines.push(`| Recovery stopped | ${r.stopReason ? cell(r.stopReason) : "—"}${r.switchpoint ? ` (new timeline ${r.timeline ?? "?"} from ${r.switchpoint})` : ""} |`);
+        lines.push(`| Databases | ${r.databases.join(", ") || "—"} |`);
+        if (r.verification) lines.push(`| Verification (${r.verification.database}) | \`${cell(r.verification.sql)}\` → ${cell(r.verification.output || "(no rows)")} |`);
+    }
+    lines.push(`| Create | ${seconds(report.measured.createSeconds)} |`);
+    lines.push(`| Recovery (create → up) | ${seconds(report.measured.recoverySeconds)} |`);
+    lines.push(`| Recovered Cluster | ${report.kept ? "**kept**" : "deleted"} |`);
+    lines.push("");
+    renderSteps(lines, report);
+    if (report.manifest) {
+        lines.push("## Recovery Cluster manifest");
+        lines.push("");
+        lines.push("```json");
+        lines.push(JSON.stringify(report.manifest, null, 2));
+        lines.push("```");
+        lines.push("");
+    }
+    lines.push("## How to read this report");
+    lines.push("");
+    lines.push("- **Recovery stopped** is the reason PostgreSQL wrote into the new timeline's history file: `before <time>` names the first transaction after the target, which was not applied.");
+    lines.push("- **Recovery** is how long a real point-in-time restore of this archive takes (base backup download + WAL replay): part of the RTO of a recovery from a bad change.");
+    lines.push("- The recovered Cluster has no archiving and no superuser access; it lives in its own namespace and is deleted after the drill unless `--keep`.");
+    lines.push("");
+    return lines.join("\n");
+}
+
+/** Writes pitr-<stack>-<timestamp>.json and .md; returns their paths. */
+export function writePitrReport(report: PitrReport, dir: string): { json: string; markdown: string } {
+    return writeReportFiles(dir, pitrReportBaseName(report), report, renderPitrMarkdown(report));
 }

@@ -11,6 +11,8 @@ import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";
 import { loadStackFile } from "../offline/stack-files";
+import { databaseRpoSecondsOf } from "./database-budget";
+import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { replaceRuleFor } from "./replace-rules";
 
@@ -53,6 +55,8 @@ export interface SimulationResult {
     failback: boolean;
     /** Extra overrides applied to the flipped evaluation only. */
     overrides: string[];
+    /** Overrides applied to both evaluations (the stack as if configured so). */
+    baseOverrides?: string[];
     resourcesBefore: number;
     resourcesAfter: number;
     changes: ResourceChange[];
@@ -60,6 +64,19 @@ export interface SimulationResult {
     budget?: BudgetReport;
     /** Why there is no budget (e.g. the config has no dr section). */
     budgetUnavailable?: string;
+    /** The database switch --execute would drive, when the stack has an in-cluster database. */
+    database?: DatabaseSimulation;
+}
+
+export interface DatabaseSimulation {
+    namespace: string;
+    from: string;
+    to: string;
+    /** Cluster resources whose spec.replica.primary the flip updates, as "<name>: <before> → <after> (<kind>)". */
+    primaryUpdates: string[];
+    /** The database RPO budget, when the budget has one. */
+    rpoSeconds?: number;
+    problem?: string;
 }
 
 export interface SimulateOptions {
@@ -69,6 +86,8 @@ export interface SimulateOptions {
     failback?: boolean;
     /** Extra `key.path=value` overrides applied to the flipped side only (e.g. to see what else a change would do). */
     overrides?: string[];
+    /** `key.path=value` overrides applied to both sides: simulate the flip of the stack as if configured so. */
+    baseOverrides?: string[];
 }
 
 /** Resource options whose change the engine acts on (dependencies only order operations, so they are not compared). */
@@ -270,8 +289,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     }
     const { from, to } = resolveTarget(current, options.to, options.failback ?? false, options.stack);
     const overrides = options.overrides ?? [];
-    const flipped = [`activeCloud=${to}`, ...overrides];
-    const before = await evaluateStack(options.stack, { placeholderSecrets: true });
+    const baseOverrides = options.baseOverrides ?? [];
+    const flipped = [...baseOverrides, `activeCloud=${to}`, ...overrides];
+    const before = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: baseOverrides });
     const after = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: flipped });
     const changes = diffEvaluations(before, after);
 
@@ -281,6 +301,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         to,
         failback: options.failback ?? false,
         overrides,
+        baseOverrides,
         resourcesBefore: before.resources.length,
         resourcesAfter: after.resources.length,
         changes,
@@ -292,6 +313,8 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         if (err instanceof ConfigError) throw err;
         result.budgetUnavailable = (err as Error).message;
     }
+    const database = databaseSimulation(before.outputs, changes, from, to, result.budget);
+    if (database) result.database = database;
     return result;
 }
 
@@ -304,11 +327,41 @@ function show(value: unknown, secret?: boolean): string {
 
 const MARK: Record<ChangeKind, string> = { update: "~ update ", replace: "+-REPLACE", create: "+ create ", delete: "- delete " };
 
+/** What the flip does to the database: replica.primary on both Clusters, in place; undefined without one. */
+export function databaseSimulation(outputs: Record<string, unknown>, changes: ResourceChange[], from: CloudName, to: CloudName, budget?: BudgetReport): DatabaseSimulation | undefined {
+    let topology;
+    try {
+        topology = databaseFromOutputs(outputs);
+    } catch (err) {
+        return { namespace: "?", from: "?", to: "?", primaryUpdates: [], problem: (err as Error).message };
+    }
+    if (!topology) return undefined;
+    const primaryUpdates = changes
+        .filter((c) => c.type === CLUSTER_RESOURCE_TYPE)
+        .flatMap((c) => c.changes.filter((i) => i.path === "spec.replica.primary").map((i) => `${c.name}: ${show(i.before)} → ${show(i.after)} (${c.kind === "replace" ? "REPLACE" : "in place"})`));
+    const sim: DatabaseSimulation = { namespace: topology.namespace, from: topology.clusters[from].name, to: topology.clusters[to].name, primaryUpdates };
+    const rpo = budget ? databaseRpoSecondsOf(budget.budget) : undefined;
+    if (rpo !== undefined) sim.rpoSeconds = rpo;
+    if (primaryUpdates.length !== 2) sim.problem = `expected spec.replica.primary to change on both Clusters, found ${primaryUpdates.length}: the database would not follow the flip`;
+    return sim;
+}
+
+function renderDatabaseSimulation(lines: string[], db: DatabaseSimulation): void {
+    lines.push(`Database (CloudNativePG distributed topology, namespace ${db.namespace}):`);
+    db.primaryUpdates.forEach((u) => lines.push(`  replica.primary ${u}`));
+    if (db.problem) lines.push(`  PROBLEM: ${db.problem}`);
+    const rpo = db.rpoSeconds === undefined ? "" : ` (database RPO ${db.rpoSeconds} s)`;
+    lines.push(`  --execute:            lag pre-check${rpo} → demote ${db.from} → its demotion token → promote ${db.to} with it → writable → pulumi up --plan → DNS`);
+    lines.push(`  --execute --disaster: fence ${db.from} if its cluster answers → promote ${db.to} without a token → data-loss window → pulumi up --plan → DNS`);
+    lines.push("");
+}
+
 /** Human-readable change set, as `npm run drill -- --simulate` prints it. */
 export function renderSimulation(result: SimulationResult): string {
     const lines: string[] = [];
     const kind = result.failback ? "Failback" : "Failover";
     lines.push(`${kind} simulation for stack "${result.stack}": activeCloud ${result.from} → ${result.to} (offline, mock runtime; nothing touches a cloud)`);
+    if (result.baseOverrides?.length) lines.push(`Applied to both sides: ${result.baseOverrides.join(", ")}`);
     if (result.overrides.length) lines.push(`Also applied to the flipped side: ${result.overrides.join(", ")}`);
     lines.push(`${result.resourcesBefore} resources before, ${result.resourcesAfter} after; matched by URN.`);
     lines.push("");
@@ -339,6 +392,7 @@ export function renderSimulation(result: SimulationResult): string {
     const count = (kind: ChangeKind) => result.changes.filter((c) => c.kind === kind).length;
     lines.push(`Summary: ${count("update")} updated in place, ${count("replace")} replaced, ${count("create")} created, ${count("delete")} deleted.`);
     lines.push("");
+    if (result.database) renderDatabaseSimulation(lines, result.database);
     if (result.budget) {
         const { budget, targets, source } = result.budget;
         const verdict = (ok: boolean) => (ok ? "within target" : "OVER TARGET");

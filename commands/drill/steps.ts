@@ -30,9 +30,16 @@ export class CheckFailure extends Error {}
 /** A step failed and stopped the run; its message is already in `problems`. */
 export class StepFailure extends Error {}
 
+/** A step that had nothing to do, or could not be done and need not be (an unreachable cluster to fence): recorded as skipped with this reason. */
+export class StepSkipped extends Error {}
+
+/** What a step body returns: its detail, or a detail with a warning (the run goes on, the report shows it). */
+export type StepOutcome = string | { warning: string };
+
 export interface StepRunnerOptions<Name extends string> {
     titles: Record<Name, string>;
-    order: readonly Name[];
+    /** The steps in report order (a function when the run learns it on the way). */
+    order: readonly Name[] | (() => readonly Name[]);
     clock: { now(): number };
     log: (line: string) => void;
     /** --force: a failed pre-check is recorded as a warning. */
@@ -41,11 +48,11 @@ export interface StepRunnerOptions<Name extends string> {
 
 export interface StepRunner<Name extends string> {
     /**
-     * Runs one step and records it. Resolves true when it passed; a
-     * CheckFailure from a pre-check resolves false; anything else rejects
-     * with a StepFailure.
+     * Runs one step and records it. Resolves true when it passed (or warned);
+     * a StepSkipped, or a CheckFailure from a pre-check, resolves false;
+     * anything else rejects with a StepFailure.
      */
-    step(name: Name, body: () => Promise<string>, precheck?: boolean): Promise<boolean>;
+    step(name: Name, body: () => Promise<StepOutcome>, precheck?: boolean): Promise<boolean>;
     readonly steps: RecordedStep<Name>[];
     readonly times: Partial<Record<Name, StepTimes>>;
     readonly problems: string[];
@@ -54,13 +61,14 @@ export interface StepRunner<Name extends string> {
 }
 
 export function createStepRunner<Name extends string>(options: StepRunnerOptions<Name>): StepRunner<Name> {
-    const { titles, order, clock, log, force } = options;
+    const { titles, clock, log, force } = options;
+    const currentOrder = () => (typeof options.order === "function" ? options.order() : options.order);
     const iso = (ms: number) => new Date(ms).toISOString();
     const steps: RecordedStep<Name>[] = [];
     const times: Partial<Record<Name, StepTimes>> = {};
     const problems: string[] = [];
 
-    const step = async (name: Name, body: () => Promise<string>, precheck = false): Promise<boolean> => {
+    const step = async (name: Name, body: () => Promise<StepOutcome>, precheck = false): Promise<boolean> => {
         const start = clock.now();
         log(`▶ ${titles[name]}`);
         const record = (status: StepStatus, detail: string) => {
@@ -70,10 +78,16 @@ export function createStepRunner<Name extends string>(options: StepRunnerOptions
             log(`  ${status}: ${detail} (${((end - start) / 1000).toFixed(1)} s)`);
         };
         try {
-            record("ok", await body());
+            const outcome = await body();
+            if (typeof outcome === "string") record("ok", outcome);
+            else record("warning", outcome.warning);
             return true;
         } catch (err) {
             const message = (err as Error).message;
+            if (err instanceof StepSkipped) {
+                record("skipped", message);
+                return false;
+            }
             if (precheck && err instanceof CheckFailure) {
                 record(force ? "warning" : "failed", message);
                 problems.push(message);
@@ -86,6 +100,7 @@ export function createStepRunner<Name extends string>(options: StepRunnerOptions
     };
 
     const fillSkipped = (detailFor: (name: Name) => string = () => "not run"): RecordedStep<Name>[] => {
+        const order = currentOrder();
         for (const name of order) {
             if (!steps.some((s) => s.name === name)) steps.push({ name, title: titles[name], status: "skipped", detail: detailFor(name) });
         }
@@ -94,4 +109,27 @@ export function createStepRunner<Name extends string>(options: StepRunnerOptions
     };
 
     return { step, steps, times, problems, fillSkipped };
+}
+
+export interface PollOptions {
+    clock: { now(): number; sleep(ms: number): Promise<void> };
+    timeoutSeconds: number;
+    pollSeconds: number;
+}
+
+/**
+ * Polls until `probe` says done; resolves with its last message and the attempt
+ * count, rejects with a timeout naming `what` and the last answer.
+ */
+export async function pollUntil(options: PollOptions, what: string, probe: () => Promise<{ done: boolean; last: string }>): Promise<string> {
+    const { clock, timeoutSeconds, pollSeconds } = options;
+    const deadline = clock.now() + timeoutSeconds * 1000;
+    let attempts = 0;
+    for (;;) {
+        attempts++;
+        const { done, last } = await probe();
+        if (done) return `${last} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`;
+        if (clock.now() >= deadline) throw new Error(`timed out after ${timeoutSeconds} s waiting for ${what}; last answer: ${last}`);
+        await clock.sleep(pollSeconds * 1000);
+    }
 }

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
@@ -17,6 +18,12 @@ export interface CertManagerArgs extends AddonArgs {
      * cert-manager requests for its own ServiceAccount (GlobalNameChallengeAccess creates the role).
      */
     globalName?: GlobalNameArgs;
+    /**
+     * Issue certificates for Gateways too (cert-manager's gateway-shim reads the
+     * `cert-manager.io/cluster-issuer` annotation on a Gateway and its HTTPS listeners).
+     * The Gateway API CRDs must exist before the controller starts: pass them in `dependsOn`.
+     */
+    gatewayApi?: boolean;
 }
 
 /** Where the global name's challenge is written, and the role that may write it. */
@@ -30,6 +37,26 @@ export const CERT_MANAGER_SERVICE_ACCOUNT = "cert-manager";
  * see a split-horizon or stale answer and pass (or fail) a check the ACME server would not.
  */
 export const DNS01_RECURSIVE_NAMESERVERS = "8.8.8.8:53,1.1.1.1:53";
+
+/**
+ * The controller's configuration file (values key `config`, a ControllerConfiguration),
+ * when it differs from the defaults: Gateway API support (`gatewayAPI.enabled`, v1.21's
+ * replacement for the deprecated `enableGatewayAPI`; the ExperimentalGatewayAPISupport
+ * feature gate it needs is on by default since v1.15).
+ */
+export function controllerConfiguration(gatewayApi: boolean): Values | undefined {
+    return gatewayApi
+        ? { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } }
+        : undefined;
+}
+
+/**
+ * The chart mounts `config` from a ConfigMap read only at start, and its Deployment carries
+ * no checksum of it: this pod annotation rolls the controller when the configuration changes.
+ */
+function configChecksum(config: Values): Record<string, string> {
+    return { "checksum/config": createHash("sha256").update(JSON.stringify(config)).digest("hex") };
+}
 
 /** Spread a component's pods over the zones, on the labels the chart gives them. */
 function zoneSpread(topologyKey: string, podName: string, component: string) {
@@ -83,8 +110,11 @@ export class CertManager extends pulumi.ComponentResource {
             parent: this,
         });
 
+        const config = controllerConfiguration(args.gatewayApi ?? false);
         const values: Values = {
             crds: { enabled: true, keep: true },
+            // Absent unless needed, so stacks without Gateways keep the chart's defaults untouched.
+            ...(config ? { config, podAnnotations: configChecksum(config) } : {}),
             // Keep the leader-election Leases (and their RBAC) in cert-manager's own namespace, not kube-system.
             global: { leaderElection: { namespace: NAMESPACES.certManager } },
 

@@ -6,9 +6,30 @@
  * the pinned chart does not have. Bump a version here together with its key list.
  */
 export interface ChartRef {
+    /** The chart's name (its Chart.yaml `name`); key lists are named after it. */
     chart: string;
+    /**
+     * An HTTP(S) chart repository, or an OCI registry path (`oci://host/path`), where the
+     * chart is `<repo>/<chart>`. See `chartSource` for how each is handed to Helm.
+     */
     repo: string;
     version: string;
+}
+
+/** OCI registries are addressed by a chart URL, classic repositories by name + repository URL. */
+export function isOciRepository(repo: string): boolean {
+    return repo.startsWith("oci://");
+}
+
+/**
+ * How Helm (helm.v3.Release, helm.v4.Chart) is told where a pinned chart lives: an OCI
+ * chart is the full `oci://…/<chart>` reference with no repository options (Helm rejects
+ * a repository URL for it); a classic chart is its name plus `repositoryOpts.repo`.
+ */
+export function chartSource(ref: ChartRef): { chart: string; repositoryOpts?: { repo: string } } {
+    return isOciRepository(ref.repo)
+        ? { chart: `${ref.repo.replace(/\/+$/, "")}/${ref.chart}` }
+        : { chart: ref.chart, repositoryOpts: { repo: ref.repo } };
 }
 
 export const CHARTS = {
@@ -23,5 +44,9 @@ export const CHARTS = {
     vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" },
     clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
     velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+    /** Envoy Gateway (controller only: its CRDs come from envoyGatewayCrds). Published as OCI only. */
+    envoyGateway: { chart: "gateway-helm", repo: "oci://docker.io/envoyproxy", version: "v1.9.0" },
+    /** Gateway API (standard channel, v1.6.1 at this tag) and Envoy Gateway CRDs, same release as envoyGateway. */
+    envoyGatewayCrds: { chart: "gateway-crds-helm", repo: "oci://docker.io/envoyproxy", version: "v1.9.0" },
 } as const satisfies Record<string, ChartRef>;
 

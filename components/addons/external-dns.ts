@@ -18,6 +18,13 @@ export interface ExternalDnsArgs extends AddonArgs {
     domainFilters: string[];
     /** Create a ServiceMonitor (needs the prometheus-operator CRDs in `dependsOn`). */
     serviceMonitor: boolean;
+    /**
+     * Also publish HTTPRoute hostnames (source `gateway-httproute`), pointing them at the
+     * addresses of the Gateways in this namespace only. The chart then grants read access
+     * to gateways, httproutes and namespaces (its ClusterRole follows `sources`). The
+     * Gateway API CRDs must exist before ExternalDNS starts: pass them in `dependsOn`.
+     */
+    gatewayNamespace?: string;
 }
 
 const RELEASE_NAME = "external-dns";
@@ -80,8 +87,8 @@ function providerSetup(owner: pulumi.Resource, name: string, dns: DnsZoneInfo, n
 }
 
 /**
- * ExternalDNS: publishes DNS records for this cluster's Ingresses and
- * LoadBalancer Services into the cluster's own zone, with a cloud identity
+ * ExternalDNS: publishes DNS records for this cluster's Ingresses, LoadBalancer
+ * Services and (with `gatewayNamespace`) HTTPRoutes into the cluster's own zone, with a cloud identity
  * that may change records in that zone and nothing else.
  */
 export class ExternalDns extends pulumi.ComponentResource {
@@ -112,7 +119,8 @@ export class ExternalDns extends pulumi.ComponentResource {
             ...setup.values,
             serviceAccount: { create: true, name: EXTERNAL_DNS_SERVICE_ACCOUNT, annotations: identity.serviceAccountAnnotations },
             podLabels: identity.podLabels,
-            sources: ["ingress", "service"],
+            sources: ["ingress", "service", ...(args.gatewayNamespace ? ["gateway-httproute"] : [])],
+            ...(args.gatewayNamespace ? { gatewayNamespace: args.gatewayNamespace } : {}),
             domainFilters: args.domainFilters,
             policy: args.policy,
             registry: "txt",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { ClusterHandle } from "../cluster/contract";
-import { ChartRef } from "./charts";
+import { ChartRef, chartSource } from "./charts";
 import { Values, deepMerge } from "./deep-merge";
 
 /** What the user may say about any add-on, from stack config. */
@@ -69,9 +69,8 @@ export function installChart(owner: pulumi.ComponentResource, name: string, args
 
     const release = new k8s.helm.v3.Release(name, {
         name: args.releaseName,
-        chart: args.chart.chart,
+        ...chartSource(args.chart),
         version: args.chart.version,
-        repositoryOpts: { repo: args.chart.repo },
         namespace: namespaceResource ? namespaceResource.metadata.name : args.namespace,
         values: deepMerge(args.values, args.overrides),
         atomic: true,

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { DnsZoneInfo } from "../cluster/contract";
 import { CHARTS } from "./charts";
 import { AddonArgs, installChart, resources } from "./helm-addon";
+import { INGRESS_NGINX_CONTROLLER_POD_LABELS } from "./ingress-controllers";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface IngressNginxArgs extends AddonArgs {
@@ -16,39 +16,7 @@ const RELEASE_NAME = "ingress-nginx";
 /** `<release>-controller`: the chart's name for the controller Service (and Deployment). */
 const CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
 /** Labels the chart puts on the controller pods. */
-const CONTROLLER_POD_LABELS = {
-    "app.kubernetes.io/name": "ingress-nginx",
-    "app.kubernetes.io/instance": RELEASE_NAME,
-    "app.kubernetes.io/component": "controller",
-};
-
-/**
- * Annotations that make each cloud's load balancer fit the controller's Service.
- *
- * - route53 (EKS): an internet-facing NLB, provisioned by the cloud-provider-aws
- *   service controller EKS already runs (type `nlb`, instance targets). The
- *   `external` type with IP targets would need the AWS Load Balancer Controller,
- *   one more privileged add-on; with externalTrafficPolicy Local the NLB health
- *   check only routes to nodes running a controller pod, which is what IP targets buy.
- * - azure-dns (AKS): the Azure LB probes HTTP `/` by default, which nginx answers
- *   with 404; probe `/healthz` instead. (With externalTrafficPolicy Local the LB
- *   probes kube-proxy's healthCheckNodePort; the path matters when that is overridden.)
- */
-export function loadBalancerAnnotations(dns: DnsZoneInfo): Record<string, string> {
-    switch (dns.provider) {
-        case "route53":
-            return {
-                "service.beta.kubernetes.io/aws-load-balancer-type": "nlb",
-                "service.beta.kubernetes.io/aws-load-balancer-cross-zone-load-balancing-enabled": "true",
-            };
-        case "azure-dns":
-            return { "service.beta.kubernetes.io/azure-load-balancer-health-probe-request-path": "/healthz" };
-        default: {
-            const unhandled: never = dns;
-            throw new Error(`unsupported DNS provider: ${JSON.stringify(unhandled)}`);
-        }
-    }
-}
+const CONTROLLER_POD_LABELS = INGRESS_NGINX_CONTROLLER_POD_LABELS;
 
 /** The public address of a LoadBalancer Service: a hostname (AWS NLB) or an IP (Azure LB). */
 export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceStatus | undefined): string | undefined {
@@ -60,14 +28,10 @@ export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceSt
  * ingress-nginx: the platform's IngressClass and its public load balancer.
  *
  * The ingress-nginx project is retired upstream (no releases or security fixes
- * after March 2026; CHARTS pins its last line). Replacing it means providing the
- * same three things the rest of the platform relies on: an IngressClass named
- * INGRESS_CLASS (Ingresses and ExternalDNS use it), a LoadBalancer address
- * (`loadBalancerAddress`, for the global DNS record), and the
- * `nginx.ingress.kubernetes.io/canary` + `canary-weight` annotations the app's
- * progressive delivery uses. Any controller that satisfies those three (or a
- * Gateway API implementation with weighted HTTPRoutes, with the app adapted) can
- * take its place without touching ExternalDNS or cert-manager.
+ * after March 2026; CHARTS pins its last line). It stays the default ingress
+ * controller; `platform.ingress.controller: envoy-gateway` replaces it with the
+ * Gateway API layer (EnvoyGateway, PublicGateway, and the app's HTTPRoute), and
+ * `platform.ingress.alsoRun` runs both during the switch (README "Ingress layer").
  */
 export class IngressNginx extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
@@ -103,7 +67,8 @@ export class IngressNginx extends pulumi.ComponentResource {
                     type: "LoadBalancer",
                     // Preserve the client IP (rate limits, audit logs); only nodes with a controller pod receive traffic.
                     externalTrafficPolicy: "Local",
-                    annotations: loadBalancerAnnotations(cluster.dns),
+                    // The cloud's L4 load balancer (NLB on EKS, Azure LB probing /healthz on AKS), from the cluster contract.
+                    annotations: { ...cluster.publicLoadBalancing.serviceAnnotations },
                 },
                 metrics: {
                     enabled: args.serviceMonitor,

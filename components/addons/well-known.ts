@@ -6,6 +6,8 @@
 
 export const NAMESPACES = {
     ingress: "ingress-nginx",
+    /** Envoy Gateway's controller and, in its default deployment mode, every Gateway's proxies. */
+    envoyGateway: "envoy-gateway-system",
     externalDns: "external-dns",
     certManager: "cert-manager",
     eckOperator: "elastic-system",

@@ -1,18 +1,18 @@
-import * as k8s from "@pulumi/kubernetes";
 import { canaryImageReference } from "./image";
-import { createCanaryIngress } from "./ingress";
 import { PodFoundation } from "./pod-spec";
 import { AppContext, AppImage, CanaryArgs } from "./types";
 import { TrackWorkload, createTrack } from "./workload";
 
+/** The canary's workload and its share of the app's requests. */
 export interface CanaryTrack extends TrackWorkload {
-    ingress: k8s.networking.v1.Ingress;
+    weight: number;
 }
 
 /**
  * The canary: the same pod template (track `canary`, its own tag) with fixed
- * replicas, its own Service, and an nginx canary Ingress taking `weight`% of
- * the host's requests. Weight 0 creates nothing, so no idle canary lingers.
+ * replicas and its own Service; the public entry (public-entry.ts) gives it
+ * `weight`% of the host's requests: an nginx canary Ingress, a weighted
+ * HTTPRoute backend. Weight 0 creates nothing, so no idle canary lingers.
  *
  * The canary's db-migrate runs against the shared database, so migrations must
  * be backward compatible with the stable version (expand, then contract).
@@ -20,9 +20,6 @@ export interface CanaryTrack extends TrackWorkload {
 export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
     canary: CanaryArgs;
     image: AppImage;
-    hostname: string;
-    aliases: string[];
-    stableIngress: k8s.networking.v1.Ingress;
     awaitReadiness: boolean;
 }): CanaryTrack | undefined {
     const { canary } = args;
@@ -34,6 +31,5 @@ export function createCanary(ctx: AppContext, foundation: PodFoundation, args: {
         replicasOwnedByAutoscaler: false,
         awaitReadiness: args.awaitReadiness,
     });
-    const ingress = createCanaryIngress(ctx, { hostname: args.hostname, aliases: args.aliases, serviceName: track.serviceName, weight: canary.weight }, args.stableIngress);
-    return { ...track, ingress };
+    return { ...track, weight: canary.weight };
 }

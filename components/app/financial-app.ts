@@ -15,12 +15,13 @@ import { createDebugAccess, debugCommand, labelSelector } from "./debug-access";
 import { envoyConfigData } from "./envoy-config";
 import { fluentdConfigData } from "./fluentd-config";
 import { imageReference } from "./image";
-import { createStableIngress } from "./ingress";
+import { DEFAULT_EDGE_LIMITS } from "./edge";
 import { DEFAULT_HEALTH_CHECK_PATH, appLabels, trackPodSelector } from "./layout";
 import { createMonitoring } from "./monitoring";
 import { createNamespace, createQuotaAndLimits } from "./namespace";
 import { createNetworkPolicies } from "./network-policies";
 import { PodFoundation } from "./pod-spec";
+import { DEFAULT_PUBLIC_ENTRY, createPublicRoutes } from "./public-entry";
 import { prometheusAgentConfigData } from "./prometheus-agent-config";
 import { DEFAULT_APP_BUDGET } from "./resources";
 import { createInternalTls } from "./tls";
@@ -45,7 +46,7 @@ export function appServiceAccountName(appName: string = DEFAULT_APP_NAME): strin
 export class FinancialApp extends pulumi.ComponentResource {
     /** The app's namespace. */
     public readonly namespace: pulumi.Output<string>;
-    /** The stable Service (port 443 → Envoy); the Ingress's backend. */
+    /** The stable Service (port 443 → Envoy); the routes' backend. */
     public readonly serviceName: pulumi.Output<string>;
     /** The public host of this cluster's copy of the app. */
     public readonly hostname: string;
@@ -77,13 +78,14 @@ export class FinancialApp extends pulumi.ComponentResource {
         const serviceAccountName = appServiceAccountName(appName);
         const awaitReadiness = args.awaitReadiness ?? true;
         const healthCheckPath = args.healthCheckPath ?? DEFAULT_HEALTH_CHECK_PATH;
+        const publicEntry = args.publicEntry ?? DEFAULT_PUBLIC_ENTRY;
 
         // Everything else is created in this namespace, so it all waits for the add-ons too.
         const ns = createNamespace(name, { name: args.namespace, appName, kubernetesVersion: cluster.kubernetesVersion, role: cluster.role, dependsOn: [...cluster.readiness, ...addOns] }, childOpts);
         const ctx: AppContext = { prefix: name, appName, namespace: ns.metadata.name, opts: childOpts };
 
         createQuotaAndLimits(ctx, appBudget, args.sizing, args.canary);
-        createNetworkPolicies(ctx, args.database);
+        createNetworkPolicies(ctx, args.database, publicEntry.running);
 
         const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
             metadata: { name: serviceAccountName, namespace: ctx.namespace, labels: appLabels(appName) },
@@ -119,15 +121,18 @@ export class FinancialApp extends pulumi.ComponentResource {
         };
 
         const stable = createTrack(workloadCtx, foundation, { track: "stable", image: stableImage, replicas: args.sizing.replicas, replicasOwnedByAutoscaler: true, awaitReadiness });
-        const stableIngress = createStableIngress(ctx, {
+        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, awaitReadiness });
+        createPublicRoutes(ctx, {
+            entry: publicEntry,
             hostname: args.hostname,
             aliases: args.aliases ?? [],
-            serviceName: stable.serviceName,
             environment: args.environment,
-            trustSecretName: tls.trustSecretName,
-            upstreamServerName: tls.upstreamServerName,
+            stableService: stable.serviceName,
+            canary,
+            tls,
+            edge: args.edge ?? DEFAULT_EDGE_LIMITS,
+            dependsOn: [stable.service, ...(canary ? [canary.service] : [])],
         });
-        const canary = createCanary(workloadCtx, foundation, { canary: args.canary, image: args.image, hostname: args.hostname, aliases: args.aliases ?? [], stableIngress, awaitReadiness });
         const scaling = createAutoscaling(ctx, { deploymentName: stable.deploymentName, sizing: args.sizing, requestsPerSecond: args.monitoring });
 
         createReconciliationCronJob(workloadCtx, foundation, {

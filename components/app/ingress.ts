@@ -8,12 +8,15 @@
  * every rule and TLS host as well as the hostname annotation; with
  * `ingress-hostname-source: annotation-only` it publishes the annotation alone.
  * The aliases (the pair's global name) belong to the Route53 failover records.
+ * While ingress-nginx only runs beside the serving controller (a migration), the
+ * Ingress keeps serving but drops the hostname annotation: it publishes nothing.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CLUSTER_ISSUERS, INGRESS_CLASS } from "../addons/well-known";
+import { nginxEdgeAnnotations } from "./edge";
 import { PORT_NAMES, appLabels } from "./layout";
-import { AppContext, AppEnvironment } from "./types";
+import { AppContext, AppEnvironment, EdgeLimits } from "./types";
 
 /** dev uses Let's Encrypt staging: its rate limits are generous and its certificates are not trusted. */
 export function publicIssuer(environment: AppEnvironment): string {
@@ -40,6 +43,9 @@ export interface StableIngressArgs {
     trustSecretName: string;
     /** Name on Envoy's certificate that nginx verifies. */
     upstreamServerName: pulumi.Output<string>;
+    /** Carry the ExternalDNS hostname annotation: true only while ingress-nginx serves. */
+    publish: boolean;
+    edge: EdgeLimits;
 }
 
 export function createStableIngress(ctx: AppContext, args: StableIngressArgs): k8s.networking.v1.Ingress {
@@ -51,8 +57,9 @@ export function createStableIngress(ctx: AppContext, args: StableIngressArgs): k
             labels: appLabels(ctx.appName),
             annotations: {
                 "cert-manager.io/cluster-issuer": publicIssuer(args.environment),
-                "external-dns.alpha.kubernetes.io/hostname": args.hostname,
+                ...(args.publish ? { "external-dns.alpha.kubernetes.io/hostname": args.hostname } : {}),
                 ...EXTERNAL_DNS_ANNOTATION_ONLY,
+                ...nginxEdgeAnnotations(args.edge),
                 // nginx → Envoy is TLS too, and nginx checks Envoy's certificate against the internal CA.
                 "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS",
                 "nginx.ingress.kubernetes.io/proxy-ssl-verify": "on",

@@ -7,6 +7,7 @@
  * needs to be reachable in this namespace.
  */
 import * as k8s from "@pulumi/kubernetes";
+import { INGRESS_CONTROLLERS, INGRESS_PROXY_PODS, IngressControllerName } from "../addons/ingress-controllers";
 import { ELASTICSEARCH, NAMESPACES, PROMETHEUS, VAULT } from "../addons/well-known";
 import { PORTS, appLabels, appPodSelector, serverPodSelector } from "./layout";
 import { AppContext, DatabaseEndpoint } from "./types";
@@ -29,8 +30,12 @@ function portOf(url: string): number {
     return Number(new URL(url).port);
 }
 
-/** The allowed flows, by policy name suffix. Exported so tests read the same table. */
-export function networkPolicySpecs(appName: string, database: DatabaseEndpoint): Record<string, Policy> {
+/**
+ * The allowed flows, by policy name suffix. Exported so tests read the same table.
+ * `ingressControllers` are the controllers that route to the app: only their proxy
+ * pods (ingress-nginx's controller, the public Gateway's Envoys) may reach Envoy's port.
+ */
+export function networkPolicySpecs(appName: string, database: DatabaseEndpoint, ingressControllers: IngressControllerName[]): Record<string, Policy> {
     const allPods = { matchLabels: appPodSelector(appName) };
     const servers = { matchLabels: serverPodSelector(appName) };
     return {
@@ -38,7 +43,12 @@ export function networkPolicySpecs(appName: string, database: DatabaseEndpoint):
         "allow-from-ingress-controller": {
             podSelector: servers,
             policyTypes: ["Ingress"],
-            ingress: [{ from: [inNamespace(NAMESPACES.ingress)], ports: [tcp(PORTS.envoyHttps)] }],
+            ingress: [{
+                // In a fixed order, so moving the records between controllers leaves this policy untouched.
+                from: INGRESS_CONTROLLERS.filter((c) => ingressControllers.includes(c))
+                    .map((controller) => inNamespace(INGRESS_PROXY_PODS[controller].namespace, INGRESS_PROXY_PODS[controller].podLabels)),
+                ports: [tcp(PORTS.envoyHttps)],
+            }],
         },
         "allow-from-monitoring": {
             podSelector: servers,
@@ -76,8 +86,8 @@ export function networkPolicySpecs(appName: string, database: DatabaseEndpoint):
     };
 }
 
-export function createNetworkPolicies(ctx: AppContext, database: DatabaseEndpoint): k8s.networking.v1.NetworkPolicy[] {
-    return Object.entries(networkPolicySpecs(ctx.appName, database)).map(([suffix, spec]) =>
+export function createNetworkPolicies(ctx: AppContext, database: DatabaseEndpoint, ingressControllers: IngressControllerName[]): k8s.networking.v1.NetworkPolicy[] {
+    return Object.entries(networkPolicySpecs(ctx.appName, database, ingressControllers)).map(([suffix, spec]) =>
         new k8s.networking.v1.NetworkPolicy(`${ctx.prefix}-${suffix}`, {
             metadata: { name: `${ctx.appName}-${suffix}`, namespace: ctx.namespace, labels: appLabels(ctx.appName) },
             spec,

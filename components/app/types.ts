@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { IngressLayer } from "../addons/ingress-controllers";
+import { GatewayAttachment } from "../addons/public-gateway";
 import { ClusterHandle } from "../cluster/contract";
 
 /** dev tolerates an untagged image and issues staging certificates; prod does neither. */
 export type AppEnvironment = "dev" | "prod";
 
-/** Which Deployment a pod belongs to; nginx splits traffic between the two. */
+/** Which Deployment a pod belongs to; the ingress controller splits traffic between the two. */
 export type Track = "stable" | "canary";
 
 /** The app's container image: exactly one of `tag` or `digest`. */
@@ -34,7 +36,7 @@ export interface AppSizing {
     targetRequestsPerSecond: number;
 }
 
-/** The canary track: a second Deployment behind an nginx canary Ingress. */
+/** The canary track: a second Deployment taking a weighted share of the app's routes. */
 export interface CanaryArgs {
     /** Percent of requests (0..100) sent to the canary; 0 creates no canary resources at all. */
     weight: number;
@@ -42,6 +44,34 @@ export interface CanaryArgs {
     tag?: string;
     /** Canary replicas (fixed; the canary has no HPA). */
     replicas: number;
+}
+
+/**
+ * Limits at the edge, applied by whichever controller routes to the app: nginx
+ * annotations on the Ingress, Envoy Gateway policies on the HTTPRoute.
+ */
+export interface EdgeLimits {
+    /** Longest a request may take end to end (nginx proxy read/send timeouts; Envoy route timeout). */
+    requestTimeoutSeconds: number;
+    /** Longest the proxy waits to connect to a pod. */
+    connectTimeoutSeconds: number;
+    /** Largest request body accepted; larger ones get 413. */
+    maxRequestBodyMiB: number;
+    /**
+     * Requests per second each proxy replica lets through. ingress-nginx counts per
+     * client IP (limit-rps); Envoy Gateway's local rate limit counts all clients of the
+     * route together (per-client counting needs its global rate-limit service). Unset: none.
+     */
+    requestsPerSecond?: number;
+}
+
+/**
+ * How users reach the app: the controllers that route to it, the one whose route
+ * owns the public record, and (for Envoy Gateway) the Gateway its HTTPRoute attaches to.
+ */
+export interface PublicEntry extends IngressLayer {
+    /** Required when `running` includes envoy-gateway. */
+    gateway?: GatewayAttachment;
 }
 
 /** A database the app reaches outside the cluster network (egress is opened to exactly this). */
@@ -98,7 +128,7 @@ export interface FinancialAppArgs {
     sizing: AppSizing;
     /** Canary track; weight 0 removes it. */
     canary: CanaryArgs;
-    /** Public host for this cluster, e.g. `app.aws.fin.example.com`; ExternalDNS publishes it from the Ingress. */
+    /** Public host for this cluster, e.g. `app.aws.fin.example.com`; ExternalDNS publishes it from the serving controller's route. */
     hostname: string;
     /**
      * Extra public names served by the same Ingress and certificate, e.g. the pair's global name
@@ -107,6 +137,13 @@ export interface FinancialAppArgs {
      * global failover records own them), only `hostname`.
      */
     aliases?: string[];
+    /**
+     * Which ingress controllers route to the app and which one publishes `hostname`;
+     * default ingress-nginx alone. Two controllers only while migrating between them.
+     */
+    publicEntry?: PublicEntry;
+    /** Edge limits (timeouts, body size, rate); default DEFAULT_EDGE_LIMITS (nginx's own defaults). */
+    edge?: EdgeLimits;
     /**
      * Path the Route53 health checks probe on `https://<hostname><healthCheckPath>`; default `/healthz`.
      * Envoy forwards exactly this path (exact match, nothing below it) to the app's management
@@ -159,7 +196,7 @@ export interface FinancialAppArgs {
      * the pods start by themselves once Vault is configured.
      */
     awaitReadiness?: boolean;
-    /** Add-on releases that must exist first (cert-manager, Vault injector, ingress-nginx, kube-prometheus-stack). */
+    /** Add-on releases that must exist first (cert-manager, Vault injector, the ingress layer, kube-prometheus-stack). */
     dependsOn?: pulumi.Resource[];
 }
 

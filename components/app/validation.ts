@@ -1,6 +1,8 @@
 import { VAULT } from "../addons/well-known";
+import { edgeLimitProblems } from "./edge";
 import { appImageProblems, pinnedImageProblems } from "./image";
 import { METRICS_PATH } from "./layout";
+import { publicEntryProblems } from "./public-entry";
 import { settingsProblems } from "./settings";
 import { FinancialAppArgs } from "./types";
 import { RESERVED_VAULT_SECRET_NAMES } from "./vault";
@@ -85,6 +87,8 @@ export function argsProblems(args: FinancialAppArgs): string[] {
     if (!args.onCallGroup) problems.push("onCallGroup: empty");
     if (args.healthCheckPath !== undefined) problems.push(...healthCheckPathProblems(args.healthCheckPath));
     problems.push(...aliasProblems(args.hostname, args.aliases ?? []));
+    if (args.publicEntry) problems.push(...publicEntryProblems(args.publicEntry));
+    if (args.edge) problems.push(...edgeLimitProblems(args.edge));
 
     const seen = new Set<string>();
     for (const secret of args.vaultSecrets) {

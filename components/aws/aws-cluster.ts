@@ -7,6 +7,7 @@ import {
     ForeignReaderRequest,
     NodeAutoscaling,
     ClusterHandle,
+    PublicLoadBalancing,
     DnsZoneInfo,
     UnsealKeyInfo,
     WorkloadIdentity,
@@ -20,6 +21,7 @@ import { STS_AUDIENCE, createIrsaRole, issuerHost } from "./irsa";
 import { AwsPermissionScope } from "./permissions";
 import { createEksNodeGroup } from "./node-group";
 import { eksKubeconfig } from "./kubeconfig";
+import { EKS_PUBLIC_LOAD_BALANCING } from "./load-balancer";
 
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
@@ -51,6 +53,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     public readonly unsealKey: UnsealKeyInfo;
     public readonly nodeAutoscaling: NodeAutoscaling;
     public readonly defaultStorageClass = "gp3-encrypted";
+    public readonly publicLoadBalancing: PublicLoadBalancing = EKS_PUBLIC_LOAD_BALANCING;
     public readonly readiness: pulumi.Resource[];
     public readonly vpcId: pulumi.Output<string>;
     public readonly secretsKeyArn: pulumi.Output<string>;

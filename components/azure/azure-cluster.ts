@@ -12,6 +12,7 @@ import {
     ForeignBackupAccess,
     ForeignReaderRequest,
     NodeAutoscaling,
+    PublicLoadBalancing,
     ClusterHandle,
     DnsZoneInfo,
     NODE_POOL_LABEL,
@@ -24,6 +25,7 @@ import { ClusterComponent } from "../cluster/cluster-component";
 import { AutoscalerTuning, ClusterArgs, NodePoolSpec } from "../cluster/types";
 import { hostAddress, parseCidr, subnet } from "../cluster/cidr";
 import { BackupStorage } from "./backup-storage";
+import { AKS_PUBLIC_LOAD_BALANCING } from "./load-balancer";
 import { createAzureWorkloadIdentity } from "./workload-identity";
 import { AzurePermissionScope, roleDefinitionId } from "./role-assignments";
 
@@ -71,6 +73,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
     public readonly nodeAutoscaling: NodeAutoscaling = { mode: "managed" };
     /** AKS's built-in default class (Azure Disk CSI, encrypted at rest by the platform). */
     public readonly defaultStorageClass = "managed-csi";
+    public readonly publicLoadBalancing: PublicLoadBalancing = AKS_PUBLIC_LOAD_BALANCING;
     public readonly readiness: pulumi.Resource[];
     public readonly resourceGroupName: pulumi.Output<string>;
     public readonly vnetId: pulumi.Output<string>;

@@ -121,6 +121,16 @@ export type ForeignBackupAccess = {
     | { provider: "azure"; clientId: pulumi.Output<string>; tenantId: pulumi.Output<string> }
 );
 
+/**
+ * How this cloud's load balancer fronts a public proxy: the Service of an ingress
+ * controller or Gateway data plane, type LoadBalancer with externalTrafficPolicy Local
+ * (client IPs preserved; only nodes running a proxy pod receive traffic).
+ */
+export interface PublicLoadBalancing {
+    /** Annotations that make the cloud's L4 load balancer fit such a Service. */
+    readonly serviceAnnotations: Readonly<Record<string, string>>;
+}
+
 /** Node placement facts add-ons need to land on the right pool. */
 export interface NodePlacement {
     /** Toleration that lets critical add-ons run on the tainted system pool. */
@@ -156,6 +166,8 @@ export interface ClusterHandle {
     readonly backups: BackupStoreInfo;
     readonly unsealKey: UnsealKeyInfo;
     readonly placement: NodePlacement;
+    /** Cloud load balancer settings for the public proxies (ingress-nginx, the Envoy Gateway data plane). */
+    readonly publicLoadBalancing: PublicLoadBalancing;
     readonly nodeAutoscaling: NodeAutoscaling;
     /** The default StorageClass name (restores from the peer map its class to this one). */
     readonly defaultStorageClass: string;

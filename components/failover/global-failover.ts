@@ -14,6 +14,11 @@ export interface FailoverTarget {
     hostname: pulumi.Input<string>;
     /** Path of the HTTPS health URL on `hostname`, e.g. /healthz. */
     healthCheckPath: string;
+    /**
+     * The ingress controller behind `hostname` (the one whose route publishes it), tagged on
+     * the health check: the check probes the name, so it follows whichever controller serves.
+     */
+    servedBy?: string;
     /** The cluster's DNS subzone, e.g. aws.fin.example.com; a subdomain of the root zone. */
     zoneName: string;
     /** Authoritative name servers of the subzone (Route53 or Azure DNS), delegated to from the root zone. */
@@ -135,7 +140,7 @@ export class GlobalFailover extends pulumi.ComponentResource {
                     requestInterval: args.healthCheck.intervalSeconds,
                     failureThreshold: args.healthCheck.failureThreshold,
                     enableSni: true,
-                    tags: { ...args.tags, Name: `${trimDot(args.globalHostname)} ${cloud}`, cloud },
+                    tags: { ...args.tags, Name: `${trimDot(args.globalHostname)} ${cloud}`, cloud, ...(target.servedBy ? { "ingress-controller": target.servedBy } : {}) },
                 },
                 // The health check probes the cluster's name, which its subzone only answers once delegated.
                 { parent: this, dependsOn: [delegations[cloud]] },

@@ -2,14 +2,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { CertManager, GlobalNameArgs } from "../addons/cert-manager";
 import { ClusterAutoscaler } from "../addons/cluster-autoscaler";
 import { Values } from "../addons/deep-merge";
+import { EnvoyGateway } from "../addons/envoy-gateway";
 import { ExternalDns } from "../addons/external-dns";
+import { GatewayApiCrds } from "../addons/gateway-api-crds";
+import { IngressControllerName, IngressLayer, ingressLayer, runs } from "../addons/ingress-controllers";
 import { IngressNginx } from "../addons/ingress-nginx";
 import { Logging } from "../addons/logging";
 import { MetricsAdapter } from "../addons/metrics-adapter";
 import { Monitoring, MonitoringReceivers } from "../addons/monitoring";
+import { PublicGateway, PublicHostnames } from "../addons/public-gateway";
 import { Vault } from "../addons/vault";
 import { Velero } from "../addons/velero";
-import { CLUSTER_ISSUERS } from "../addons/well-known";
+import { CLUSTER_ISSUERS, NAMESPACES } from "../addons/well-known";
 import { ClusterHandle, ForeignBackupAccess } from "../cluster/contract";
 import { AutoscalerTuning } from "../cluster/types";
 
@@ -21,7 +25,12 @@ interface Toggle {
 
 /** What to install and how, per add-on. Every add-on can be switched off. */
 export interface PlatformSettings {
+    /** The controller that serves users and, while migrating, the other one also running; default ingress-nginx alone. */
+    ingress?: { controller: IngressControllerName; alsoRun?: IngressControllerName };
+    /** `enabled: false` leaves the `nginx` IngressClass to a controller installed outside this program. */
     ingressNginx: Toggle & { replicas: number };
+    /** Used when Envoy Gateway runs: chart overrides and the public Gateway's proxy replicas (default: none, 2). */
+    envoyGateway?: { values: Values; replicas: number };
     externalDns: Toggle & { policy: "upsert-only" | "sync" };
     certManager: Toggle & { acmeEmail: string };
     logging: { enabled: boolean; eckOperatorValues: Values; fluentBitValues: Values; elasticsearchNodes: number; storageGb: number; retentionDays: number };
@@ -49,6 +58,17 @@ export interface PlatformServicesArgs {
     dnsOwnerId?: string;
     /** Let cert-manager also solve DNS-01 for the pair's global name (passed to CertManager). */
     globalName?: GlobalNameArgs;
+    /** The public Gateway's names, who may attach routes, and its certificate issuer; required when Envoy Gateway runs. */
+    publicGateway?: PublicGatewaySettings;
+}
+
+/** What the platform's public Gateway serves (Envoy Gateway only). */
+export interface PublicGatewaySettings {
+    hostnames: PublicHostnames;
+    /** Namespaces whose HTTPRoutes may attach (the app's). */
+    routeNamespaces: string[];
+    /** ClusterIssuer for the listeners' certificate (Let's Encrypt staging in dev, production in prod). */
+    issuer: string;
 }
 
 /**
@@ -60,6 +80,15 @@ export class PlatformServices extends pulumi.ComponentResource {
     public readonly monitoring?: Monitoring;
     public readonly certManager?: CertManager;
     public readonly ingress?: IngressNginx;
+    /** The Gateway API and Envoy Gateway CRDs, when Envoy Gateway runs. */
+    public readonly gatewayApiCrds?: GatewayApiCrds;
+    public readonly envoyGateway?: EnvoyGateway;
+    /** The cluster's public Gateway, when Envoy Gateway runs. */
+    public readonly publicGateway?: PublicGateway;
+    /** Which ingress controllers run here and which one serves users. */
+    public readonly ingressLayer: IngressLayer;
+    /** Load balancer address of the serving controller (what the cluster's public name resolves to). */
+    public readonly ingressAddress?: pulumi.Output<string>;
     public readonly externalDns?: ExternalDns;
     public readonly logging?: Logging;
     public readonly metricsAdapter?: MetricsAdapter;
@@ -76,6 +105,11 @@ export class PlatformServices extends pulumi.ComponentResource {
         const { cluster, settings } = args;
         const parent = { parent: this };
         const serviceMonitor = settings.monitoring.enabled;
+        this.ingressLayer = ingressLayer(settings.ingress?.controller ?? "ingress-nginx", settings.ingress?.alsoRun);
+        const gatewayRuns = runs(this.ingressLayer, "envoy-gateway");
+        if (gatewayRuns && !args.publicGateway) {
+            throw new Error(`PlatformServices ${name}: Envoy Gateway runs (platform.ingress), so publicGateway (hostnames, route namespaces, issuer) is required`);
+        }
 
         if (settings.monitoring.enabled) {
             this.monitoring = new Monitoring(`${name}-monitoring`, {
@@ -91,6 +125,9 @@ export class PlatformServices extends pulumi.ComponentResource {
         }
         // Add-ons with ServiceMonitors wait for the prometheus-operator CRDs.
         const afterMonitoring = this.monitoring ? [this.monitoring.release] : [];
+        // cert-manager, ExternalDNS and Envoy Gateway all watch Gateway API objects from their start.
+        if (gatewayRuns) this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api-crds`, { cluster }, parent);
+        const afterGatewayApi = this.gatewayApiCrds ? [this.gatewayApiCrds] : [];
 
         if (settings.certManager.enabled) {
             this.certManager = new CertManager(`${name}-cert-manager`, {
@@ -99,12 +136,13 @@ export class PlatformServices extends pulumi.ComponentResource {
                 acmeEmail: settings.certManager.acmeEmail,
                 serviceMonitor,
                 globalName: args.globalName,
-                dependsOn: afterMonitoring,
+                gatewayApi: gatewayRuns,
+                dependsOn: [...afterMonitoring, ...afterGatewayApi],
             }, parent);
         }
         const issuersReady = this.certManager ? [this.certManager.clusterIssuers] : [];
 
-        if (settings.ingressNginx.enabled) {
+        if (runs(this.ingressLayer, "ingress-nginx") && settings.ingressNginx.enabled) {
             this.ingress = new IngressNginx(`${name}-ingress`, {
                 cluster,
                 values: settings.ingressNginx.values,
@@ -113,6 +151,30 @@ export class PlatformServices extends pulumi.ComponentResource {
                 dependsOn: afterMonitoring,
             }, parent);
         }
+        if (this.gatewayApiCrds && args.publicGateway) {
+            this.envoyGateway = new EnvoyGateway(`${name}-envoy-gateway`, {
+                cluster,
+                values: settings.envoyGateway?.values,
+                proxyReplicas: settings.envoyGateway?.replicas ?? 2,
+                serviceMonitor,
+                crds: this.gatewayApiCrds,
+                dependsOn: afterMonitoring,
+            }, parent);
+            this.publicGateway = new PublicGateway(`${name}-public-gateway`, {
+                cluster,
+                gatewayClassName: this.envoyGateway.gatewayClassName,
+                hostnames: args.publicGateway.hostnames,
+                routeNamespaces: args.publicGateway.routeNamespaces,
+                issuer: args.publicGateway.issuer,
+                // The certificate's issuer first, so the listeners' certificate is ordered on the first up.
+                dependsOn: [this.envoyGateway.gatewayClass, this.envoyGateway.proxyConfig, ...issuersReady],
+            }, parent);
+        }
+        const servingAddress: Record<IngressControllerName, pulumi.Output<string> | undefined> = {
+            "ingress-nginx": this.ingress?.loadBalancerAddress,
+            "envoy-gateway": this.publicGateway?.loadBalancerAddress,
+        };
+        this.ingressAddress = servingAddress[this.ingressLayer.serving];
         if (settings.externalDns.enabled) {
             this.externalDns = new ExternalDns(`${name}-external-dns`, {
                 cluster,
@@ -122,7 +184,9 @@ export class PlatformServices extends pulumi.ComponentResource {
                 ownerId: args.dnsOwnerId ?? cluster.name,
                 domainFilters: [cluster.dns.zoneName],
                 serviceMonitor,
-                dependsOn: afterMonitoring,
+                // HTTPRoutes point at the platform's public Gateway, and no other Gateway's address.
+                gatewayNamespace: gatewayRuns ? NAMESPACES.envoyGateway : undefined,
+                dependsOn: [...afterMonitoring, ...afterGatewayApi],
             }, parent);
         }
         if (settings.logging.enabled) {
@@ -184,6 +248,7 @@ export class PlatformServices extends pulumi.ComponentResource {
             monitoring: this.monitoring,
             certManager: this.certManager,
             ingress: this.ingress,
+            envoyGateway: this.envoyGateway,
             externalDns: this.externalDns,
             logging: this.logging,
             vault: this.vault,
@@ -196,12 +261,15 @@ export class PlatformServices extends pulumi.ComponentResource {
             ...afterMonitoring,
             ...issuersReady,
             ...(this.ingress ? [this.ingress.release] : []),
+            // The app's HTTPRoute and policies need the CRDs and attach to the public Gateway.
+            ...(this.publicGateway ? [this.publicGateway.gateway] : []),
             ...(this.vault ? [this.vault.release] : []),
         ];
 
         this.registerOutputs({
             namespaces: this.namespaces,
-            ingressAddress: this.ingress?.loadBalancerAddress,
+            ingressController: this.ingressLayer.serving,
+            ingressAddress: this.ingressAddress,
             kibanaUrl: this.logging?.kibanaUrl,
             grafanaUrl: this.monitoring?.grafanaUrl,
             alertmanagerUrl: this.monitoring?.alertmanagerUrl,

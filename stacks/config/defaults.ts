@@ -13,6 +13,8 @@ const commonApp = {
     enabled: true,
     namespace: "financial-app",
     hostPrefix: "app",
+    // nginx's own defaults (proxy timeouts 60 s, connect 5 s, client_max_body_size 1m), stated for both controllers.
+    edge: { requestTimeoutSeconds: 60, connectTimeoutSeconds: 5, maxRequestBodyMiB: 1 },
     canary: { weight: 0, replicas: 1 },
     targetCpuUtilization: 70,
     targetRequestsPerSecond: 50,
@@ -30,6 +32,7 @@ const commonApp = {
 };
 
 const commonPlatform = {
+    ingress: { controller: "ingress-nginx" },
     externalDns: { enabled: true, values: {}, policy: "upsert-only" },
     // acmeEmail has no default: Let's Encrypt expiry notices must reach a real team.
     certManager: { enabled: true, values: {} },
@@ -75,6 +78,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
         platform: {
             ...commonPlatform,
             ingressNginx: { enabled: true, values: {}, replicas: 1 },
+            envoyGateway: { values: {}, replicas: 1 },
             logging: { enabled: true, eckOperatorValues: {}, fluentBitValues: {}, elasticsearchNodes: 1, storageGb: 30, retentionDays: 7 },
             monitoring: { enabled: true, values: {}, retention: "7d", storageGb: 30, receivers: [] },
             vault: { enabled: true, values: {}, replicas: 1, configure: false },
@@ -128,6 +132,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
         platform: {
             ...commonPlatform,
             ingressNginx: { enabled: true, values: {}, replicas: 3 },
+            envoyGateway: { values: {}, replicas: 3 },
             logging: { enabled: true, eckOperatorValues: {}, fluentBitValues: {}, elasticsearchNodes: 3, storageGb: 200, retentionDays: 30 },
             monitoring: { enabled: true, values: {}, retention: "30d", storageGb: 200, receivers: ["pagerduty"] },
             vault: { enabled: true, values: {}, replicas: 3, configure: false },

@@ -1,3 +1,4 @@
+import { INGRESS_CONTROLLERS } from "../../components/addons/ingress-controllers";
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
 import { drBudgetOf, drBudgetProblems } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
@@ -139,6 +140,21 @@ function checkPlatform(config: ParsedStackConfig, secretsPresent: Set<string>): 
     }
     if (config.environment === "prod" && config.platform.ingressNginx.replicas < 2) {
         problems.push(`platform.ingressNginx.replicas: prod needs at least 2 replicas, got ${config.platform.ingressNginx.replicas}`);
+    }
+    return [...problems, ...checkIngress(config)];
+}
+
+/** The serving controller and the one also running during a migration must differ; prod proxies are HA. */
+function checkIngress(config: ParsedStackConfig): string[] {
+    const problems: string[] = [];
+    const { controller, alsoRun } = config.platform.ingress;
+    if (alsoRun === controller) {
+        const other = INGRESS_CONTROLLERS.find((c) => c !== controller);
+        problems.push(`platform.ingress.alsoRun: "${alsoRun}" is already platform.ingress.controller; during a migration it names the other controller ("${other}"), otherwise remove it`);
+    }
+    const envoyRuns = controller === "envoy-gateway" || alsoRun === "envoy-gateway";
+    if (config.environment === "prod" && envoyRuns && config.platform.envoyGateway.replicas < 2) {
+        problems.push(`platform.envoyGateway.replicas: prod needs at least 2 Envoy proxy replicas, got ${config.platform.envoyGateway.replicas}`);
     }
     return problems;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { INGRESS_CONTROLLERS } from "../../components/addons/ingress-controllers";
 
 /**
  * The shape of a stack's configuration, after environment defaults are merged
@@ -91,7 +92,16 @@ const backups = z.strictObject({
 });
 
 const platform = z.strictObject({
+    /** Which controller serves users; see README "Ingress layer" for the switch and the migration. */
+    ingress: z.strictObject({
+        controller: z.enum(INGRESS_CONTROLLERS),
+        /** Migration only: also run this (the other) controller, with routes but without the public records. */
+        alsoRun: z.enum(INGRESS_CONTROLLERS).optional(),
+    }),
+    /** Settings of ingress-nginx, used when it runs; `enabled: false` leaves the IngressClass to a controller you install. */
     ingressNginx: z.strictObject({ ...toggle, replicas: z.number().int().min(1) }),
+    /** Settings of Envoy Gateway, used when it runs: chart overrides and the public Gateway's proxy replicas. */
+    envoyGateway: z.strictObject({ values, replicas: z.number().int().min(1) }),
     externalDns: z.strictObject({ ...toggle, policy: z.enum(["upsert-only", "sync"]) }),
     certManager: z.strictObject({ ...toggle, acmeEmail: z.email() }),
     logging: z.strictObject({
@@ -144,6 +154,14 @@ const app = z.strictObject({
     }),
     /** The cluster-local host is `<hostPrefix>.<cloud dnsZone>`; users reach dr.globalHostname. */
     hostPrefix: z.string().regex(/^[a-z0-9-]+$/),
+    /** Limits at the edge, applied by whichever controller routes to the app. */
+    edge: z.strictObject({
+        requestTimeoutSeconds: z.number().int().min(1).max(3600),
+        connectTimeoutSeconds: z.number().int().min(1).max(60),
+        maxRequestBodyMiB: z.number().int().min(1).max(1024),
+        /** Requests per second each proxy replica lets through (per client IP on ingress-nginx, all clients on Envoy Gateway); unset = no limit. */
+        requestsPerSecond: z.number().int().min(1).optional(),
+    }),
     canary: z.strictObject({
         /** Percent of traffic to the canary track; 0 removes the canary entirely. */
         weight: z.number().int().min(0).max(100),

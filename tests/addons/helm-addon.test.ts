@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { CHARTS } from "../../components/addons/charts";
+import { CHARTS, chartSource } from "../../components/addons/charts";
 import { installChart } from "../../components/addons/helm-addon";
 import { deepMerge } from "../../components/addons/deep-merge";
 import { assertPinnedRelease, evaluateOnFakeCluster } from "../support/addon-testing";
@@ -33,6 +33,24 @@ describe("add-on contract", () => {
         assert.ok(release.dependencies.includes(namespace.urn), "release waits for its namespace");
         assert.match(release.provider, /fake-aws-k8s/);
         assert.match(release.parent, /Probe::probe$/);
+    });
+
+    it("installs an OCI-published chart by its full oci:// reference, without repository options", async () => {
+        const { ev } = await evaluateOnFakeCluster("azure", (cluster) => {
+            installChart(new Probe("probe"), "probe-oci", {
+                cluster,
+                chart: CHARTS.envoyGateway,
+                namespace: "envoy-gateway-system",
+                releaseName: "envoy-gateway",
+                values: {},
+            });
+        });
+        const release = ev.named("kubernetes:helm.sh/v3:Release", "probe-oci");
+        assert.equal(release.inputs.chart, "oci://docker.io/envoyproxy/gateway-helm");
+        assert.equal(release.inputs.version, "v1.9.0");
+        assert.equal(release.inputs.repositoryOpts, undefined, "Helm resolves an OCI chart from its reference alone");
+        assertPinnedRelease(release, CHARTS.envoyGateway, "envoy-gateway-system", "envoy-gateway");
+        assert.deepEqual(chartSource(CHARTS.velero), { chart: "velero", repositoryOpts: { repo: "https://vmware-tanzu.github.io/helm-charts" } });
     });
 
     it("deep merge replaces lists and keeps null so users can delete chart defaults", () => {

@@ -1,5 +1,20 @@
 import { strict as assert } from "assert";
-import { CLOUDS, TYPES, defaultEvaluation, objectNamed } from "./app-fixture";
+import { CLOUDS, TYPES, defaultEvaluation, evaluateApp, objectNamed } from "./app-fixture";
+
+const GATEWAY = { name: "public", namespace: "envoy-gateway-system", listeners: { cluster: "https-cluster", global: "https-global" } };
+/** Envoy Gateway's labels on the public Gateway's data-plane pods (v1.9.0). */
+const ENVOY_PROXIES = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" } },
+    podSelector: {
+        matchLabels: {
+            "app.kubernetes.io/name": "envoy",
+            "app.kubernetes.io/component": "proxy",
+            "app.kubernetes.io/managed-by": "envoy-gateway",
+            "gateway.envoyproxy.io/owning-gateway-name": "public",
+            "gateway.envoyproxy.io/owning-gateway-namespace": "envoy-gateway-system",
+        },
+    },
+};
 
 const APP_PODS = { matchLabels: { "app.kubernetes.io/name": "financial-app" } };
 const SERVERS = { matchLabels: { "app.kubernetes.io/name": "financial-app", "app.kubernetes.io/component": "server" } };
@@ -35,7 +50,7 @@ for (const cloud of CLOUDS) {
             }
         });
 
-        it("lets only the ingress-nginx namespace reach Envoy's TLS port", async () => {
+        it("lets only the ingress-nginx namespace reach Envoy's TLS port (ingress-nginx alone, the default)", async () => {
             const { ev } = await defaultEvaluation(cloud);
             const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-from-ingress-controller").inputs.spec;
             assert.deepEqual(spec, {
@@ -43,6 +58,18 @@ for (const cloud of CLOUDS) {
                 policyTypes: ["Ingress"],
                 ingress: [{ from: [{ namespaceSelector: namespace("ingress-nginx") }], ports: [{ protocol: "TCP", port: 8443 }] }],
             });
+        });
+
+        it("with Envoy Gateway serving, admits only the public Gateway's Envoy proxies, not ingress-nginx", async () => {
+            const { ev } = await evaluateApp(cloud, { publicEntry: { serving: "envoy-gateway", running: ["envoy-gateway"], gateway: GATEWAY } });
+            const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-from-ingress-controller").inputs.spec;
+            assert.deepEqual(spec.ingress, [{ from: [ENVOY_PROXIES], ports: [{ protocol: "TCP", port: 8443 }] }]);
+        });
+
+        it("while migrating, admits both controllers' proxies, and only them", async () => {
+            const { ev } = await evaluateApp(cloud, { publicEntry: { serving: "ingress-nginx", running: ["ingress-nginx", "envoy-gateway"], gateway: GATEWAY } });
+            const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-from-ingress-controller").inputs.spec;
+            assert.deepEqual(spec.ingress[0].from, [{ namespaceSelector: namespace("ingress-nginx") }, ENVOY_PROXIES]);
         });
 
         it("lets only the monitoring namespace scrape the app's metrics port", async () => {

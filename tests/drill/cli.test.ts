@@ -122,7 +122,7 @@ describe("drill CLI", () => {
         assert.equal(report.measured.rtoSeconds, 90);
         // The budget and targets come from the prod stack's config (no drBudget output in the fake outputs).
         assert.ok(report.targets && report.targets.rtoSeconds > 0 && report.budget.rtoSeconds > 0);
-        assert.match(c.out.join("\n"), /Drill succeeded; measured RTO 90 s \(budget \d+ s\)\.\nReports: drill-reports\/x\.json/);
+        assert.match(c.out.join("\n"), /Switchover drill succeeded; measured RTO 90 s \(budget \d+ s\)\.\n.*\nReports: drill-reports\/x\.json/);
     });
 
     it("--execute exits 1 when the drill refuses, --preview and --failback resolve the target from the live stack", async () => {

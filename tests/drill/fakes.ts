@@ -7,7 +7,8 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { computeDrBudget } from "../../stacks/config/dr-budget";
-import { BackupInfo, Clock, DrillDeps, DrillStack, ExecuteOptions, StackPreviewResult, StackUpResult } from "../../commands/drill/orchestrator";
+import { BackupInfo, Clock, DrillDeps, DrillStack, ExecuteOptions, SavedPlan, StackPreviewResult, StackUpResult } from "../../commands/drill/orchestrator";
+import { PlannedStep } from "../../commands/drill/update-plan";
 import { RestoreDeps, RestoreManifest, RestoreOptions, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "../../commands/drill/restore";
 
 export const T0 = Date.parse("2025-03-01T10:00:00.000Z");
@@ -41,8 +42,27 @@ export interface World {
     active: CloudName;
     /** When `up` finished (ms), once it has. */
     upEndedAt?: number;
+    /** What `up` does besides DNS (the database fakes apply replica.primary there, as Pulumi would). */
+    onUp?: () => void;
+    /** The plans the stack saved and was asked to apply. */
+    savedPlans: SavedPlan[];
+    appliedPlans: (SavedPlan | undefined)[];
     deps: DrillDeps;
 }
+
+const STACK = "urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair";
+/** A preview step as the engine reports it. */
+export function plannedStep(op: string, type: string, name: string, keys: string[] = [], diffs: string[] = []): PlannedStep {
+    return { urn: `${STACK}$${type}::${name}`, type, name, op, replaceKeys: keys, diffs };
+}
+
+/** What a flip previews: DNS records, sizes, role labels, and both Clusters' replica.primary, all in place. */
+export const FLIP_STEPS: PlannedStep[] = [
+    plannedStep("update", "aws:route53/record:Record", "global-primary", [], ["records"]),
+    plannedStep("update", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "pair-azure-app-hpa", [], ["spec"]),
+    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-db-cluster", [], ["spec"]),
+    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-azure-db-cluster", [], ["spec"]),
+];
 
 export interface WorldOptions {
     active?: CloudName;
@@ -57,12 +77,16 @@ export interface WorldOptions {
     backupAgeMinutes?: number | null;
     previewThrows?: string;
     outputs?: Record<string, unknown>;
+    /** What the preview reports (default FLIP_STEPS). */
+    previewSteps?: PlannedStep[];
+    /** URNs whose operation fails in `up`. */
+    upFailedResources?: string[];
 }
 
 export function world(options: WorldOptions = {}): World {
     const clock = new FakeClock();
     const calls: string[] = [];
-    const state: World = { clock, calls, active: options.active ?? "aws", deps: undefined as unknown as DrillDeps };
+    const state: World = { clock, calls, active: options.active ?? "aws", savedPlans: [], appliedPlans: [], deps: undefined as unknown as DrillDeps };
     const stack: DrillStack = {
         name: "prod",
         async getActiveCloud() {
@@ -73,17 +97,35 @@ export function world(options: WorldOptions = {}): World {
             calls.push(`stack.setActiveCloud ${cloud}`);
             state.active = cloud;
         },
-        async preview(): Promise<StackPreviewResult> {
-            calls.push(`stack.preview activeCloud=${state.active}`);
+        async preview(previewOptions = {}): Promise<StackPreviewResult> {
+            calls.push(`stack.preview activeCloud=${state.active}${previewOptions.savePlan ? " --save-plan" : ""}`);
             if (options.previewThrows) throw new Error(options.previewThrows);
-            return { changes: { update: 4, same: 120 }, stdout: "preview output" };
+            const steps = options.previewSteps ?? FLIP_STEPS;
+            const changes: Record<string, number> = { same: 120 };
+            for (const step of steps) changes[step.op] = (changes[step.op] ?? 0) + 1;
+            const result: StackPreviewResult = { changes, stdout: "preview output", steps };
+            if (previewOptions.savePlan) {
+                result.plan = { file: `/tmp/drill-plan/plan-${state.savedPlans.length + 1}.json`, sha256: `${String(state.savedPlans.length + 1).repeat(8)}${"ab".repeat(28)}` };
+                state.savedPlans.push(result.plan);
+            }
+            return result;
         },
-        async up(): Promise<StackUpResult> {
-            calls.push(`stack.up activeCloud=${state.active}`);
+        async up(upOptions = {}): Promise<StackUpResult> {
+            calls.push(`stack.up activeCloud=${state.active}${upOptions.plan ? ` --plan ${upOptions.plan.file}` : ""}${upOptions.continueOnError ? " --continue-on-error" : ""}`);
+            state.appliedPlans.push(upOptions.plan);
             clock.advance(options.upSeconds ?? 60);
             if (options.upThrows) throw new Error(options.upThrows);
+            state.onUp?.();
             state.upEndedAt = clock.now();
-            return { result: options.upResult ?? "succeeded", changes: { update: 4, same: 120 } };
+            const failed = options.upFailedResources ?? [];
+            return { result: failed.length ? "failed" : (options.upResult ?? "succeeded"), changes: { update: 4, same: 120 }, failedResources: failed };
+        },
+        async refresh(urns) {
+            calls.push(`stack.refresh ${urns.join(" ")}`);
+        },
+        async findResource(type, name, namespace) {
+            calls.push(`stack.findResource ${type} ${namespace}/${name}`);
+            return `${STACK}$${type}::${name}`;
         },
         async outputs() {
             calls.push("stack.outputs");
@@ -125,6 +167,8 @@ export function executeOptions(overrides: Partial<ExecuteOptions> = {}): Execute
         stackName: "prod",
         to: "azure",
         direction: "failover",
+        disaster: false,
+        reseedOnly: false,
         force: false,
         budget: BUDGET,
         targets: { rtoSeconds: 300, rpoMinutes: 60 },

@@ -7,7 +7,7 @@ import { renderMarkdown, writeDrillReport } from "../../commands/drill/report";
 import { OUTPUTS, T0, executeOptions, world } from "./fakes";
 
 describe("drill --execute orchestration (fakes)", () => {
-    it("runs the steps in order: read, pre-checks, config, up, DNS, health; and measures the RTO from the start of up", async () => {
+    it("without a database: read, pre-checks, config, preview with a saved plan, up with that plan, DNS, health; the RTO runs from the start of up", async () => {
         const w = world({ backupAgeMinutes: 20, upSeconds: 60, dnsFlipAfterSeconds: 30 });
         const report = await executeDrill(executeOptions(), w.deps);
 
@@ -20,7 +20,9 @@ describe("drill --execute orchestration (fakes)", () => {
                 "http https://app.azure.fin.example.com/healthz",
                 "backups azure azure-kubeconfig",
                 "stack.setActiveCloud azure",
-                "stack.up activeCloud=azure",
+                "stack.preview activeCloud=azure --save-plan",
+                // Exactly the plan the preview saved.
+                "stack.up activeCloud=azure --plan /tmp/drill-plan/plan-1.json",
                 // The global name, speaking TLS/Host as the new primary whose certificate and Ingress it has.
                 "http https://app.fin.example.com/healthz as app.azure.fin.example.com",
             ],
@@ -29,7 +31,10 @@ describe("drill --execute orchestration (fakes)", () => {
         assert.equal(w.calls.filter((c) => c === "dns app.fin.example.com").length, 7);
         assert.deepEqual(report.steps.map((s) => s.name), STEP_ORDER);
         assert.ok(report.steps.every((s) => s.status === "ok"));
-        assert.deepEqual(report.steps.map((s) => s.durationSeconds), [0, 0, 0, 0, 60, 30, 0]);
+        assert.deepEqual(report.steps.map((s) => s.durationSeconds), [0, 0, 0, 0, 0, 60, 30, 0]);
+        assert.deepEqual(w.appliedPlans, w.savedPlans);
+        assert.deepEqual(report.plan?.replacements, []);
+        assert.equal(report.database, undefined);
         assert.deepEqual(report.measured, { upSeconds: 60, dnsSwitchSeconds: 30, rtoSeconds: 90 });
         assert.deepEqual(report.verdict, { rtoWithinBudget: true, rtoWithinTarget: true });
         assert.deepEqual([report.from, report.to, report.direction, report.forced], ["aws", "azure", "failover", false]);
@@ -47,7 +52,7 @@ describe("drill --execute orchestration (fakes)", () => {
         const backupStep = report.steps.find((s) => s.name === "precheck-backup-age")!;
         assert.equal(backupStep.status, "failed");
         assert.match(backupStep.detail, /velero-hourly-20250301093000 is 130 min old, older than the 60 min RPO/);
-        assert.deepEqual(report.steps.filter((s) => s.status === "skipped").map((s) => s.name), ["set-config", "up", "wait-dns", "wait-health"]);
+        assert.deepEqual(report.steps.filter((s) => s.status === "skipped").map((s) => s.name), ["set-config", "preview-plan", "up", "wait-dns", "wait-health"]);
         assert.match(report.notes[0], /Refused before changing anything.*--force/);
         assert.equal(report.measured.rtoSeconds, undefined);
     });
@@ -66,7 +71,7 @@ describe("drill --execute orchestration (fakes)", () => {
         const w = world({ backupAgeMinutes: 130 });
         const report = await executeDrill(executeOptions({ force: true }), w.deps);
         assert.equal(report.status, "succeeded");
-        assert.ok(w.calls.includes("stack.up activeCloud=azure"));
+        assert.ok(w.calls.includes("stack.up activeCloud=azure --plan /tmp/drill-plan/plan-1.json"));
         assert.equal(report.steps.find((s) => s.name === "precheck-backup-age")!.status, "warning");
         assert.equal(report.forced, true);
         assert.match(report.notes.join(" "), /--force was given/);
@@ -100,7 +105,7 @@ describe("drill --execute orchestration (fakes)", () => {
         assert.equal(report.status, "failed");
         assert.equal(report.steps.find((s) => s.name === "up")!.status, "failed");
         assert.deepEqual(report.problems, ["error: update failed: 1 resource failed"]);
-        assert.match(report.notes[0], /activeCloud stays azure .* set activeCloud back to aws/);
+        assert.match(report.notes.join("\n"), /activeCloud stays azure .* set activeCloud back to aws/);
         assert.ok(!w.calls.some((c) => c.startsWith("dns ")));
     });
 
@@ -141,6 +146,7 @@ describe("drill --execute orchestration (fakes)", () => {
                 ["precheck-target-health", 0],
                 ["precheck-backup-age", 0],
                 ["set-config", 0],
+                ["preview-plan", 0],
                 ["up", 60],
                 ["wait-dns", 30],
                 ["wait-health", 0],
@@ -148,14 +154,14 @@ describe("drill --execute orchestration (fakes)", () => {
             assert.equal(json.budget.rtoSeconds, 270);
 
             const md = fs.readFileSync(files.markdown, "utf8");
-            assert.match(md, /^# Failover drill: stack `prod`, aws → azure/);
+            assert.match(md, /^# Switchover drill: stack `prod`, aws → azure/);
             assert.match(md, /\*\*Result: SUCCEEDED\*\*/);
-            assert.match(md, /\| Measured RTO \| 90 s \|/);
+            assert.match(md, /\| Measured RTO \(service restored\) \| 90 s \|/);
             assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ scale-up 180 s\) \|/);
             assert.match(md, /\| RTO target \(dr\.rtoSeconds\) \| 300 s \|/);
             assert.match(md, /Measured RTO 90 s \(`pulumi up` 60 s, then DNS switch 30 s and the health URL\): within the 270 s budget, within the 300 s target\./);
-            assert.match(md, /\| 5 \| pulumi up \| ok \| 2025-03-01T10:00:00.000Z \| 60 s \| succeeded: 4 update \|/);
-            assert.match(md, /\| 6 \| Wait until the global name resolves to the new primary \| ok \| .* \| 30 s \| app\.fin\.example\.com → app\.azure\.fin\.example\.com \(after 7 attempts\) \|/);
+            assert.match(md, /\| 6 \| pulumi up --plan \(DNS, sizes, replica\.primary\) \| ok \| 2025-03-01T10:00:00.000Z \| 60 s \| succeeded with the saved plan: 4 update \|/);
+            assert.match(md, /\| 7 \| Wait until the global name resolves to the new primary \| ok \| .* \| 30 s \| app\.fin\.example\.com → app\.azure\.fin\.example\.com \(after 7 attempts\) \|/);
             assert.match(md, /## How to read this report/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });

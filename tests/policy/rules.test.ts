@@ -149,6 +149,19 @@ const assignment = (role: string, scope: string) => fake("azure-native:authoriza
 }, { name: "pair-azure-velero-grant" });
 const CONTAINER = `${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/blobServices/default/containers/velero`;
 const BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+// ---- Ingress layer -------------------------------------------------------------
+
+const HOST = "app.aws.fin.example.com";
+const ingress = (spec: Record<string, unknown>, annotations: Record<string, string> = {}, name = "app") =>
+    fake("kubernetes:networking.k8s.io/v1:Ingress", { metadata: { name, namespace: "financial-app", annotations }, spec: { ingressClassName: "nginx", ...spec } }, { name });
+const rule = (host?: string) => ({ ...(host ? { host } : {}), http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "app", port: { name: "https" } } } }] } });
+const listener = (name: string, protocol: string, extra: Record<string, unknown> = {}) => ({ name, protocol, port: protocol === "HTTP" ? 80 : 443, hostname: HOST, ...extra });
+const TLS_LISTENER = listener("https-cluster", "HTTPS", { tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "public-gateway-tls" }] } });
+const gateway = (listeners: Record<string, unknown>[]) =>
+    fake("kubernetes:gateway.networking.k8s.io/v1:Gateway", { metadata: { name: "public", namespace: "envoy-gateway-system" }, spec: { gatewayClassName: "envoy-gateway", listeners } }, { name: "public-gateway" });
+const route = (parentRefs: Record<string, unknown>[]) =>
+    fake("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute", { metadata: { name: "app", namespace: "financial-app" }, spec: { parentRefs, hostnames: [HOST] } }, { name: "app-route" });
+const parent = (sectionName?: string) => ({ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public", namespace: "envoy-gateway-system", ...(sectionName ? { sectionName } : {}) });
 
 const CASES: RuleCase[] = [
     // images-no-latest-tag
@@ -356,6 +369,36 @@ const CASES: RuleCase[] = [
     { policy: "azure-role-assignment-scoped", title: "a data role on a container passes", resources: [assignment(BLOB_CONTRIBUTOR, CONTAINER)], expect: [] },
     { policy: "azure-role-assignment-scoped", title: "a role on a resource group fails", resources: [assignment(BLOB_CONTRIBUTOR, `${SUBSCRIPTION}/resourceGroups/rg`)], expect: [/is a subscription or resource group/] },
     { policy: "azure-role-assignment-scoped", title: "Contributor fails, even on a resource", resources: [assignment("b24988ac-6180-42a0-ab88-20f7382dd24c", CONTAINER)], expect: [/assigns Contributor/] },
+    // Ingress layer
+    {
+        policy: "ingress-tls-required", title: "an Ingress with TLS for every host and its nginx canary (TLS inherited) pass",
+        resources: [ingress({ tls: [{ hosts: [HOST], secretName: "app-tls" }], rules: [rule(HOST)] }), ingress({ rules: [rule(HOST)] }, { "nginx.ingress.kubernetes.io/canary": "true" }, "app-canary")], expect: [],
+    },
+    {
+        policy: "ingress-tls-required", title: "an Ingress host outside its TLS section, or a host-less rule, fails",
+        resources: [ingress({ tls: [{ hosts: [HOST], secretName: "app-tls" }], rules: [rule(HOST), rule("app.fin.example.com"), rule()] })],
+        expect: [/Ingress "app": host app\.fin\.example\.com is not in a TLS section with a secretName; a rule without a host is served without TLS/],
+    },
+    { policy: "ingress-tls-required", title: "an HTTPRoute on the Gateway's HTTPS listener passes", resources: [gateway([TLS_LISTENER]), route([parent("https-cluster")])], expect: [] },
+    {
+        policy: "ingress-tls-required", title: "an HTTPS listener without a certificate fails", level: "mandatory", environment: "dev",
+        resources: [gateway([listener("https-cluster", "HTTPS", { tls: { mode: "Terminate" } })])], expect: [/Gateway "public-gateway": listener https-cluster \(HTTPS\) names no certificateRefs/],
+    },
+    {
+        policy: "ingress-tls-required", title: "an HTTPRoute attached to a plain-HTTP listener, by section or by the whole Gateway, fails",
+        resources: [gateway([TLS_LISTENER, listener("http", "HTTP")]), route([parent("http")]), { ...route([parent()]), name: "app-route-2", urn: "urn:pulumi:test::dr-platform::route2" }],
+        expect: [/HTTPRoute "app-route": attaches to listeners without TLS: public\/http \(HTTP\)/, /HTTPRoute "app-route-2": attaches to listeners without TLS: public\/http \(HTTP\)/],
+    },
+    { policy: "ingress-tls-required", title: "no Ingress, Gateway or HTTPRoute: not applicable", resources: [eks()], expect: [], notApplicable: true },
+    { policy: "gateway-no-plain-http-listener", title: "HTTPS-only listeners pass", resources: [gateway([TLS_LISTENER])], expect: [] },
+    {
+        policy: "gateway-no-plain-http-listener", title: "a plain-HTTP listener is mandatory in prod", environment: "prod", level: "mandatory",
+        resources: [gateway([TLS_LISTENER, listener("http", "HTTP")])], expect: [/Gateway "public-gateway": plain-HTTP listener\(s\) http:80/],
+    },
+    {
+        policy: "gateway-no-plain-http-listener", title: "a plain-HTTP (redirect) listener is advisory in dev", environment: "dev", level: "advisory",
+        resources: [gateway([TLS_LISTENER, listener("http", "HTTP")])], expect: [/plain-HTTP listener/],
+    },
 
     // Environment guard
     {

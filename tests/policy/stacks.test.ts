@@ -26,6 +26,7 @@ const MUST_APPLY = [
     "storage-blob-recovery",
     "kms-key-rotation",
     "keyvault-key-rotation",
+    "ingress-tls-required",
     "policy-environment-matches-stack",
     "iam-kms-grant-for-aws-resource",
     "iam-web-identity-trust-pinned",

@@ -4,7 +4,7 @@
  * checking that a workload has requests and a memory limit.
  */
 import { strict as assert } from "assert";
-import { ChartRef } from "../../components/addons/charts";
+import { CHARTS, ChartRef, chartSource } from "../../components/addons/charts";
 import { CloudName, ClusterRole } from "../../components/cluster/contract";
 import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { FakeCluster, fakeCluster } from "./fake-cluster";
@@ -37,11 +37,17 @@ export async function evaluateOnFakeCluster(
     return { ev, cluster };
 }
 
+/** The chart-table entry a recorded release (or helm.v4 Chart) installs, whether from a repository or an OCI registry. */
+export function pinnedChartOf(release: RecordedResource): ChartRef | undefined {
+    return Object.values(CHARTS).find((c: ChartRef) => chartSource(c).chart === release.inputs.chart && chartSource(c).repositoryOpts?.repo === release.inputs.repositoryOpts?.repo);
+}
+
 /** The Helm release installs `chart` at its pinned version from its repository, in `namespace` (and as `releaseName`, when given). */
 export function assertPinnedRelease(release: RecordedResource, chart: ChartRef, namespace: string, releaseName?: string): void {
-    assert.equal(release.inputs.chart, chart.chart, `${release.name}: chart`);
+    const source = chartSource(chart);
+    assert.equal(release.inputs.chart, source.chart, `${release.name}: chart`);
     assert.equal(release.inputs.version, chart.version, `${release.name}: pinned ${chart.chart} version`);
-    assert.equal(release.inputs.repositoryOpts?.repo, chart.repo, `${release.name}: ${chart.chart} repository`);
+    assert.equal(release.inputs.repositoryOpts?.repo, source.repositoryOpts?.repo, `${release.name}: ${chart.chart} repository`);
     assert.equal(release.inputs.namespace, namespace, `${release.name}: namespace`);
     if (releaseName !== undefined) assert.equal(release.inputs.name, releaseName, `${release.name}: release name`);
 }

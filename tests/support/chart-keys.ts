@@ -21,8 +21,8 @@ const FREE_FORM: Record<string, string[]> = {
     "ingress-nginx": ["controller.config", "controller.resources", "controller.nodeSelector", "controller.admissionWebhooks.patch.nodeSelector"],
     "external-dns": ["resources", "nodeSelector"],
     "cert-manager": ["resources", "webhook.resources", "cainjector.resources", "startupapicheck.resources", "nodeSelector", "webhook.nodeSelector", "cainjector.nodeSelector", "startupapicheck.nodeSelector",
-        // Schema-only (commented in values.yaml): a map of annotations, e.g. the IRSA role / Azure client id.
-        "serviceAccount.annotations"],
+        // Schema-only (commented in values.yaml): maps of annotations, e.g. the IRSA role / Azure client id, the config checksum.
+        "serviceAccount.annotations", "podAnnotations"],
     "kube-prometheus-stack": [
         "alertmanager.config",
         "alertmanager.alertmanagerSpec.resources",
@@ -45,6 +45,8 @@ const FREE_FORM: Record<string, string[]> = {
     "eck-operator": ["resources", "config", "nodeSelector", "podSecurityContext"],
     // serviceMonitor.selector: extra ServiceMonitor labels, rendered verbatim; documented only in values.yaml comments.
     "fluent-bit": ["config", "resources", "nodeSelector", "serviceMonitor.selector"],
+    // config.envoyGateway is an EnvoyGateway resource (gateway.envoyproxy.io/v1alpha1), merged over the chart's defaults.
+    "gateway-helm": ["deployment.envoyGateway.resources", "config.envoyGateway"],
 };
 
 const cache = new Map<string, Map<string, string>>();

@@ -5,6 +5,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { EKS_PUBLIC_LOAD_BALANCING } from "../../components/aws/load-balancer";
+import { AKS_PUBLIC_LOAD_BALANCING } from "../../components/azure/load-balancer";
 import {
     CloudName,
     ClusterHandle,
@@ -49,6 +51,7 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
             ? { provider: "awskms", keyId: out("fake-unseal-key"), region: "us-east-1" }
             : { provider: "azurekeyvault", vaultName: out("fake-kv"), keyName: out("vault-unseal"), tenantId: out("tenant-id") },
         placement: defaultPlacement(zones),
+        publicLoadBalancing: aws ? EKS_PUBLIC_LOAD_BALANCING : AKS_PUBLIC_LOAD_BALANCING,
         defaultStorageClass: aws ? "gp3-encrypted" : "managed-csi",
         nodeAutoscaling: aws ? { mode: "cluster-autoscaler", cloudProvider: "aws", region: "us-east-1", clusterName: `${name}-cluster` } : { mode: "managed" },
         readiness: [],

@@ -49,6 +49,16 @@ export const CRD_FIELDS_DIR = path.join(__dirname, "..", "crd-fields");
 export const FIELD_LISTS: Record<string, string> = {
     "elasticsearch.k8s.elastic.co/v1/Elasticsearch": "elasticsearch.k8s.elastic.co_v1_Elasticsearch@eck-3.5.0.txt",
     "kibana.k8s.elastic.co/v1/Kibana": "kibana.k8s.elastic.co_v1_Kibana@eck-3.5.0.txt",
+    // Envoy Gateway v1.9.0 (CHARTS.envoyGateway), its CRDs from gateway-crds-helm at that tag.
+    "gateway.envoyproxy.io/v1alpha1/EnvoyProxy": "gateway.envoyproxy.io_v1alpha1_EnvoyProxy@envoy-gateway-v1.9.0.txt",
+    "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy": "gateway.envoyproxy.io_v1alpha1_BackendTrafficPolicy@envoy-gateway-v1.9.0.txt",
+    "gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy": "gateway.envoyproxy.io_v1alpha1_ClientTrafficPolicy@envoy-gateway-v1.9.0.txt",
+    // Gateway API v1.6.1, standard channel, as that Envoy Gateway release installs it. These win over
+    // @kubernetes-models/gateway-api 2.0.0, which models v1.5 (and experimental fields).
+    "gateway.networking.k8s.io/v1/Gateway": "gateway.networking.k8s.io_v1_Gateway@gateway-api-v1.6.1-standard.txt",
+    "gateway.networking.k8s.io/v1/GatewayClass": "gateway.networking.k8s.io_v1_GatewayClass@gateway-api-v1.6.1-standard.txt",
+    "gateway.networking.k8s.io/v1/HTTPRoute": "gateway.networking.k8s.io_v1_HTTPRoute@gateway-api-v1.6.1-standard.txt",
+    "gateway.networking.k8s.io/v1/BackendTLSPolicy": "gateway.networking.k8s.io_v1_BackendTLSPolicy@gateway-api-v1.6.1-standard.txt",
 };
 
 const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };
