@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import { ConfigError } from "../stacks/config";
-import { DrBudget, describeRpo, describeRto } from "../stacks/config/dr-budget";
+import { DrBudget, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../stacks/config/dr-budget";
 import { MigrationError, planIngressMigration, renderMigration } from "./ingress-migration";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
@@ -144,6 +144,40 @@ function ingressSettings(evaluation: Evaluation): string[] {
     return lines;
 }
 
+/** Where a side archives; in a preview the store's generated name is unknown, so say what is known of it. */
+function archiveTarget(evaluation: Evaluation, cloud: "aws" | "azure", archive: string): string {
+    if (archive !== UNKNOWN) return archive;
+    if (cloud === "aws") {
+        const bucket = evaluation.ofType("aws:s3/bucket:Bucket").find((b) => b.name.endsWith("-pg-archive") && !b.inputs.region);
+        return bucket ? `S3 bucket ${bucket.inputs.bucketPrefix}… (name ${UNKNOWN})` : archive;
+    }
+    const container = evaluation.ofType("azure-native:storage:BlobContainer").find((c) => c.inputs.containerName === "pg-archive");
+    return container ? `Blob container ${container.inputs.containerName} (storage account ${UNKNOWN})` : archive;
+}
+
+/** Each side's PostgreSQL: role, instances, storage, archive target, RPO (the `database` output and the Cluster objects). */
+function dataTier(evaluation: Evaluation): string[] {
+    const database = evaluation.outputs.database;
+    if (!database?.clusters) return [];
+    const budget = evaluation.outputs.drBudget as DrBudget | undefined;
+    const rpo = budget && describeDatabaseRpo(budget);
+    const lines = [`Data tier: CloudNativePG distributed topology in namespace ${database.namespace}, primary on ${database.primaryCloud}`];
+    for (const cloud of ["aws", "azure"] as const) {
+        const side = database.clusters[cloud];
+        const cluster = evaluation.ofType("kubernetes:postgresql.cnpg.io/v1:Cluster").find((c) => c.inputs.metadata?.name === side.name && clusterOf(c) === cloud);
+        const spec = cluster?.inputs.spec ?? {};
+        const role = side.role === "primary" ? "primary" : `replica of ${spec.replica?.primary ?? "?"}, replaying its archive`;
+        const sync = spec.postgresql?.synchronous && side.role === "primary" ? `, quorum sync ANY ${spec.postgresql.synchronous.number}` : "";
+        lines.push(`  [${cloud}] ${side.name} ${role}: ${side.instances} instance${side.instances === 1 ? "" : "s"}${sync}, storage ${spec.storage?.size ?? "?"} + WAL ${spec.walStorage?.size ?? "?"} (${spec.storage?.storageClass ?? "?"})`);
+        lines.push(`      archive ${archiveTarget(evaluation, cloud, side.archive)} via ObjectStore ${side.objectStore}; reads the peer's via ${side.peerObjectStore} (read-only); writes at ${side.rwService}`);
+    }
+    if (rpo) lines.push(`  database RPO ${rpo}`);
+    const replicaRegions = [...new Set(evaluation.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.region).filter(Boolean))];
+    const sku = evaluation.ofType("azure-native:storage:StorageAccount")[0]?.inputs.sku?.name;
+    lines.push(`  backup stores (archive and Velero): ${replicaRegions.length ? `S3 replicated to ${replicaRegions.join(", ")} (KMS)` : "S3 in one region"}, Azure ${sku ?? "?"}`);
+    return lines;
+}
+
 export function renderPlan(evaluation: Evaluation, stack: string, placeholders: string[]): string {
     const lines: string[] = [];
     const { environment, activeCloud } = evaluation.outputs;
@@ -167,10 +201,15 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     if (ingress.length) lines.push("", "Ingress layer:", ...ingress);
     const failover = evaluation.outputs.failover;
     const budget = evaluation.outputs.drBudget as DrBudget | undefined;
+    const data = dataTier(evaluation);
+    if (data.length) lines.push("", ...data);
     if (failover && budget) {
         lines.push("", "Disaster recovery:");
         lines.push(`  global name ${failover.globalHostname} → primary ${failover.primaryCloud}`);
-        lines.push(`  RTO budget ${describeRto(budget)}`, `  RPO budget ${describeRpo(budget)}`);
+        lines.push(`  RTO budget, service restored ${describeRto(budget)}`, `  RTO budget, full capacity ${describeFullCapacity(budget)}`);
+        const databaseRpo = describeDatabaseRpo(budget);
+        if (databaseRpo) lines.push(`  RPO budget, database ${databaseRpo}`);
+        lines.push(`  RPO budget, other volumes and objects ${describeRpo(budget)}`);
     }
     return lines.join("\n");
 }

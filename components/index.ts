@@ -24,7 +24,10 @@ export { ClusterAutoscaler, ClusterAutoscalerArgs } from "./addons/cluster-autos
 export { Vault, VaultArgs } from "./addons/vault";
 export { VaultConfiguration, VaultConfigurationArgs, VaultAppAccess } from "./addons/vault-config";
 export { Velero, VeleroArgs } from "./addons/velero";
+export { CloudNativePg, CloudNativePgArgs } from "./addons/cloudnative-pg";
+export { PostgresCluster, PostgresClusterArgs, PostgresSettings, DatabaseClient } from "./database/postgres-cluster";
+export * from "./database/names";
 export { FinancialApp, appServiceAccountName, vaultKvPathsFor } from "./app/financial-app";
-export { FinancialAppArgs, EdgeLimits, PublicEntry } from "./app/types";
+export { FinancialAppArgs, EdgeLimits, PublicEntry, DatabaseEndpoint, ExternalDatabase, InClusterDatabase } from "./app/types";
 export { GlobalFailover, GlobalFailoverArgs, FailoverTarget } from "./failover/global-failover";
 export { GlobalNameChallengeAccess, GlobalNameChallengeAccessArgs, ChallengeIssuer } from "./failover/global-certificate-access";

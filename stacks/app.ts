@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FinancialApp } from "../components/app/financial-app";
+import { DatabaseEndpoint } from "../components/app/types";
 import { ClusterHandle } from "../components/cluster/contract";
 import { PlatformServices } from "../components/platform/platform-services";
 import { StackConfig } from "./config";
@@ -8,8 +9,8 @@ import { appHostname } from "./hostnames";
 /** Vault Kubernetes-auth role (and policy) name the app logs in with. */
 export const APP_VAULT_ROLE = "financial-app";
 
-/** The app on one cluster: full size when active, warm standby when passive. */
-export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, vaultRole?: pulumi.Resource): FinancialApp {
+/** The app on one cluster: full size when active, warm standby when passive; it uses `database`, this side's. */
+export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, database: DatabaseEndpoint, vaultRole?: pulumi.Resource): FinancialApp {
     const app = config.app;
     const sizing = cluster.role === "active" ? app.sizing.active : app.sizing.standby;
     return new FinancialApp(`${cluster.name}-app`, {
@@ -25,7 +26,8 @@ export function buildFinancialApp(config: StackConfig, cluster: ClusterHandle, p
         hostname: appHostname(config, cluster),
         // Route53 failover sends the global name here; serve it with a certificate that names it.
         aliases: [config.dr.globalHostname],
-        database: app.database,
+        // This side's own database (its read-write Service), or the external one.
+        database,
         migrateCommand: app.migrateCommand,
         cachePreloadCommand: app.cachePreloadCommand,
         settings: app.settings,

@@ -42,6 +42,8 @@ export function buildClusterPair(config: StackConfig): ClusterPairBuild {
             tags: config.resourceTags,
             protect: config.protectStateful,
             backupVersionRetentionDays: config.backups.storeRetentionDays,
+            accessLogRetentionDays: config.backups.accessLogRetentionDays,
+            backupReplicationRegion: config.backups.replication.enabled ? config.backups.replication.awsRegion : undefined,
         },
         azure: {
             location: config.azure.location,

@@ -11,6 +11,7 @@ import { APP_VAULT_ROLE, buildFinancialApp } from "./app";
 import { buildClusterPair, clusterNames } from "./clusters";
 import { RECEIVER_SECRETS, StackConfig, VAULT_TOKEN_SECRETS, secretConfig } from "./config";
 import { backupIntervalMinutes, drBudgetOf } from "./config/dr-budget";
+import { DatabaseTier, appDatabaseEndpoint, buildDatabaseTier, databaseNamespaces, databaseOutputs, databaseVaultSecrets, grantPeerArchive } from "./database";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
 import { appHostname } from "./hostnames";
@@ -62,6 +63,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
         peerBackups,
         // Two missed backups in a row is stale.
         backupStaleAfterSeconds: 2 * 60 * backupIntervalMinutes(config.platform.velero.schedule),
+        backupExcludedNamespaces: databaseNamespaces(config),
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
         globalName,
@@ -79,7 +81,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
  * created before the app so its pods can log in. Gated by platform.vault.configure: the
  * provider needs an initialized Vault (README "Vault bootstrap").
  */
-function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices): VaultConfiguration {
+function configureVault(config: StackConfig, cluster: ClusterHandle, platform: PlatformServices, database: DatabaseTier | undefined): VaultConfiguration {
     return new VaultConfiguration(`${cluster.name}-vault-config`, {
         address: config.platform.vault.addresses![cluster.cloud],
         token: secretConfig(VAULT_TOKEN_SECRETS[cluster.cloud])!,
@@ -90,6 +92,8 @@ function configureVault(config: StackConfig, cluster: ClusterHandle, platform: P
             serviceAccount: appServiceAccountName(),
             secretPaths: vaultKvPathsFor(config.app.vaultSecrets),
         }],
+        // The same database credential in both Vaults: the app logs in alike on either side.
+        secrets: databaseVaultSecrets(config, database),
     }, { dependsOn: platform.vault ? [platform.vault.release] : [] });
 }
 
@@ -105,12 +109,15 @@ export function definePlatform(config: StackConfig) {
     // Built first: the global name's challenge role needs its root zone id.
     const failover = buildGlobalFailover(config, pair, awsProvider);
     const peerBackups = onEach((cluster, peer) => grantPeerBackups(config, cluster, peer));
-    // One role for both clusters' cert-manager; it reuses the IAM trust of the AKS issuer the backup grant created.
-    const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, peerBackups.azure);
+    // After Velero's grants, so an existing stack's IAM trust of the AKS issuer keeps its name.
+    const peerArchives = onEach((cluster, peer) => grantPeerArchive(config, cluster, peer));
+    // One role for both clusters' cert-manager; it reuses the IAM trust of the AKS issuer a reader grant created.
+    const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, peerBackups.azure ?? peerArchives.azure);
     const platforms = onEach((cluster, _peer, cloud) => buildPlatform(config, cluster, peerBackups[cloud], globalName));
-    const vaultRoles = config.platform.vault.configure ? onEach((cluster, _peer, cloud) => configureVault(config, cluster, platforms[cloud])) : undefined;
+    const database = buildDatabaseTier(config, pair, platforms, peerArchives);
+    const vaultRoles = config.platform.vault.configure ? onEach((cluster, _peer, cloud) => configureVault(config, cluster, platforms[cloud], database)) : undefined;
     const apps = config.app.enabled
-        ? onEach((cluster, _peer, cloud) => buildFinancialApp(config, cluster, platforms[cloud], vaultRoles?.[cloud]))
+        ? onEach((cluster, _peer, cloud) => buildFinancialApp(config, cluster, platforms[cloud], appDatabaseEndpoint(config, cloud, database), vaultRoles?.[cloud]))
         : undefined;
     return {
         environment: config.environment,
@@ -126,5 +133,6 @@ export function definePlatform(config: StackConfig) {
             targets: onEach((cluster, _peer, cloud) => ({ hostname: appHostname(config, cluster), ingressController: platforms[cloud].ingressLayer.serving })),
         },
         drBudget: drBudgetOf(config),
+        ...(database ? { database: databaseOutputs(config, database) } : {}),
     };
 }

@@ -181,6 +181,9 @@ export const REPLACE_PATHS: Record<string, string[]> = {
     "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": [...K8S_IDENTITY, "roleRef"],
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": ["metadata.name", "roleRef"],
     "kubernetes:helm.sh/v3:Release": ["name", "namespace"],
+    // CloudNativePG: a Cluster's storage class and UIDs cannot change (webhook); a ScheduledBackup's cluster is immutable.
+    "kubernetes:postgresql.cnpg.io/v1:Cluster": [...K8S_IDENTITY, "spec.storage.storageClass", "spec.walStorage.storageClass", "spec.postgresUID", "spec.postgresGID"],
+    "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup": [...K8S_IDENTITY, "spec.cluster"],
     // ---- Providers: a provider replacement replaces everything it manages.
     "pulumi:providers:aws": ["region"],
     "pulumi:providers:kubernetes": ["kubeconfig", "context", "cluster"],

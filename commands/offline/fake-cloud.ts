@@ -69,7 +69,7 @@ const AWS: Record<string, (name: string, inputs: Record<string, any>) => Outputs
     "aws:s3/bucket:Bucket": (name, inputs) => {
         const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}${digest(name, 8)}`;
         // A bucket's id is its name.
-        return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, region: "us-east-1" };
+        return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, region: region(inputs) };
     },
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/${inputs.clusterName}/${name}/${guid(name)}`, status: "ACTIVE" }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ id: `lt-${digest(name, 17)}`, latestVersion: 1 }),
@@ -133,9 +133,14 @@ const AZURE: Record<string, (name: string, inputs: Record<string, any>) => Outpu
     }),
 };
 
+const RANDOM: Record<string, (name: string, inputs: Record<string, any>) => Outputs> = {
+    // Deterministic, so two evaluations of a stack see the same generated secret.
+    "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: digest(`password-${name}`, 64).slice(0, inputs.length ?? 16) }),
+};
+
 /** Outputs a provider would compute for this resource, on top of its inputs. */
 export function fakeResourceOutputs(type: string, name: string, inputs: Record<string, any>): Outputs {
-    const specific = AWS[type] ?? AZURE[type];
+    const specific = AWS[type] ?? AZURE[type] ?? RANDOM[type];
     if (specific) return specific(name, inputs);
     if (type.startsWith("azure-native:")) {
         const [, module, kind] = type.split(":");

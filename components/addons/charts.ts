@@ -48,5 +48,9 @@ export const CHARTS = {
     envoyGateway: { chart: "gateway-helm", repo: "oci://docker.io/envoyproxy", version: "v1.9.0" },
     /** Gateway API (standard channel, v1.6.1 at this tag) and Envoy Gateway CRDs, same release as envoyGateway. */
     envoyGatewayCrds: { chart: "gateway-crds-helm", repo: "oci://docker.io/envoyproxy", version: "v1.9.0" },
+    /** CloudNativePG operator 1.30.0. */
+    cloudnativePg: { chart: "cloudnative-pg", repo: "https://cloudnative-pg.github.io/charts", version: "0.29.0" },
+    /** Barman Cloud CNPG-I plugin v0.13.0: WAL archive and base backups (in-tree barmanObjectStore goes away in operator 1.31). */
+    barmanCloudPlugin: { chart: "plugin-barman-cloud", repo: "https://cloudnative-pg.github.io/charts", version: "0.7.0" },
 } as const satisfies Record<string, ChartRef>;
 

@@ -33,6 +33,11 @@ export interface VaultConfigurationArgs {
     kubernetesHost: pulumi.Input<string>;
     /** Applications and the secrets each may read. */
     apps: VaultAppAccess[];
+    /**
+     * Secrets the platform itself owns and writes into the KV mount (e.g. the database credential
+     * it generated): path relative to the mount, and the keys. Values stay Pulumi secrets.
+     */
+    secrets?: { path: string; data: pulumi.Input<Record<string, pulumi.Input<string>>> }[];
 }
 
 /** Login tokens are short-lived; the agent renews them while the pod runs. */
@@ -159,6 +164,15 @@ export class VaultConfiguration extends pulumi.ComponentResource {
             tokenTtl: ROLE_TOKEN_TTL_SECONDS,
             tokenMaxTtl: ROLE_TOKEN_MAX_TTL_SECONDS,
         }, { ...child, dependsOn: [authConfig] }));
+
+        for (const secret of args.secrets ?? []) {
+            const path = checkSecretPath(name, secret.path);
+            new vault.kv.SecretV2(`${name}-${path.replace(/[^a-z0-9]+/gi, "-")}`, {
+                mount: kv.path,
+                name: path,
+                dataJson: pulumi.secret(pulumi.jsonStringify(secret.data)),
+            }, { ...child, dependsOn: [kv] });
+        }
 
         this.policyNames = pulumi.all(policies.map((p) => p.name));
         this.roleNames = pulumi.all(roles.map((r) => r.roleName));

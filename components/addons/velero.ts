@@ -45,6 +45,12 @@ export interface VeleroArgs extends AddonArgs {
     peer?: ForeignBackupAccess;
     /** Render ServiceMonitor, node-agent PodMonitor and PrometheusRule (needs the prometheus-operator CRDs: pass the monitoring release in dependsOn). */
     serviceMonitor: boolean;
+    /**
+     * More namespaces to leave out of the schedule, e.g. the database's: its own WAL archive protects
+     * it consistently, where a file copy of a live data directory would not (and restoring the
+     * Cluster object onto the other side would clash with the replica there).
+     */
+    excludedNamespaces?: string[];
 }
 
 interface StoreLocation {
@@ -239,7 +245,7 @@ export class Velero extends pulumi.ComponentResource {
                         ttl: `${args.ttlHours}h0m0s`,
                         storageLocation: OWN_LOCATION,
                         includedNamespaces: ["*"],
-                        excludedNamespaces: EXCLUDED_NAMESPACES,
+                        excludedNamespaces: [...EXCLUDED_NAMESPACES, ...(args.excludedNamespaces ?? [])],
                         snapshotVolumes: false,
                         defaultVolumesToFsBackup: true,
                     },

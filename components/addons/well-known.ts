@@ -16,6 +16,8 @@ export const NAMESPACES = {
     vault: "vault",
     clusterAutoscaler: "kube-system",
     velero: "velero",
+    /** CloudNativePG operator and its Barman Cloud plugin (the plugin must share the operator's namespace). */
+    cloudnativePg: "cnpg-system",
 } as const;
 
 /** kube-prometheus-stack release; ServiceMonitors/PodMonitors/PrometheusRules carry `release: <this>`. */

@@ -20,6 +20,7 @@ import { DEFAULT_HEALTH_CHECK_PATH, appLabels, trackPodSelector } from "./layout
 import { createMonitoring } from "./monitoring";
 import { createNamespace, createQuotaAndLimits } from "./namespace";
 import { createNetworkPolicies } from "./network-policies";
+import { databaseSettings } from "./settings";
 import { PodFoundation } from "./pod-spec";
 import { DEFAULT_PUBLIC_ENTRY, createPublicRoutes } from "./public-entry";
 import { prometheusAgentConfigData } from "./prometheus-agent-config";
@@ -94,7 +95,7 @@ export class FinancialApp extends pulumi.ComponentResource {
         }, childOpts);
 
         const configMaps = {
-            settings: createConfigMap(ctx, "settings", args.settings),
+            settings: createConfigMap(ctx, "settings", { ...args.settings, ...databaseSettings(args.database) }),
             envoy: createConfigMap(ctx, "envoy", envoyConfigData(appName, healthCheckPath)),
             fluentd: createConfigMap(ctx, "fluentd", fluentdConfigData(appName)),
             metricsAgent: createConfigMap(ctx, "prometheus-agent", prometheusAgentConfigData(appName, args.remoteWriteUrls)),

@@ -22,6 +22,11 @@ function inNamespace(namespace: string, podLabels?: Record<string, string>): Pee
     };
 }
 
+/** Exactly the database's pods when it runs in the cluster (a CIDR would cover other pods too); else its CIDR. */
+function databasePeer(database: DatabaseEndpoint): Peer {
+    return database.mode === "in-cluster" ? inNamespace(database.namespace, database.podLabels) : { ipBlock: { cidr: database.cidr } };
+}
+
 function tcp(port: number) {
     return { protocol: "TCP", port };
 }
@@ -63,7 +68,7 @@ export function networkPolicySpecs(appName: string, database: DatabaseEndpoint, 
         "allow-to-database": {
             podSelector: allPods,
             policyTypes: ["Egress"],
-            egress: [{ to: [{ ipBlock: { cidr: database.cidr } }], ports: [tcp(database.port)] }],
+            egress: [{ to: [databasePeer(database)], ports: [tcp(database.port)] }],
         },
         "allow-to-vault": {
             podSelector: allPods,

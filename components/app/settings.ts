@@ -1,4 +1,5 @@
 import { PATHS, PORTS } from "./layout";
+import { DatabaseEndpoint } from "./types";
 
 /**
  * Environment the platform sets on every app-image container. Settings may
@@ -17,6 +18,15 @@ export const PLATFORM_ENV: Readonly<Record<string, string>> = {
     SECRETS_DIR: PATHS.secrets,
     TMPDIR: PATHS.tmp,
 };
+
+/**
+ * Where the app finds its in-cluster database, as settings (not secrets): each side names its
+ * own read-write Service. The credential is the same on both sides and comes from Vault.
+ */
+export function databaseSettings(database: DatabaseEndpoint): Record<string, string> {
+    if (database.mode !== "in-cluster") return {};
+    return { DATABASE_HOST: database.host, DATABASE_PORT: String(database.port), DATABASE_NAME: database.name };
+}
 
 /** Set from the downward API and the track, so settings cannot set them. */
 export const POD_IDENTITY_ENV = ["POD_NAME", "POD_NAMESPACE", "APP_TRACK"] as const;

@@ -75,12 +75,34 @@ export interface PublicEntry extends IngressLayer {
 }
 
 /** A database the app reaches outside the cluster network (egress is opened to exactly this). */
-export interface DatabaseEndpoint {
+export interface ExternalDatabase {
+    mode?: "external";
     /** CIDR of the database subnet or private endpoint. */
     cidr: string;
     /** TCP port. */
     port: number;
 }
+
+/**
+ * This side's own PostgreSQL, in the same cluster (components/database): egress is opened to
+ * exactly its pods, and the app is told where it is (DATABASE_HOST, DATABASE_PORT, DATABASE_NAME
+ * in its settings; the credential comes from Vault like every secret).
+ */
+export interface InClusterDatabase {
+    mode: "in-cluster";
+    /** The read-write Service, e.g. `app-db-aws-rw.database.svc`: it always points at the primary. */
+    host: string;
+    port: number;
+    /** Database name. */
+    name: string;
+    /** Namespace of the database pods. */
+    namespace: string;
+    /** Labels of exactly the database pods, e.g. `{ "cnpg.io/cluster": "app-db-aws" }`. */
+    podLabels: Record<string, string>;
+}
+
+/** The one database the app may reach. */
+export type DatabaseEndpoint = ExternalDatabase | InClusterDatabase;
 
 /**
  * A Vault KV v2 secret rendered by the Vault agent into `/vault/secrets/<name>`

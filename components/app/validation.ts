@@ -3,7 +3,7 @@ import { edgeLimitProblems } from "./edge";
 import { appImageProblems, pinnedImageProblems } from "./image";
 import { METRICS_PATH } from "./layout";
 import { publicEntryProblems } from "./public-entry";
-import { settingsProblems } from "./settings";
+import { databaseSettings, settingsProblems } from "./settings";
 import { FinancialAppArgs } from "./types";
 import { RESERVED_VAULT_SECRET_NAMES } from "./vault";
 
@@ -36,6 +36,19 @@ function cidrProblems(cidr: string): string[] {
     const match = IPV4_CIDR.exec(cidr);
     const valid = match !== null && match.slice(1, 5).every((o) => Number(o) <= 255) && Number(match[5]) <= 32;
     return valid ? [] : [`database.cidr: "${cidr}" is not an IPv4 CIDR`];
+}
+
+function databaseProblems(args: FinancialAppArgs): string[] {
+    const database = args.database;
+    if (database.mode !== "in-cluster") return cidrProblems(database.cidr);
+    const problems: string[] = [];
+    if (!DNS_NAME.test(database.host)) problems.push(`database.host: "${database.host}" must be a Service DNS name such as app-db-rw.database.svc`);
+    if (Object.keys(database.podLabels).length === 0) problems.push("database.podLabels: empty; the egress policy would reach every pod of the namespace");
+    // The platform sets where the database is; a setting that says otherwise would silently win in the app.
+    for (const [key, value] of Object.entries(databaseSettings(database))) {
+        if (key in args.settings && args.settings[key] !== value) problems.push(`settings.${key}: "${args.settings[key]}" contradicts the in-cluster database (${value}); remove it`);
+    }
+    return problems;
 }
 
 /** Aliases share the Ingress and its certificate: each a distinct DNS name, none the hostname itself. */
@@ -78,7 +91,7 @@ export function argsProblems(args: FinancialAppArgs): string[] {
         problems.push(...pinnedImageProblems(`sidecarImages.${sidecar}`, reference, args.environment));
     }
 
-    problems.push(...cidrProblems(args.database.cidr));
+    problems.push(...databaseProblems(args));
     if (!Number.isInteger(args.database.port) || args.database.port < 1 || args.database.port > 65535) problems.push(`database.port: ${args.database.port} is not a TCP port`);
     if (args.migrateCommand.length === 0) problems.push("migrateCommand: empty");
     if (args.cachePreloadCommand.length === 0) problems.push("cachePreloadCommand: empty");

@@ -6,6 +6,7 @@ import {
     ForeignBackupAccess,
     ForeignReaderRequest,
     NodeAutoscaling,
+    StoreKind,
     ClusterHandle,
     PublicLoadBalancing,
     DnsZoneInfo,
@@ -16,7 +17,9 @@ import {
 import { ClusterComponent } from "../cluster/cluster-component";
 import { ClusterArgs } from "../cluster/types";
 import { AwsNetwork } from "./network";
+import { AccessLogBucket } from "./access-log-bucket";
 import { BackupBucket } from "./backup-bucket";
+import { BackupReplication } from "./backup-replication";
 import { STS_AUDIENCE, createIrsaRole, issuerHost } from "./irsa";
 import { AwsPermissionScope } from "./permissions";
 import { createEksNodeGroup } from "./node-group";
@@ -35,8 +38,12 @@ export interface AwsClusterArgs extends ClusterArgs {
     natGateways: "single" | "perZone";
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
     adminRoleArns: string[];
-    /** Days Velero's superseded backup objects are kept. */
+    /** Days superseded objects of the backup stores (Velero, database archive) are kept. */
     backupVersionRetentionDays: number;
+    /** Days the backup buckets' S3 server access logs are kept (default 365). */
+    accessLogRetentionDays?: number;
+    /** Copy the backup stores to this region (S3 replication); undefined keeps them in the cluster's region only. */
+    backupReplicationRegion?: string;
     partition?: string;
 }
 
@@ -50,6 +57,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     public readonly dns: DnsZoneInfo;
     public readonly backups: BackupStoreInfo;
+    public readonly archive: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
     public readonly nodeAutoscaling: NodeAutoscaling;
     public readonly defaultStorageClass = "gp3-encrypted";
@@ -63,6 +71,8 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     private readonly oidcIssuerHost: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
     private readonly awsProvider: aws.Provider;
+    /** IAM allows one OIDC provider per issuer URL: foreign issuers this cluster trusts, by the reader's issuer output. */
+    private readonly foreignIssuers = new Map<pulumi.Input<string>, aws.iam.OpenIdConnectProvider>();
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:aws:AwsCluster", name, args, args.provider, opts);
@@ -139,12 +149,43 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             tags: this.tags,
         }, stateful);
 
-        const backups = new BackupBucket(`${name}-backups`, {
+        // Every backup bucket logs its accesses into one dedicated bucket of its region.
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const accessLogs = new AccessLogBucket(`${name}-access-logs`, {
+            retentionDays: args.accessLogRetentionDays ?? 365,
+            tags: this.tags,
+            protect: args.protect,
+            partition,
+            accountId,
+        }, parent);
+        const backupBucket = (key: string) => new BackupBucket(`${name}-${key}`, {
             kmsKeyArn: storageKey.arn,
             noncurrentVersionDays: args.backupVersionRetentionDays,
             tags: this.tags,
             protect: args.protect,
+            accessLogs: { bucket: accessLogs.bucketName, prefix: `${key}/` },
         }, parent);
+        const backups = backupBucket("backups");
+        // The database's WAL and base backups: a bucket of their own, so Velero's identity never reaches them.
+        const archive = backupBucket("pg-archive");
+        accessLogs.admit([backups.bucketArn, archive.bucketArn]);
+        if (args.backupReplicationRegion) {
+            new BackupReplication(`${name}-replica`, {
+                region: args.backupReplicationRegion,
+                sourceRegion: args.region,
+                sources: [
+                    { key: "backups", bucket: backups, kmsKeyArn: storageKey.arn },
+                    { key: "pg-archive", bucket: archive, kmsKeyArn: storageKey.arn },
+                ],
+                noncurrentVersionDays: args.backupVersionRetentionDays,
+                accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
+                accountId,
+                partition,
+                clusterName: args.clusterName,
+                tags: this.tags,
+                protect: args.protect,
+            }, parent);
+        }
 
         this.identityScope = {
             partition,
@@ -154,6 +195,8 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             zoneName: args.dnsZoneName,
             backupBucket: backups.bucketName,
             backupKmsKeyArn: storageKey.arn,
+            archiveBucket: archive.bucketName,
+            archiveKmsKeyArn: storageKey.arn,
             unsealKeyArn: unsealKey.arn,
             ebsKmsKeyArn: storageKey.arn,
         };
@@ -248,6 +291,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
 
         this.dns = { provider: "route53", zoneName: args.dnsZoneName, zoneId: zone.zoneId, region: args.region, nameServers: zone.nameServers };
         this.backups = { provider: "aws", bucket: backups.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
+        this.archive = { provider: "aws", bucket: archive.bucketName, region: args.region, kmsKeyArn: storageKey.arn };
         this.unsealKey = { provider: "awskms", keyId: unsealKey.keyId, region: args.region };
         this.nodeAutoscaling = { mode: "cluster-autoscaler", cloudProvider: "aws", region: args.region, clusterName: args.clusterName };
         this.readiness = [cluster, ...nodeGroups, coreDns, ebsCsi, storageClass];
@@ -263,16 +307,12 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
         const opts = this.childOf(request.parent);
-        // IAM must trust the foreign cluster's issuer before a role can name it.
-        const foreignIssuer = new aws.iam.OpenIdConnectProvider(`${name}-issuer`, {
-            url: request.issuerUrl,
-            clientIdLists: [STS_AUDIENCE],
-            tags: this.tags,
-        }, opts);
+        const store: StoreKind = request.store ?? "backups";
+        const foreignIssuer = this.trustForeignIssuer(name, request.issuerUrl);
         const identity = createIrsaRole(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
-            permissions: [{ kind: "backup-store-read" }],
+            permissions: [{ kind: store === "archive" ? "archive-store-read" : "backup-store-read" }],
             oidcProviderArn: foreignIssuer.arn,
             oidcIssuerHost: issuerHost(request.issuerUrl),
             scope: this.identityScope,
@@ -280,12 +320,29 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         }, opts);
         return {
             provider: "aws",
-            store: this.backups,
+            store: store === "archive" ? this.archive : this.backups,
             storageClass: this.defaultStorageClass,
             roleArn: identity.principalId,
             tokenAudience: STS_AUDIENCE,
             issuerTrustArn: foreignIssuer.arn,
         };
+    }
+
+    /**
+     * IAM must trust the foreign cluster's issuer before a role can name it, and allows one
+     * provider per issuer URL: the first grant for an issuer creates it (named after that grant),
+     * later grants for the same issuer output reuse it. It belongs to this cluster, whoever asked first.
+     */
+    private trustForeignIssuer(grantName: string, issuerUrl: pulumi.Input<string>): aws.iam.OpenIdConnectProvider {
+        const existing = this.foreignIssuers.get(issuerUrl);
+        if (existing) return existing;
+        const provider = new aws.iam.OpenIdConnectProvider(`${grantName}-issuer`, {
+            url: issuerUrl,
+            clientIdLists: [STS_AUDIENCE],
+            tags: this.tags,
+        }, this.childOf(this));
+        this.foreignIssuers.set(issuerUrl, provider);
+        return provider;
     }
 
     /** Options for identity resources: under `parent` (an add-on, or this cluster), always on this cluster's AWS provider. */

@@ -14,6 +14,9 @@ export interface AwsPermissionScope {
     zoneName: string;
     backupBucket: pulumi.Input<string>;
     backupKmsKeyArn: pulumi.Input<string>;
+    /** The database archive (WAL and base backups). */
+    archiveBucket: pulumi.Input<string>;
+    archiveKmsKeyArn: pulumi.Input<string>;
     unsealKeyArn: pulumi.Input<string>;
     ebsKmsKeyArn: pulumi.Input<string>;
 }
@@ -54,32 +57,13 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                 recordNames: [challengeRecordName(scope.zoneName), challengeRecordName(`*.${scope.zoneName}`)],
             });
         case "backup-store-write":
-            return [
-                {
-                    Sid: "BackupObjects",
-                    Effect: "Allow",
-                    Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                    Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}/*`],
-                },
-                { Sid: "BackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}`] },
-                {
-                    Sid: "BackupEncryption",
-                    Effect: "Allow",
-                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                    Resource: [scope.backupKmsKeyArn],
-                },
-            ];
+            return storeWriteStatements("Backup", scope.partition, scope.backupBucket, scope.backupKmsKeyArn);
         case "backup-store-read":
-            return [
-                {
-                    Sid: "ReadBackupObjects",
-                    Effect: "Allow",
-                    Action: ["s3:GetObject", "s3:GetObjectVersion"],
-                    Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}/*`],
-                },
-                { Sid: "ListBackupBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${scope.partition}:s3:::${scope.backupBucket}`] },
-                { Sid: "DecryptBackups", Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: [scope.backupKmsKeyArn] },
-            ];
+            return storeReadStatements("Backup", scope.partition, scope.backupBucket, scope.backupKmsKeyArn);
+        case "archive-store-write":
+            return storeWriteStatements("Archive", scope.partition, scope.archiveBucket, scope.archiveKmsKeyArn);
+        case "archive-store-read":
+            return storeReadStatements("Archive", scope.partition, scope.archiveBucket, scope.archiveKmsKeyArn);
         case "vault-unseal":
             return [
                 {
@@ -141,6 +125,39 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                 },
             ];
     }
+}
+
+/** Read, write and delete (retention) the objects of one bucket, encrypted with its key. Sids: <Store>Objects, <Store>Bucket, <Store>Encryption. */
+function storeWriteStatements(store: string, partition: string, bucket: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
+    return [
+        {
+            Sid: `${store}Objects`,
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
+        },
+        { Sid: `${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
+        {
+            Sid: `${store}Encryption`,
+            Effect: "Allow",
+            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Resource: [kmsKeyArn],
+        },
+    ];
+}
+
+/** Read one bucket's objects (and their versions) and decrypt them; nothing that writes. Sids: Read<Store>Objects, List<Store>Bucket, Decrypt<Store>s. */
+function storeReadStatements(store: string, partition: string, bucket: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
+    return [
+        {
+            Sid: `Read${store}Objects`,
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:GetObjectVersion"],
+            Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
+        },
+        { Sid: `List${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
+        { Sid: `Decrypt${store}s`, Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: [kmsKeyArn] },
+    ];
 }
 
 /** A policy document as JSON, resolving every Output inside it. */

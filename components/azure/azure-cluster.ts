@@ -13,6 +13,7 @@ import {
     ForeignReaderRequest,
     NodeAutoscaling,
     PublicLoadBalancing,
+    StoreKind,
     ClusterHandle,
     DnsZoneInfo,
     NODE_POOL_LABEL,
@@ -56,7 +57,7 @@ export interface AzureClusterArgs extends ClusterArgs {
     tier: "Free" | "Standard";
     backupSoftDeleteDays: number;
     /** Redundancy of the backup storage account; zone-redundant survives a zone loss. */
-    backupStorageSku: "Standard_LRS" | "Standard_ZRS" | "Standard_GZRS";
+    backupStorageSku: "Standard_LRS" | "Standard_ZRS" | "Standard_GZRS" | "Standard_RAGZRS";
 }
 
 /** AKS cluster with its network, identities, DNS zone, backup storage and unseal key, behind the ClusterHandle contract. */
@@ -69,6 +70,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
     public readonly oidcIssuerUrl: pulumi.Output<string>;
     public readonly dns: DnsZoneInfo;
     public readonly backups: BackupStoreInfo;
+    public readonly archive: BackupStoreInfo;
     public readonly unsealKey: UnsealKeyInfo;
     public readonly nodeAutoscaling: NodeAutoscaling = { mode: "managed" };
     /** AKS's built-in default class (Azure Disk CSI, encrypted at rest by the platform). */
@@ -279,6 +281,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
             subscriptionId: client.subscriptionId,
             dnsZoneId: zone.id,
             backupContainerId: backups.containerId,
+            archiveContainerId: backups.archiveContainerId,
             unsealKeyId: unsealKey.id,
         };
 
@@ -307,6 +310,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
             nameServers: zone.nameServers.apply((servers) => servers ?? []),
             resourceGroupName: rg, subscriptionId: client.subscriptionId, tenantId: client.tenantId };
         this.backups = { provider: "azure", storageAccount: backups.accountName, container: backups.containerName, resourceGroupName: rg, subscriptionId: client.subscriptionId };
+        this.archive = { provider: "azure", storageAccount: backups.accountName, container: backups.archiveContainerName, resourceGroupName: rg, subscriptionId: client.subscriptionId };
         this.unsealKey = { provider: "azurekeyvault", vaultName: vault.name, keyName: unsealKey.name, tenantId: client.tenantId };
         this.readiness = [cluster, workloadPool];
 
@@ -314,17 +318,25 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
     }
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
+        const store: StoreKind = request.store ?? "backups";
         const identity = createAzureWorkloadIdentity(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
-            permissions: [{ kind: "backup-store-read" }],
+            permissions: [{ kind: store === "archive" ? "archive-store-read" : "backup-store-read" }],
             resourceGroupName: this.resourceGroupName,
             location: this.location,
             oidcIssuerUrl: request.issuerUrl,
             scope: this.identityScope,
             tags: this.tags,
         }, { parent: request.parent ?? this, provider: this.azureProvider });
-        return { provider: "azure", store: this.backups, storageClass: this.defaultStorageClass, clientId: identity.principalId, tenantId: this.tenantId, tokenAudience: "api://AzureADTokenExchange" };
+        return {
+            provider: "azure",
+            store: store === "archive" ? this.archive : this.backups,
+            storageClass: this.defaultStorageClass,
+            clientId: identity.principalId,
+            tenantId: this.tenantId,
+            tokenAudience: "api://AzureADTokenExchange",
+        };
     }
 
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity {

@@ -4,19 +4,25 @@ import * as storage from "@pulumi/azure-native/storage";
 export interface BackupStorageArgs {
     resourceGroupName: pulumi.Input<string>;
     location: string;
-    /** Zone-redundant in prod, locally redundant in dev. */
-    sku: "Standard_ZRS" | "Standard_LRS" | "Standard_GZRS";
+    /** Geo-zone-redundant in prod (a copy in the paired region), locally redundant in dev. */
+    sku: "Standard_ZRS" | "Standard_LRS" | "Standard_GZRS" | "Standard_RAGZRS";
     /** Days deleted or overwritten blobs stay recoverable. */
     softDeleteDays: number;
     tags: Record<string, string>;
     protect: boolean;
 }
 
-/** Storage account + private container for Velero: Entra ID only, TLS 1.2, versioned, soft delete. */
+/**
+ * Storage account with two private containers, Velero's and the database archive's (WAL and
+ * base backups): Entra ID only, TLS 1.2, versioned, soft delete. Separate containers, so each
+ * identity's role assignment reaches only its own.
+ */
 export class BackupStorage extends pulumi.ComponentResource {
     public readonly accountName: pulumi.Output<string>;
     public readonly containerName: pulumi.Output<string>;
     public readonly containerId: pulumi.Output<string>;
+    public readonly archiveContainerName: pulumi.Output<string>;
+    public readonly archiveContainerId: pulumi.Output<string>;
 
     constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:azure:BackupStorage", name, {}, opts);
@@ -57,9 +63,18 @@ export class BackupStorage extends pulumi.ComponentResource {
             publicAccess: "None",
         }, stateful);
 
+        const archive = new storage.BlobContainer(`${name}-pg-archive`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: account.name,
+            containerName: "pg-archive",
+            publicAccess: "None",
+        }, stateful);
+
         this.accountName = account.name;
         this.containerName = container.name;
         this.containerId = container.id;
-        this.registerOutputs({ accountName: this.accountName, containerName: this.containerName });
+        this.archiveContainerName = archive.name;
+        this.archiveContainerId = archive.id;
+        this.registerOutputs({ accountName: this.accountName, containerName: this.containerName, archiveContainerName: this.archiveContainerName });
     }
 }

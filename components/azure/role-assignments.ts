@@ -18,6 +18,8 @@ export interface AzurePermissionScope {
     dnsZoneId: pulumi.Input<string>;
     /** The backup container, not the whole account. */
     backupContainerId: pulumi.Input<string>;
+    /** The database archive container. */
+    archiveContainerId: pulumi.Input<string>;
     unsealKeyId: pulumi.Input<string>;
 }
 
@@ -42,6 +44,10 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
             return [{ role: "storageBlobDataContributor", scope: scope.backupContainerId }];
         case "backup-store-read":
             return [{ role: "storageBlobDataReader", scope: scope.backupContainerId }];
+        case "archive-store-write":
+            return [{ role: "storageBlobDataContributor", scope: scope.archiveContainerId }];
+        case "archive-store-read":
+            return [{ role: "storageBlobDataReader", scope: scope.archiveContainerId }];
         case "vault-unseal":
             // Read the key, wrap and unwrap with it: all Vault's seal does (not encrypt, sign, update or back it up).
             return [{ role: "keyVaultCryptoServiceEncryptionUser", scope: scope.unsealKeyId }];

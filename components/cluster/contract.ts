@@ -28,6 +28,10 @@ export type CloudPermission =
     | { kind: "backup-store-write" }
     /** Read this cluster's backup store, never write it (a restore-only reader). */
     | { kind: "backup-store-read" }
+    /** Read and write this cluster's database archive: WAL and base backups (the PostgreSQL instances). */
+    | { kind: "archive-store-write" }
+    /** Read this cluster's database archive, never write it (a point-in-time-recovery reader). */
+    | { kind: "archive-store-read" }
     /** Wrap and unwrap with this cluster's Vault unseal key. */
     | { kind: "vault-unseal" }
     /** Resize this cluster's node groups (cluster-autoscaler; AWS only needs it). */
@@ -92,16 +96,24 @@ export type NodeAutoscaling =
     | { mode: "managed" }
     | { mode: "cluster-autoscaler"; cloudProvider: "aws"; region: string; clusterName: string };
 
-/** Who may read a cluster's backups from another cluster (the peer's Velero). */
+/** A cluster's object stores: Velero's backups, or the database's WAL archive and base backups. */
+export type StoreKind = "backups" | "archive";
+
+/** Who may read a cluster's store from another cluster (the peer's Velero, the peer's replica database). */
 export interface ForeignReaderRequest {
-    /** OIDC issuer of the reading cluster (it signs the reader's ServiceAccount tokens). */
+    /**
+     * OIDC issuer of the reading cluster (it signs the reader's ServiceAccount tokens). Pass the
+     * reading cluster's own `oidcIssuerUrl` output: grants for the same issuer share one trust of it.
+     */
     issuerUrl: pulumi.Input<string>;
     namespace: string;
     serviceAccount: string;
+    /** Which store to read; default "backups". */
+    store?: StoreKind;
     parent?: pulumi.Resource;
 }
 
-/** Credentials a foreign workload uses to read this cluster's backup store read-only. */
+/** Credentials a foreign workload uses to read one of this cluster's stores read-only. */
 export type ForeignBackupAccess = {
     store: BackupStoreInfo;
     /** The storage class the store's volumes were backed up from, to map on restore. */
@@ -164,6 +176,8 @@ export interface ClusterHandle {
     readonly oidcIssuerUrl: pulumi.Output<string>;
     readonly dns: DnsZoneInfo;
     readonly backups: BackupStoreInfo;
+    /** Where this cluster's database archives its WAL and base backups (a store of its own, next to `backups`). */
+    readonly archive: BackupStoreInfo;
     readonly unsealKey: UnsealKeyInfo;
     readonly placement: NodePlacement;
     /** Cloud load balancer settings for the public proxies (ingress-nginx, the Envoy Gateway data plane). */
@@ -175,7 +189,7 @@ export interface ClusterHandle {
     readonly readiness: pulumi.Resource[];
     /** Give a Kubernetes ServiceAccount a cloud identity with exactly these permissions. */
     grantWorkloadIdentity(name: string, request: WorkloadIdentityRequest): WorkloadIdentity;
-    /** Let a ServiceAccount of another cluster read this cluster's backups, and nothing else. */
+    /** Let a ServiceAccount of another cluster read one of this cluster's stores (`request.store`), and nothing else. */
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess;
 }
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CertManager, GlobalNameArgs } from "../addons/cert-manager";
+import { CloudNativePg } from "../addons/cloudnative-pg";
 import { ClusterAutoscaler } from "../addons/cluster-autoscaler";
 import { Values } from "../addons/deep-merge";
 import { EnvoyGateway } from "../addons/envoy-gateway";
@@ -39,6 +40,8 @@ export interface PlatformSettings {
     vault: Toggle & { replicas: number };
     clusterAutoscaler: Toggle;
     velero: Toggle & { schedule: string; ttlHours: number };
+    /** The PostgreSQL operator and its Barman Cloud backup plugin (the data tier, components/database); absent: not installed. */
+    cloudnativePg?: Toggle & { pluginValues: Values };
 }
 
 export interface PlatformServicesArgs {
@@ -52,6 +55,8 @@ export interface PlatformServicesArgs {
     peerBackups?: ForeignBackupAccess;
     /** Alert when the newest successful backup is older than this. */
     backupStaleAfterSeconds: number;
+    /** Namespaces Velero leaves out (the database's, which its WAL archive protects). */
+    backupExcludedNamespaces?: string[];
     /** Protect stateful add-on data (Elasticsearch, Vault) from deletion. */
     protect: boolean;
     /** ExternalDNS TXT owner id; unique per cluster *and* environment (defaults to the cluster's logical name). */
@@ -95,10 +100,13 @@ export class PlatformServices extends pulumi.ComponentResource {
     public readonly vault?: Vault;
     public readonly clusterAutoscaler?: ClusterAutoscaler;
     public readonly velero?: Velero;
+    public readonly cloudnativePg?: CloudNativePg;
     /** Namespaces of the installed add-ons, by add-on. */
     public readonly namespaces: Record<string, pulumi.Output<string>>;
     /** Resources the app must wait for (CRDs, issuers, ingress class). */
     public readonly appPrerequisites: pulumi.Resource[];
+    /** Resources a PostgreSQL Cluster must wait for (the operator's and the plugin's CRDs, the monitoring CRDs). */
+    public readonly databasePrerequisites: pulumi.Resource[];
 
     constructor(name: string, args: PlatformServicesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:platform:PlatformServices", name, {}, opts);
@@ -240,6 +248,18 @@ export class PlatformServices extends pulumi.ComponentResource {
                 ttlHours: settings.velero.ttlHours,
                 peer: args.peerBackups,
                 serviceMonitor,
+                excludedNamespaces: args.backupExcludedNamespaces,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        // The plugin's chart issues its mTLS certificates with cert-manager.
+        if (settings.cloudnativePg?.enabled && this.certManager) {
+            this.cloudnativePg = new CloudNativePg(`${name}-cloudnative-pg`, {
+                cluster,
+                values: settings.cloudnativePg.values,
+                pluginValues: settings.cloudnativePg.pluginValues,
+                serviceMonitor,
+                certManager: issuersReady,
                 dependsOn: afterMonitoring,
             }, parent);
         }
@@ -253,6 +273,7 @@ export class PlatformServices extends pulumi.ComponentResource {
             logging: this.logging,
             vault: this.vault,
             velero: this.velero,
+            cloudnativePg: this.cloudnativePg,
         };
         this.namespaces = Object.fromEntries(
             Object.entries(installed).flatMap(([key, addon]) => (addon ? [[key, addon.namespace]] : [])),
@@ -264,6 +285,11 @@ export class PlatformServices extends pulumi.ComponentResource {
             // The app's HTTPRoute and policies need the CRDs and attach to the public Gateway.
             ...(this.publicGateway ? [this.publicGateway.gateway] : []),
             ...(this.vault ? [this.vault.release] : []),
+        ];
+
+        this.databasePrerequisites = [
+            ...afterMonitoring,
+            ...(this.cloudnativePg ? [this.cloudnativePg.operator, this.cloudnativePg.plugin] : []),
         ];
 
         this.registerOutputs({

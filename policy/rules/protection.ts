@@ -20,6 +20,8 @@ export const STATEFUL_TYPES = [
     "azure-native:keyvault:Key",
     "azure-native:dns:Zone",
     "azure-native:resources:ResourceGroup",
+    // A CloudNativePG Cluster owns its volumes: deleting it deletes the database.
+    "kubernetes:postgresql.cnpg.io/v1:Cluster",
 ];
 
 export const statefulResourcesProtected = resourceRule({

@@ -1,12 +1,13 @@
 /**
- * S3 buckets (backup storage): encrypted, never public, versioned. In
- * @pulumi/aws 7 these are separate resources, so this is a stack policy that
- * pairs each bucket with the configuration resources that reference it.
+ * S3 buckets (backup storage): encrypted, never public, versioned; backup buckets
+ * log every access and, in prod, replicate to another region. In @pulumi/aws 7
+ * these are separate resources, so these are stack policies that pair each bucket
+ * with the configuration resources that reference it.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { MANDATORY, stackRule } from "../lib/guardrail";
+import { MANDATORY, environmentOf, stackRule } from "../lib/guardrail";
 import { Link, companionsByTarget } from "../lib/links";
-import { Props, known, knownArray, label } from "../lib/values";
+import { Props, isSet, known, knownArray, label } from "../lib/values";
 
 export const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const SSE_TYPES = [
@@ -61,4 +62,70 @@ export const s3BucketHardened = stackRule({
     },
 });
 
-export const s3Rules = [s3BucketHardened];
+const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+const REPLICATION_TYPES = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"];
+
+/**
+ * What a bucket holds, from its tag (components/aws/backup-bucket.ts sets it): "backup" (a primary
+ * backup store), "backup-replica" (its copy in another region) or "access-logs" (a log target).
+ * An untagged bucket is treated as a backup bucket: the stricter reading.
+ */
+export const BUCKET_PURPOSE_TAG = "bucket-purpose";
+
+function purposeOf(bucket: PolicyResource): string {
+    const tags = known(() => bucket.props.tags as Record<string, unknown> | undefined);
+    const purpose = tags?.[BUCKET_PURPOSE_TAG];
+    return typeof purpose === "string" ? purpose : "backup";
+}
+
+/** A target bucket is named (in a preview it may be another bucket's name, unknown until deploy). */
+function logsTo(config: PolicyResource): boolean {
+    return isSet(() => config.props.targetBucket);
+}
+
+/** An enabled rule that re-encrypts replicas with a KMS key (the same discipline as the source). */
+function replicatesWithKms(config: PolicyResource): boolean {
+    return knownArray<Props>(() => config.props.rules).some((rule) => {
+        const enabled = known(() => rule.status) === "Enabled";
+        const kmsObjects = known(() => rule.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status) === "Enabled";
+        // The key's ARN may be unknown in a preview (a key created in the same run): set is enough.
+        return enabled && kmsObjects && isSet(() => rule.destination?.encryptionConfiguration?.replicaKmsKeyId);
+    });
+}
+
+export const s3BackupBucketLogged = stackRule({
+    name: "s3-backup-bucket-access-logged",
+    description: "Every S3 bucket except an access-log target (tag bucket-purpose: access-logs) has a BucketLogging with a target bucket: who read or wrote a backup is on record.",
+    levels: MANDATORY,
+    remediationSteps: "Give the bucket a BucketLogging into the region's access-log bucket (BackupBucket's accessLogs argument, components/aws/access-log-bucket.ts).",
+    validateStack: (args, reportViolation) => {
+        const buckets = args.resources.filter((r) => BUCKET_TYPES.includes(r.type) && purposeOf(r) !== "access-logs");
+        if (buckets.length === 0) args.notApplicable("no backup buckets in the stack");
+        const logging = companionsByTarget(args.resources, buckets, LOGGING_TYPES, BY_BUCKET);
+        for (const bucket of buckets) {
+            if (!logging.get(bucket.urn)!.some(logsTo)) reportViolation(`${label(bucket)}: no BucketLogging; its accesses are not recorded.`, bucket.urn);
+        }
+    },
+});
+
+export const s3BackupBucketReplicated = stackRule({
+    name: "s3-backup-bucket-replicated",
+    description:
+        "In prod, every primary backup bucket (tag bucket-purpose: backup) has a BucketReplicationConfig with an enabled rule that " +
+        "replicates its KMS-encrypted objects and re-encrypts them with a KMS key: the backups survive the loss of their region.",
+    levels: MANDATORY,
+    remediationSteps: "Set backups.replication.enabled and backups.replication.awsRegion (components/aws/backup-replication.ts).",
+    validateStack: (args, reportViolation) => {
+        if (environmentOf(args) !== "prod") args.notApplicable("only prod backups must survive a region loss");
+        const buckets = args.resources.filter((r) => BUCKET_TYPES.includes(r.type) && purposeOf(r) === "backup");
+        if (buckets.length === 0) args.notApplicable("no backup buckets in the stack");
+        const replication = companionsByTarget(args.resources, buckets, REPLICATION_TYPES, BY_BUCKET);
+        for (const bucket of buckets) {
+            const configs = replication.get(bucket.urn)!;
+            if (configs.length === 0) reportViolation(`${label(bucket)}: no BucketReplicationConfig; its backups die with the region.`, bucket.urn);
+            else if (!configs.some(replicatesWithKms)) reportViolation(`${label(bucket)}: replication has no enabled rule that copies KMS-encrypted objects and re-encrypts them with a KMS key.`, bucket.urn);
+        }
+    },
+});
+
+export const s3Rules = [s3BucketHardened, s3BackupBucketLogged, s3BackupBucketReplicated];

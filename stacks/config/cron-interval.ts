@@ -33,8 +33,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTES_PER_DAY = 24 * 60;
 
 export class CronIntervalError extends Error {
-    constructor(key: string, cron: string, why: string) {
-        super(`${key}: cannot derive the worst-case interval between runs from ${JSON.stringify(cron)}: ${why}; expected ${CRON_FORMS}`);
+    constructor(key: string, cron: string, why: string, forms: string = CRON_FORMS) {
+        super(`${key}: cannot derive the worst-case interval between runs from ${JSON.stringify(cron)}: ${why}; expected ${forms}`);
         this.name = "CronIntervalError";
     }
 }
@@ -115,4 +115,32 @@ export function worstCaseIntervalMinutes(cron: string, key: string): number {
     if (previousDay === undefined) throw new CronIntervalError(key, cron, "it never runs");
     if (worst === 0) throw new CronIntervalError(key, cron, "it runs once in eight years at most");
     return worst;
+}
+
+/** What CloudNativePG's ScheduledBackup (robfig/cron v1, seconds first) is given here. */
+export const SECONDS_CRON_FORMS =
+    `six fields with seconds first, "second minute hour day-of-month month day-of-week" (e.g. "0 0 2 * * *" daily at 02:00), ` +
+    `or ${Object.keys(MACROS).join(", ")}, "@every <duration>"`;
+
+/**
+ * The worst-case interval, in minutes, of a CloudNativePG ScheduledBackup schedule: robfig/cron's
+ * six fields with SECONDS FIRST ("0 0 2 * * *" is 02:00 daily), or a descriptor. Five fields are
+ * refused although the operator's parser accepts them (day-of-week optional): "0 2 * * *" there
+ * means minute 2 of every hour, which nobody writes on purpose. The seconds field must be one
+ * number: a backup every few seconds is a typo, not a schedule.
+ */
+export function worstCaseIntervalMinutesWithSeconds(cron: string, key: string): number {
+    const text = cron.trim();
+    try {
+        if (text.startsWith("@")) return worstCaseIntervalMinutes(text, key);
+        const parts = text.split(/\s+/);
+        if (parts.length !== 6) throw new CronIntervalError(key, cron, `expected 6 fields (seconds first), got ${parts.length}`, SECONDS_CRON_FORMS);
+        if (!/^[0-5]?\d$/.test(parts[0])) throw new CronIntervalError(key, cron, `the seconds field "${parts[0]}" must be one number from 0 to 59`, SECONDS_CRON_FORMS);
+        // robfig/cron's "?" (no specific value) is "*" for the interval.
+        return worstCaseIntervalMinutes(parts.slice(1).join(" ").replace(/\?/g, "*"), key);
+    } catch (err) {
+        if (!(err instanceof CronIntervalError) || err.message.includes(SECONDS_CRON_FORMS)) throw err;
+        // A problem found in the five trailing fields: restate it with the six-field form.
+        throw new CronIntervalError(key, cron, err.message.split(": ").slice(2).join(": ").replace(/; expected .*$/, ""), SECONDS_CRON_FORMS);
+    }
 }

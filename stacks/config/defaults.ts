@@ -18,7 +18,8 @@ const commonApp = {
     canary: { weight: 0, replicas: 1 },
     targetCpuUtilization: 70,
     targetRequestsPerSecond: 50,
-    database: { cidr: "10.60.0.0/24", port: 5432 },
+    // Each side's own PostgreSQL (the `database` section); "external" keeps a database outside the clusters.
+    database: { mode: "in-cluster", port: 5432 },
     migrateCommand: ["python", "manage.py", "migrate", "--noinput"],
     cachePreloadCommand: ["preload-cache", "--data", "/var/cache/app/seed"],
     settings: { LOG_FORMAT: "json", LOG_DIR: "/var/log/app" },
@@ -38,12 +39,22 @@ const commonPlatform = {
     certManager: { enabled: true, values: {} },
     metricsAdapter: { enabled: true, values: {} },
     clusterAutoscaler: { enabled: true, values: {} },
+    cloudnativePg: { enabled: true, values: {}, pluginValues: {} },
+};
+
+/** The data tier's defaults shared by both environments; sizes, replication and the archive differ. */
+const commonDatabase = {
+    namespace: "database",
+    // The operator's default operand at 1.30.0 (pkg/versions); the Barman Cloud plugin runs its own sidecar image.
+    imageName: "ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie",
+    appDatabase: "app",
+    appRole: "app",
 };
 
 export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> = {
     dev: {
         protectStateful: false,
-        backups: { storeRetentionDays: 14, azureStorageSku: "Standard_LRS" },
+        backups: { storeRetentionDays: 14, azureStorageSku: "Standard_LRS", replication: { enabled: false }, accessLogRetentionDays: 30 },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",
@@ -88,16 +99,32 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             ...commonApp,
             sizing: { active: { replicas: 2, minReplicas: 2, maxReplicas: 4 }, standby: { replicas: 1, minReplicas: 1, maxReplicas: 4 } },
         },
+        database: {
+            ...commonDatabase,
+            instances: { active: 1, passive: 1 },
+            synchronousReplicas: 0,
+            storageGb: 10,
+            walStorageGb: 5,
+            resources: { cpu: "500m", memory: "1Gi" },
+            parameters: { max_connections: "100" },
+            // PostgreSQL's own default switch interval would be off; CloudNativePG's is 5 min.
+            archive: { timeoutSeconds: 300, uploadAllowanceSeconds: 60, retentionDays: 7 },
+            backupSchedule: "0 0 3 * * *",
+        },
         dr: {
             healthCheck: { path: "/healthz", intervalSeconds: 30, failureThreshold: 3, ttlSeconds: 60 },
             scaleUpAllowanceSeconds: 300,
+            promotionAllowanceSeconds: 300,
             rtoSeconds: 900,
+            fullCapacitySeconds: 1200,
             rpoMinutes: 360,
+            databaseRpoSeconds: 600,
         },
     },
     prod: {
         protectStateful: true,
-        backups: { storeRetentionDays: 90, azureStorageSku: "Standard_ZRS" },
+        // Geo-redundant: the stores survive the loss of their region (S3 replication; RA-GZRS to the paired region).
+        backups: { storeRetentionDays: 90, azureStorageSku: "Standard_RAGZRS", replication: { enabled: true, awsRegion: "us-west-2" }, accessLogRetentionDays: 365 },
         aws: {
             region: "us-east-1",
             vpcCidr: "10.10.0.0/16",
@@ -142,11 +169,28 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             ...commonApp,
             sizing: { active: { replicas: 6, minReplicas: 6, maxReplicas: 30 }, standby: { replicas: 2, minReplicas: 2, maxReplicas: 30 } },
         },
+        database: {
+            ...commonDatabase,
+            // Three instances over three zones with a quorum synchronous standby: a zone loss loses no commit.
+            instances: { active: 3, passive: 2 },
+            synchronousReplicas: 1,
+            storageGb: 200,
+            walStorageGb: 50,
+            resources: { cpu: "2", memory: "8Gi" },
+            parameters: { max_connections: "300", shared_buffers: "2GB", effective_cache_size: "6GB" },
+            // A segment at least every 30 s, uploaded within 30 s: the other cloud is at most a minute behind.
+            archive: { timeoutSeconds: 30, uploadAllowanceSeconds: 30, retentionDays: 30 },
+            backupSchedule: "0 0 1 * * *",
+        },
         dr: {
             healthCheck: { path: "/healthz", intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60 },
             scaleUpAllowanceSeconds: 180,
+            // The on-call decision and the drill's fenced promotion of an unplanned failover.
+            promotionAllowanceSeconds: 180,
             rtoSeconds: 300,
+            fullCapacitySeconds: 600,
             rpoMinutes: 60,
+            databaseRpoSeconds: 60,
         },
     },
 };

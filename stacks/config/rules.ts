@@ -1,6 +1,7 @@
 import { INGRESS_CONTROLLERS } from "../../components/addons/ingress-controllers";
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
-import { drBudgetOf, drBudgetProblems } from "./dr-budget";
+import { databaseProblems } from "./database-rules";
+import { drBudgetOf, drBudgetProblems, drTargetsOf } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
 
@@ -183,7 +184,6 @@ function checkImages(config: ParsedStackConfig): string[] {
     if (config.app.sizing.standby.minReplicas > config.app.sizing.active.minReplicas) {
         problems.push(`app.sizing.standby.minReplicas: the warm standby (${config.app.sizing.standby.minReplicas}) cannot be larger than the active size (${config.app.sizing.active.minReplicas})`);
     }
-    if (!parseCidr(config.app.database.cidr)) problems.push(`app.database.cidr: "${config.app.database.cidr}" is not a valid IPv4 CIDR`);
     return problems;
 }
 
@@ -195,7 +195,7 @@ function checkGlobalName(config: ParsedStackConfig): string[] {
 /** The failover budget computed from config must fit the declared RTO/RPO targets. */
 function checkDrBudget(config: ParsedStackConfig): string[] {
     try {
-        return drBudgetProblems(drBudgetOf(config), config.dr);
+        return drBudgetProblems(drBudgetOf(config), drTargetsOf(config));
     } catch (err) {
         return [(err as Error).message];
     }
@@ -210,6 +210,7 @@ export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: stri
         ...checkPlatform(config, secretsPresent),
         ...checkImages(config),
         ...checkGlobalName(config),
+        ...databaseProblems(config, zones),
         ...checkDrBudget(config),
     ];
 }

@@ -15,6 +15,7 @@ export const KUBERNETES_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
 const hostname = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as fin.example.com");
 const cidr = z.string();
 const durationPattern = /^\d+[smh]$/;
+const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1");
 
 const nodePool = z.strictObject({
     instanceType: z.string().min(1),
@@ -35,7 +36,7 @@ const endpoint = z.strictObject({
 const nodePools = z.strictObject({ system: nodePool, workload: nodePool });
 
 const aws = z.strictObject({
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+    region: awsRegion,
     /** Defaults to the first N zones of the region (N = 2 in dev, 3 in prod). */
     zones: z.array(z.string()).min(2).max(4).optional(),
     vpcCidr: cidr,
@@ -87,8 +88,16 @@ const toggle = { enabled: z.boolean(), values };
 const backups = z.strictObject({
     /** Days superseded/deleted backup objects stay recoverable in the S3 bucket and Blob container. */
     storeRetentionDays: z.number().int().min(1).max(3650),
-    /** Redundancy of the Azure backup storage account. */
-    azureStorageSku: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GZRS"]),
+    /** Redundancy of the Azure backup storage account (Velero and the database archive); GZRS/RAGZRS copy it to the paired region. */
+    azureStorageSku: z.enum(["Standard_LRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS"]),
+    /** Copy the backup stores (database archive and Velero) to a second region, so they survive the loss of their own. */
+    replication: z.strictObject({
+        enabled: z.boolean(),
+        /** Region of the S3 replicas (the Azure copy goes to the account's paired region). */
+        awsRegion: awsRegion.optional(),
+    }),
+    /** Days the S3 server access logs of the backup buckets are kept. */
+    accessLogRetentionDays: z.number().int().min(1).max(3650),
 });
 
 const platform = z.strictObject({
@@ -135,6 +144,8 @@ const platform = z.strictObject({
         schedule: z.string().min(9),
         ttlHours: z.number().int().min(1),
     }),
+    /** CloudNativePG operator (values) and its Barman Cloud plugin (pluginValues); required by app.database.mode in-cluster. */
+    cloudnativePg: z.strictObject({ ...toggle, pluginValues: values }),
 });
 
 const sizing = z.strictObject({
@@ -172,7 +183,16 @@ const app = z.strictObject({
     sizing: z.strictObject({ active: sizing, standby: sizing }),
     targetCpuUtilization: z.number().int().min(10).max(95),
     targetRequestsPerSecond: z.number().min(1),
-    database: z.strictObject({ cidr, port: z.number().int().min(1).max(65535) }),
+    /**
+     * in-cluster: this side's own PostgreSQL (the top-level `database` section), reached at its `-rw` Service.
+     * external: a database outside the clusters, reached at `cidr` (the app's egress opens to exactly that range).
+     */
+    database: z.strictObject({
+        mode: z.enum(["in-cluster", "external"]),
+        /** Only with mode external. */
+        cidr: cidr.optional(),
+        port: z.number().int().min(1).max(65535),
+    }),
     migrateCommand: z.array(z.string()).min(1),
     cachePreloadCommand: z.array(z.string()).min(1),
     settings: z.record(z.string(), z.string()),
@@ -193,9 +213,52 @@ const dr = z.strictObject({
     }),
     /** Budget for pods and nodes to scale from standby to full size after a switch. */
     scaleUpAllowanceSeconds: z.number().int().min(0),
+    /** Budget for an unplanned failover's decision and run: an operator decides, the drill fences and promotes. */
+    promotionAllowanceSeconds: z.number().int().min(0),
     /** Declared targets; config whose computed budget exceeds them is rejected. */
+    /** Target for writable service restored on the other cloud (detection + DNS TTL + promotion). */
     rtoSeconds: z.number().int().min(1),
+    /** Target for full capacity there (service restored + scale-up). */
+    fullCapacitySeconds: z.number().int().min(1),
+    /** Target for objects and volumes other than the database (Velero's schedule). */
     rpoMinutes: z.number().int().min(1),
+    /** Target for the database (archive timeout + upload allowance), with app.database.mode in-cluster. */
+    databaseRpoSeconds: z.number().int().min(1),
+});
+
+/** A PostgreSQL identifier: lower case, so it needs no quoting. */
+const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case PostgreSQL identifier such as app");
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a Kubernetes name (lower case, digits, dashes)");
+
+/** The data tier: one CloudNativePG Cluster per side (app.database.mode in-cluster). */
+const database = z.strictObject({
+    /** Namespace of the database on both clusters (its point-in-time-restore slot is `<namespace>-pitr`). */
+    namespace: k8sName,
+    /** PostgreSQL operand image, with an explicit tag (or digest). */
+    imageName: z.string().min(1),
+    /** The app's database and its owner role; the role's password is generated once and shared by both sides. */
+    appDatabase: pgIdentifier,
+    appRole: pgIdentifier,
+    /** Instances on the active side (spread over zones) and on the passive replica cluster. */
+    instances: z.strictObject({ active: z.number().int().min(1).max(9), passive: z.number().int().min(1).max(9) }),
+    /** Quorum synchronous standbys (method any) inside the active cloud; 0 turns synchronous replication off. */
+    synchronousReplicas: z.number().int().min(0),
+    storageGb: z.number().int().min(1),
+    walStorageGb: z.number().int().min(1),
+    /** Requests of each instance; the memory request is also its limit. */
+    resources: z.strictObject({ cpu: z.string().regex(/^\d+(\.\d+)?m?$/, "must be a CPU quantity such as 2 or 500m"), memory: z.string().regex(/^\d+(Mi|Gi)$/, "must be a memory quantity such as 8Gi") }),
+    /** PostgreSQL parameters (postgresql.conf); archive_timeout comes from database.archive.timeoutSeconds. */
+    parameters: z.record(z.string(), z.string()),
+    archive: z.strictObject({
+        /** archive_timeout: a WAL segment is shipped at least this often while there are writes. */
+        timeoutSeconds: z.number().int().min(1).max(3600),
+        /** Time a segment takes to reach the object store once closed (upload + retries). */
+        uploadAllowanceSeconds: z.number().int().min(0),
+        /** Days of base backups and WAL the archive keeps (the point-in-time-recovery window). */
+        retentionDays: z.number().int().min(1).max(3650),
+    }),
+    /** Base backups: a six-field cron, seconds first (CloudNativePG's ScheduledBackup), e.g. "0 0 2 * * *". */
+    backupSchedule: z.string().min(1),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -211,6 +274,7 @@ export const stackConfigSchema = z.strictObject({
     autoscaler,
     platform,
     app,
+    database,
     dr,
 });
 
@@ -220,3 +284,4 @@ export type RawStackConfig = Record<string, unknown>;
 export type ParsedStackConfig = z.infer<typeof stackConfigSchema>;
 export type Environment = (typeof ENVIRONMENTS)[number];
 export type NodePoolConfig = z.infer<typeof nodePool>;
+export type DatabaseConfig = z.infer<typeof database>;

@@ -118,3 +118,31 @@ for (const cloud of CLOUDS) {
         });
     });
 }
+
+describe("FinancialApp with an in-cluster database", () => {
+    const IN_CLUSTER = {
+        mode: "in-cluster" as const,
+        host: "postgres-aws-rw.database.svc",
+        port: 5432,
+        name: "app",
+        namespace: "database",
+        podLabels: { "cnpg.io/cluster": "postgres-aws" },
+    };
+
+    it("reaches exactly the database's pods on its port, and is told where they are in its settings", async () => {
+        const { ev } = await evaluateApp("aws", { database: IN_CLUSTER });
+        const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-to-database").inputs.spec;
+        assert.deepEqual(spec.podSelector, APP_PODS);
+        assert.deepEqual(spec.egress, [{ to: [{ namespaceSelector: namespace("database"), podSelector: { matchLabels: { "cnpg.io/cluster": "postgres-aws" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+        const settings = ev.ofType(TYPES.configMap).find((c) => c.inputs.metadata.name === "financial-app-settings")!.inputs.data;
+        assert.deepEqual([settings.DATABASE_HOST, settings.DATABASE_PORT, settings.DATABASE_NAME, settings.FEATURE_FLAGS], ["postgres-aws-rw.database.svc", "5432", "app", "ledger-v2"]);
+    });
+
+    it("refuses settings that contradict where the database is, and pod labels that would select the whole namespace", async () => {
+        await assert.rejects(
+            evaluateApp("aws", { database: IN_CLUSTER, settings: { DATABASE_HOST: "10.60.0.5" } }),
+            /settings\.DATABASE_HOST: "10\.60\.0\.5" contradicts the in-cluster database \(postgres-aws-rw\.database\.svc\); remove it/,
+        );
+        await assert.rejects(evaluateApp("aws", { database: { ...IN_CLUSTER, podLabels: {} } }), /database\.podLabels: empty; the egress policy would reach every pod of the namespace/);
+    });
+});

@@ -94,12 +94,13 @@ describe("Azure AKS cluster", () => {
     it("keeps backups in a private, Entra-only, versioned storage account", () => {
         const account = prod.ofType("azure-native:storage:StorageAccount")[0].inputs;
         assert.deepEqual([account.allowBlobPublicAccess, account.allowSharedKeyAccess, account.minimumTlsVersion], [false, false, "TLS1_2"]);
-        assert.equal(account.sku.name, "Standard_ZRS");
+        assert.equal(account.sku.name, "Standard_RAGZRS", "prod's backups survive the loss of the region (geo-zone-redundant, readable in the paired region)");
         assert.equal(dev.ofType("azure-native:storage:StorageAccount")[0].inputs.sku.name, "Standard_LRS", "dev saves on redundancy (backups.azureStorageSku)");
         const blob = prod.ofType("azure-native:storage:BlobServiceProperties")[0].inputs;
         assert.equal(blob.isVersioningEnabled, true);
         assert.equal(blob.deleteRetentionPolicy.enabled, true);
-        assert.equal(prod.ofType("azure-native:storage:BlobContainer")[0].inputs.publicAccess, "None");
+        const containers = prod.ofType("azure-native:storage:BlobContainer").map((c) => [c.inputs.containerName, c.inputs.publicAccess]);
+        assert.deepEqual(containers, [["velero", "None"], ["pg-archive", "None"]], "Velero's and the database archive's containers, both private");
     });
 
     it("creates the Vault unseal key in an RBAC, purge-protected Key Vault, with rotation", () => {

@@ -30,14 +30,29 @@ describe("offline plan", () => {
         assert.match(text, /finplat:aws:AwsCluster pair-aws \[active\] \(\d+ resources\)/);
         assert.match(text, /\[aws\] velero@12\.1\.0 → namespace velero/);
         assert.match(text, /global name app\.fin\.example\.com → primary aws/);
-        assert.match(text, /RTO budget 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ scale-up 180 s\)/);
-        assert.match(text, /RPO budget 60 min \(platform\.velero\.schedule "0 \* \* \* \*"\)/);
+        assert.match(text, /RTO budget, service restored 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 180 s\)/);
+        assert.match(text, /RTO budget, full capacity 450 s \(service restored 270 s \+ scale-up 180 s\)/);
+        assert.match(text, /RPO budget, database 60 s \(archive_timeout 30 s \+ upload 30 s\)/);
+        assert.match(text, /RPO budget, other volumes and objects 60 min \(platform\.velero\.schedule "0 \* \* \* \*"\)/);
+        // Each side's data tier: role, instances, storage, archive target, RPO.
+        assert.match(text, /Data tier: CloudNativePG distributed topology in namespace database, primary on aws/);
+        assert.match(text, /\[aws\] postgres-aws primary: 3 instances, quorum sync ANY 1, storage 200Gi \+ WAL 50Gi \(gp3-encrypted\)/);
+        assert.match(text, /\[azure\] postgres-azure replica of postgres-aws, replaying its archive: 2 instances, storage 200Gi \+ WAL 50Gi \(managed-csi\)/);
+        assert.match(text, /archive S3 bucket pair-aws-pg-archive-… \(name \(known after deploy\)\) via ObjectStore archive-aws; reads the peer's via archive-azure \(read-only\); writes at postgres-aws-rw\.database\.svc/);
+        assert.match(text, /archive Blob container pg-archive \(storage account \(known after deploy\)\) via ObjectStore archive-azure/);
+        assert.match(text, /database RPO 60 s \(archive_timeout 30 s \+ upload 30 s\)/);
+        assert.match(text, /backup stores \(archive and Velero\): S3 replicated to us-west-2 \(KMS\), Azure Standard_RAGZRS/);
     });
 
     it("applies --set overrides on top of the stack file", async () => {
         const evaluation = await evaluateStack("dev", { overrides: ["activeCloud=azure", "aws.nodePools.workload.maxSize=9"], preview: true });
         assert.equal(evaluation.outputs.activeCloud, "azure");
         assert.equal(evaluation.named("aws:eks/nodeGroup:NodeGroup", "pair-aws-workload").inputs.scalingConfig.maxSize, 9);
+        // The primary follows activeCloud: on azure now, the aws side replays it.
+        const text = renderPlan(evaluation, "dev", evaluation.placeholders);
+        assert.match(text, /primary on azure/);
+        assert.match(text, /\[azure\] postgres-azure primary: 1 instance, storage 10Gi/);
+        assert.match(text, /\[aws\] postgres-aws replica of postgres-azure, replaying its archive: 1 instance/);
     });
 
     it("rejects bad arguments with usage", () => {

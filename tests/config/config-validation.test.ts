@@ -144,6 +144,52 @@ describe("stack config validation", () => {
         expectProblem(typo, /^platform\.velero\.schedule: cannot derive the worst-case interval between runs from "0 \*\/6 \* \* \* \*": expected 5 fields, got 6; expected five fields/);
     });
 
+    describe("the data tier (app.database, database, backups.replication)", () => {
+        const dataTierCases: [string, "dev" | "prod", (c: Record<string, any>) => void, RegExp][] = [
+            ["an external database without its CIDR", "dev", (c) => (c.app.database = { mode: "external" }), /^app\.database\.cidr: required with app\.database\.mode external/],
+            ["a CIDR for the in-cluster database", "dev", (c) => (c.app.database = { cidr: "10.60.0.0/24" }), /^app\.database\.cidr: only applies to app\.database\.mode external/],
+            ["a malformed external CIDR", "dev", (c) => (c.app.database = { mode: "external", cidr: "10.60.0/24" }), /^app\.database\.cidr: "10\.60\.0\/24" is not a valid IPv4 CIDR/],
+            ["more instances than zones", "dev", (c) => (c.database = { instances: { active: 3 } }), /^database\.instances\.active: 3 instances need as many zones, but a cluster has only 2; at most 2$/],
+            ["as many synchronous standbys as the replica side has instances", "dev", (c) => (c.database = { synchronousReplicas: 1 }), /^database\.synchronousReplicas: 1 must be below the instances of both sides \(active 1, passive 1\); at most 0$/],
+            ["prod with fewer than 3 instances", "prod", (c) => (c.database = { instances: { active: 2 } }), /^database\.instances\.active: prod runs at least 3 instances over 3 zones, got 2$/],
+            ["prod without synchronous replication", "prod", (c) => (c.database = { synchronousReplicas: 0 }), /^database\.synchronousReplicas: prod needs at least 1 quorum synchronous standby/],
+            ["archive_timeout as a raw parameter", "dev", (c) => (c.database = { parameters: { archive_timeout: "5min" } }), /^database\.parameters\.archive_timeout: not settable here; set database\.archive\.timeoutSeconds instead/],
+            ["a five-field backup cron (CloudNativePG reads seconds first)", "dev", (c) => (c.database = { backupSchedule: "0 2 * * *" }), /^database\.backupSchedule: cannot derive the worst-case interval between runs from "0 2 \* \* \*": expected 6 fields \(seconds first\), got 5; expected six fields with seconds first/],
+            ["an untagged PostgreSQL image", "dev", (c) => (c.database = { imageName: "ghcr.io/cloudnative-pg/postgresql" }), /^database\.imageName: "ghcr\.io\/cloudnative-pg\/postgresql" has no tag/],
+            ["the in-cluster database without the operator", "dev", (c) => (c.platform.cloudnativePg = { enabled: false }), /^platform\.cloudnativePg\.enabled: app\.database\.mode in-cluster needs the CloudNativePG operator/],
+            ["the operator without cert-manager", "dev", (c) => (c.platform.certManager.enabled = false), /^platform\.cloudnativePg\.enabled: the Barman Cloud plugin needs cert-manager/],
+            ["prod backups in one region", "prod", (c) => (c.backups = { replication: { enabled: false } }), /^backups\.replication\.enabled: prod copies its backup stores to a second region/],
+            ["a replica region equal to the cluster's", "prod", (c) => (c.backups = { replication: { enabled: true, awsRegion: "us-east-1" } }), /^backups\.replication\.awsRegion: "us-east-1" is aws\.region itself/],
+            ["replication with a single-region Azure account", "prod", (c) => (c.backups = { azureStorageSku: "Standard_ZRS" }), /^backups\.azureStorageSku: "Standard_ZRS" stays in one region; with backups\.replication\.enabled use Standard_GZRS or Standard_RAGZRS$/],
+            ["a database RPO over its target", "prod", (c) => (c.database = { archive: { timeoutSeconds: 60 } }), /^dr\.databaseRpoSeconds: the database RPO is 90 s \(archive_timeout 60 s \+ upload 30 s\), above the 60 s target; lower database\.archive\.timeoutSeconds/],
+            ["a promotion allowance over the service-restored target", "prod", (c) => (c.dr.promotionAllowanceSeconds = 300), /^dr\.rtoSeconds: the service-restored budget is 390 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 300 s\), above the 300 s target/],
+            ["a scale-up over the full-capacity target", "prod", (c) => (c.dr.scaleUpAllowanceSeconds = 400), /^dr\.fullCapacitySeconds: the full-capacity budget is 670 s \(service restored 270 s \+ scale-up 400 s\), above the 600 s target/],
+        ];
+        for (const [label, env, mutate, expected] of dataTierCases) {
+            it(`rejects ${label}, naming the key (${env})`, () => {
+                const config = env === "prod" ? prodConfig() : devConfig();
+                mutate(config);
+                expectProblem(config, expected, env === "prod" ? ["alertPagerdutyRoutingKey"] : []);
+            });
+        }
+
+        it("Vault configuration needs the app's \"database\" secret, where it writes the shared credential", () => {
+            const config = devConfig();
+            config.platform.vault = { configure: true, addresses: { aws: "https://vault-aws.example.com:8200", azure: "https://vault-azure.example.com:8200" } };
+            config.app.vaultSecrets = [{ name: "api-keys", path: "financial-app/api-keys" }];
+            expectProblem(config, /^app\.vaultSecrets: platform\.vault\.configure writes the database credential to the app's "database" secret/, ["vaultTokenAws", "vaultTokenAzure"]);
+        });
+
+        it("the data tier's keys are ignored with an external database, and the prod defaults pass", () => {
+            const external = devConfig();
+            external.app.database = { mode: "external", cidr: "10.60.0.0/24" };
+            external.database = { instances: { active: 9 }, backupSchedule: "not a cron" };
+            assert.deepEqual(problemsOf(external), []);
+            const prod = parseStackConfig(prodConfig(), new Set(["alertPagerdutyRoutingKey"]));
+            assert.deepEqual([prod.app.database.mode, prod.database.instances, prod.backups.replication], ["in-cluster", { active: 3, passive: 2 }, { enabled: true, awsRegion: "us-west-2" }]);
+        });
+    });
+
     it("reports every problem at once, not just the first", () => {
         const config = devConfig();
         config.azure.vnetCidr = "10.10.0.0/16";

@@ -160,7 +160,7 @@ export function world(options: WorldOptions = {}): World {
     return state;
 }
 
-export const BUDGET = computeDrBudget({ intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 180, backupScheduleCron: "0 * * * *" });
+export const BUDGET = computeDrBudget({ intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 180, promotionAllowanceSeconds: 180, backupScheduleCron: "0 * * * *" });
 
 export function executeOptions(overrides: Partial<ExecuteOptions> = {}): ExecuteOptions {
     return {

@@ -157,7 +157,7 @@ describe("drill --execute orchestration (fakes)", () => {
             assert.match(md, /^# Switchover drill: stack `prod`, aws → azure/);
             assert.match(md, /\*\*Result: SUCCEEDED\*\*/);
             assert.match(md, /\| Measured RTO \(service restored\) \| 90 s \|/);
-            assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ scale-up 180 s\) \|/);
+            assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 180 s\) \|/);
             assert.match(md, /\| RTO target \(dr\.rtoSeconds\) \| 300 s \|/);
             assert.match(md, /Measured RTO 90 s \(`pulumi up` 60 s, then DNS switch 30 s and the health URL\): within the 270 s budget, within the 300 s target\./);
             assert.match(md, /\| 6 \| pulumi up --plan \(DNS, sizes, replica\.primary\) \| ok \| 2025-03-01T10:00:00.000Z \| 60 s \| succeeded with the saved plan: 4 update \|/);

@@ -1,32 +1,8 @@
 import { strict as assert } from "assert";
-import { ResourceChange, SimulationResult, diffValues, renderSimulation, simulate } from "../../commands/drill/simulate";
+import { SimulationResult, diffValues, renderSimulation, simulate } from "../../commands/drill/simulate";
 import { replaceRuleFor } from "../../commands/drill/replace-rules";
 import { resolveTarget } from "../../commands/drill/errors";
-
-/**
- * What a failover may change: inputs that depend on the role and nothing else.
- * Extend this list (with the reason) when a new role-dependent setting is wired;
- * never add cluster, node pool, network, key or store identity here.
- */
-const ROLE_DEPENDENT_INPUTS: { type: RegExp; path: RegExp; why: string }[] = [
-    { type: /^aws:route53\/record:Record$/, path: /^(records\[\d+\]|healthCheckId)$/, why: "the global failover slots point at the new primary" },
-    { type: /^kubernetes:autoscaling\/v2:HorizontalPodAutoscaler$/, path: /^spec\.(minReplicas|maxReplicas)$/, why: "full size on the active side, warm standby on the passive side" },
-    { type: /^kubernetes:batch\/v1:CronJob$/, path: /^spec\.suspend$/, why: "admin jobs run on the active side only" },
-    { type: /^kubernetes:core\/v1:Namespace$/, path: /^metadata\.labels\.platform\.finplat\.io\/dr-role$/, why: "the DR role label" },
-];
-/** Nothing appears or disappears with the role: both clusters always run everything. */
-const ROLE_DEPENDENT_PRESENCE: RegExp[] = [];
-
-function unexpected(changes: ResourceChange[]): string[] {
-    return changes.flatMap((change) => {
-        if (change.kind === "create" || change.kind === "delete") {
-            return ROLE_DEPENDENT_PRESENCE.some((t) => t.test(change.type)) ? [] : [`${change.kind} ${change.type} ${change.name}`];
-        }
-        return change.changes
-            .filter((c) => !ROLE_DEPENDENT_INPUTS.some((rule) => rule.type.test(change.type) && rule.path.test(c.path)))
-            .map((c) => `${change.kind} ${change.type} ${change.name}: ${c.path}`);
-    });
-}
+import { unexpectedFlipChanges as unexpected } from "../support/role-dependent";
 
 describe("drill --simulate on the real program (offline)", function () {
     this.timeout(120_000);
@@ -46,7 +22,12 @@ describe("drill --simulate on the real program (offline)", function () {
         // owned by the HPA (ignoreChanges), so they are not a change Pulumi would make.
         const hpa = flip.changes.find((c) => c.name === "pair-azure-app-hpa")!;
         assert.deepEqual(hpa.changes.map((c) => [c.path, c.before, c.after]), [["spec.minReplicas", 1, 2]]);
-        assert.equal(flip.changes.length, 8, "two global records, two HPAs, two admin CronJobs, two app namespaces' role labels");
+        assert.equal(flip.changes.length, 10, "two global records, two HPAs, two admin CronJobs, two app namespaces' role labels, two PostgreSQL Clusters");
+        // The database switchover: both Clusters name the new primary, in place (bootstrap is read only at creation).
+        for (const name of ["pair-aws-database-cluster", "pair-azure-database-cluster"]) {
+            const cluster = flip.changes.find((c) => c.name === name)!;
+            assert.deepEqual(cluster.changes.map((c) => [c.path, c.before, c.after]), [["spec.replica.primary", "postgres-aws", "postgres-azure"]]);
+        }
         const namespace = flip.changes.find((c) => c.name === "pair-aws-app-ns")!;
         assert.deepEqual(namespace.changes.map((c) => [c.path, c.before, c.after]), [["metadata.labels.platform.finplat.io/dr-role", "active", "passive"]]);
         assert.match(renderSimulation(flip), /^0 replacements: every change is an in-place update/m);
@@ -55,7 +36,7 @@ describe("drill --simulate on the real program (offline)", function () {
     it("prints the DR budget with the config's targets", () => {
         assert.ok(flip.budget, flip.budgetUnavailable);
         assert.equal(flip.budget!.problems.length, 0);
-        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ scale-up \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
+        assert.match(renderSimulation(flip), /RTO \d+ s \(detection \d+×\d+ s \+ DNS TTL \d+ s \+ promotion \d+ s\); target dr\.rtoSeconds \d+ s: within target/);
         assert.match(renderSimulation(flip), /RPO \d+ min \(platform\.velero\.schedule ".+"\); target dr\.rpoMinutes \d+ min/);
     });
 

@@ -1,17 +1,38 @@
 import { strict as assert } from "assert";
-import { CronIntervalError, backupIntervalMinutes, computeDrBudget, drBudgetProblems } from "../../stacks/config/dr-budget";
+import { CronIntervalError, backupIntervalMinutes, computeDrBudget, drBudgetOf, drBudgetProblems, drTargetsOf } from "../../stacks/config/dr-budget";
 
-const base = { intervalSeconds: 30 as const, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 120, backupScheduleCron: "0 * * * *" };
+const base = { intervalSeconds: 30 as const, failureThreshold: 3, ttlSeconds: 60, scaleUpAllowanceSeconds: 120, promotionAllowanceSeconds: 90, backupScheduleCron: "0 * * * *" };
+const withDatabase = { ...base, archiveTimeoutSeconds: 30, archiveUploadAllowanceSeconds: 20 };
+
+/** The config slice drBudgetOf reads, as parseStackConfig returns it. */
+function budgetConfig(mode: "in-cluster" | "external") {
+    return {
+        dr: { healthCheck: { intervalSeconds: 10, failureThreshold: 3, ttlSeconds: 60 }, scaleUpAllowanceSeconds: 180, promotionAllowanceSeconds: 180, rtoSeconds: 300, fullCapacitySeconds: 600, rpoMinutes: 60, databaseRpoSeconds: 60 },
+        platform: { velero: { schedule: "0 * * * *" } },
+        app: { enabled: true, database: { mode } },
+        database: { archive: { timeoutSeconds: 30, uploadAllowanceSeconds: 30 } },
+    };
+}
 
 describe("DR budget", () => {
-    it("RTO = interval × threshold + TTL + scale-up allowance; RPO = the backup interval", () => {
+    it("service restored = interval × threshold + TTL + promotion allowance; full capacity adds the scale-up allowance; RPO = the backup interval", () => {
         const budget = computeDrBudget(base);
         assert.deepEqual(
-            { d: budget.detectionSeconds, s: budget.switchSeconds, u: budget.scaleUpSeconds, rto: budget.rtoSeconds, rpo: budget.rpoMinutes },
-            { d: 90, s: 60, u: 120, rto: 270, rpo: 60 },
+            { d: budget.detectionSeconds, s: budget.switchSeconds, p: budget.promotionSeconds, u: budget.scaleUpSeconds, rto: budget.rtoSeconds, full: budget.fullCapacitySeconds, rpo: budget.rpoMinutes },
+            { d: 90, s: 60, p: 90, u: 120, rto: 240, full: 360, rpo: 60 },
         );
-        assert.equal(computeDrBudget({ ...base, intervalSeconds: 10, failureThreshold: 2, ttlSeconds: 30, scaleUpAllowanceSeconds: 0 }).rtoSeconds, 50);
+        const lean = computeDrBudget({ ...base, intervalSeconds: 10, failureThreshold: 2, ttlSeconds: 30, scaleUpAllowanceSeconds: 0, promotionAllowanceSeconds: 0 });
+        assert.deepEqual([lean.rtoSeconds, lean.fullCapacitySeconds], [50, 50]);
         assert.deepEqual(budget.inputs, base, "the inputs travel with the budget for messages and reports");
+        assert.equal(budget.databaseRpoSeconds, undefined, "no database RPO without an archive timeout");
+    });
+
+    it("database RPO = archive timeout + upload allowance, only with the in-cluster database", () => {
+        assert.equal(computeDrBudget(withDatabase).databaseRpoSeconds, 50);
+        const prod = drBudgetOf(budgetConfig("in-cluster"));
+        assert.deepEqual([prod.databaseRpoSeconds, prod.rtoSeconds, prod.fullCapacitySeconds], [60, 270, 450], "prod defaults: database RPO ≤ 1 min, writable ≤ 5 min");
+        assert.equal(drBudgetOf(budgetConfig("external")).databaseRpoSeconds, undefined, "an external database's RPO is not ours to promise");
+        assert.deepEqual(drTargetsOf(budgetConfig("in-cluster")), { rtoSeconds: 300, fullCapacitySeconds: 600, rpoMinutes: 60, databaseRpoSeconds: 60 });
     });
 
     describe("backup interval from the Velero cron (cron-parser, worst-case gap)", () => {
@@ -87,18 +108,37 @@ describe("DR budget", () => {
     });
 
     describe("problems against the declared targets", () => {
-        it("no problems when the budget meets both targets", () => {
-            assert.deepEqual(drBudgetProblems(computeDrBudget(base), { rtoSeconds: 270, rpoMinutes: 60 }), []);
+        const targets = { rtoSeconds: 240, fullCapacitySeconds: 360, rpoMinutes: 60, databaseRpoSeconds: 50 };
+
+        it("no problems when the budget meets every target", () => {
+            assert.deepEqual(drBudgetProblems(computeDrBudget(withDatabase), targets), []);
         });
 
-        it("an RTO over target names dr.rtoSeconds, breaks the budget down, and names every key that lowers it", () => {
-            const [problem, ...rest] = drBudgetProblems(computeDrBudget(base), { rtoSeconds: 240, rpoMinutes: 60 });
+        it("a service-restored RTO over target names dr.rtoSeconds, breaks the budget down, and names every key that lowers it", () => {
+            const [problem, ...rest] = drBudgetProblems(computeDrBudget(withDatabase), { ...targets, rtoSeconds: 200, fullCapacitySeconds: 1000 });
             assert.equal(rest.length, 0);
             assert.equal(
                 problem,
-                "dr.rtoSeconds: the failover budget is 270 s (detection 3×30 s + DNS TTL 60 s + scale-up 120 s), above the 240 s target; " +
-                    "lower dr.healthCheck.intervalSeconds, dr.healthCheck.failureThreshold, dr.healthCheck.ttlSeconds or dr.scaleUpAllowanceSeconds",
+                "dr.rtoSeconds: the service-restored budget is 240 s (detection 3×30 s + DNS TTL 60 s + promotion 90 s), above the 200 s target; " +
+                    "lower dr.healthCheck.intervalSeconds, dr.healthCheck.failureThreshold, dr.healthCheck.ttlSeconds or dr.promotionAllowanceSeconds",
             );
+        });
+
+        it("a full-capacity RTO over target names dr.fullCapacitySeconds and dr.scaleUpAllowanceSeconds", () => {
+            const problems = drBudgetProblems(computeDrBudget(withDatabase), { ...targets, fullCapacitySeconds: 300 });
+            assert.deepEqual(problems, [
+                "dr.fullCapacitySeconds: the full-capacity budget is 360 s (service restored 240 s + scale-up 120 s), above the 300 s target; " +
+                    "lower dr.scaleUpAllowanceSeconds or the service-restored budget (dr.healthCheck.*, dr.promotionAllowanceSeconds)",
+            ]);
+        });
+
+        it("a database RPO over target names dr.databaseRpoSeconds and the two archive keys", () => {
+            const problems = drBudgetProblems(computeDrBudget({ ...withDatabase, archiveTimeoutSeconds: 60 }), targets);
+            assert.deepEqual(problems, [
+                "dr.databaseRpoSeconds: the database RPO is 80 s (archive_timeout 60 s + upload 20 s), above the 50 s target; " +
+                    "lower database.archive.timeoutSeconds or database.archive.uploadAllowanceSeconds",
+            ]);
+            assert.deepEqual(drBudgetProblems(computeDrBudget({ ...base, archiveTimeoutSeconds: undefined }), targets), [], "no database target is checked without a database");
         });
 
         it("an RPO over target names dr.rpoMinutes and platform.velero.schedule, with a schedule that would meet it", () => {
@@ -109,6 +149,11 @@ describe("DR budget", () => {
             const both = drBudgetProblems(budget, { rtoSeconds: 100, rpoMinutes: 240 });
             assert.deepEqual(both.map((p) => p.split(":")[0]), ["dr.rtoSeconds", "dr.rpoMinutes"]);
             assert.match(both[1], /e\.g\. "0 \*\/4 \* \* \*"/);
+        });
+
+        it("every exceeded target is reported, each naming its key", () => {
+            const all = drBudgetProblems(computeDrBudget({ ...withDatabase, backupScheduleCron: "0 */6 * * *" }), { rtoSeconds: 1, fullCapacitySeconds: 1, rpoMinutes: 1, databaseRpoSeconds: 1 });
+            assert.deepEqual(all.map((p) => p.split(":")[0]), ["dr.rtoSeconds", "dr.fullCapacitySeconds", "dr.rpoMinutes", "dr.databaseRpoSeconds"]);
         });
     });
 });

@@ -6,7 +6,7 @@ import { CLOUDS, CloudName, ClusterHandle } from "../../components/cluster/contr
 import { GlobalNameChallengeAccess, GlobalNameChallengeAccessArgs, challengeRecordName } from "../../components/failover/global-certificate-access";
 import { Evaluation, evaluate } from "../../commands/offline/harness";
 import { fakeCluster } from "../support/fake-cluster";
-import { stackEvaluation } from "../support/stacks";
+import { EXTERNAL_DATABASE_WITHOUT_VELERO, stackEvaluation } from "../support/stacks";
 
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -177,7 +177,7 @@ describe("the global name's certificate (whole stack)", () => {
             const eks = ev.named(OIDC, "pair-aws-oidc");
             const trust = statements(role.inputs.assumeRolePolicy);
             const aksProvider = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
-            assert.equal(aksProvider.length, 1, "IAM allows one OIDC provider per issuer URL: the backup reader's is reused");
+            assert.equal(aksProvider.length, 1, "IAM allows one OIDC provider per issuer URL: the backup and archive readers' one is reused");
             const arnOf = (url: string) => `arn:aws:iam::123456789012:oidc-provider/${url.replace("https://", "")}`;
             assert.deepEqual(trust.map((s) => s.Principal.Federated), [arnOf(eks.inputs.url), arnOf(aksProvider[0].inputs.url)]);
             for (const s of trust) {
@@ -189,8 +189,8 @@ describe("the global name's certificate (whole stack)", () => {
         }
     });
 
-    it("without Velero (no backup-reader trust of the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
-        const ev = await stackEvaluation("dev", ["platform.velero.enabled=false"]);
+    it("without Velero and the in-cluster database (no reader trusts the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
+        const ev = await stackEvaluation("dev", EXTERNAL_DATABASE_WITHOUT_VELERO);
         const aks = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
         assert.deepEqual(aks.map((p) => [p.name, p.inputs.clientIdLists]), [["global-name-challenge-azure-issuer", ["sts.amazonaws.com"]]]);
         assert.match(aks[0].provider, /pulumi:providers:aws::aws::/);

@@ -20,10 +20,12 @@ const NEEDS: Record<Exclude<CloudPermission["kind"], "node-autoscaling" | "block
     "dns-challenge-records": { operations: DNS_RECORDS(["TXT"]), source: "cert-manager azuredns solver: creates and deletes the _acme-challenge TXT record sets" },
     "backup-store-write": { operations: [`${BLOBS}/read`, `${BLOBS}/blobs/read`, `${BLOBS}/blobs/write`, `${BLOBS}/blobs/delete`], source: "Velero Azure plugin and kopia: read, write and prune backup blobs" },
     "backup-store-read": { operations: [`${BLOBS}/read`, `${BLOBS}/blobs/read`], readOnly: true, source: "a peer's Velero restoring from a read-only location" },
+    "archive-store-write": { operations: [`${BLOBS}/read`, `${BLOBS}/blobs/read`, `${BLOBS}/blobs/write`, `${BLOBS}/blobs/delete`], source: "Barman Cloud: upload WAL and base backups, delete them by retention" },
+    "archive-store-read": { operations: [`${BLOBS}/read`, `${BLOBS}/blobs/read`], readOnly: true, source: "Barman Cloud restore and the replica's WAL replay from the peer's archive" },
     "vault-unseal": { operations: ["Microsoft.KeyVault/vaults/keys/read", "Microsoft.KeyVault/vaults/keys/wrap/action", "Microsoft.KeyVault/vaults/keys/unwrap/action"], source: "go-kms-wrapping azurekeyvault: GetKey, WrapKey, UnwrapKey" },
 };
 
-const SCOPE = { subscriptionId: "sub", dnsZoneId: "zone", backupContainerId: "container", unsealKeyId: "key" };
+const SCOPE = { subscriptionId: "sub", dnsZoneId: "zone", backupContainerId: "container", archiveContainerId: "archive", unsealKeyId: "key" };
 
 const covers = (permissions: string[], operation: string) => permissions.some((p) => permissionMatches(p, operation));
 /** Every permission of `narrower` is also one of `wider`'s (wildcards included). */

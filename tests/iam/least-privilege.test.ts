@@ -23,6 +23,9 @@ const WEB_IDENTITY_ROLES = [
     "pair-aws-platform-cluster-autoscaler-identity-irsa",
     "pair-aws-platform-velero-backup-irsa",
     "pair-aws-backup-reader-azure-irsa",
+    "pair-aws-database-archive-irsa",
+    "pair-aws-database-pitr-irsa",
+    "pair-aws-archive-reader-azure-irsa",
     "global-name-challenge-role",
 ];
 

@@ -106,6 +106,27 @@ function bucketStack(opts: { sse?: boolean; pab?: Record<string, boolean> | fals
     return resources;
 }
 
+/** A backup bucket and, as asked, its access logging, its replication (KMS discipline or not), and the log bucket. */
+function backupBucketStack(opts: { logging?: boolean; replication?: "kms" | "plain" | false; purpose?: string } = {}) {
+    const logBucket = fake("aws:s3/bucket:Bucket", { bucket: "access-logs-9f8e", tags: { "bucket-purpose": "access-logs" } }, { name: "access-logs", protect: true });
+    const resources = [
+        fake("aws:s3/bucket:Bucket", { bucket: "backups-1a2b3c", tags: { "bucket-purpose": opts.purpose ?? "backup" } }, { name: "backups", protect: true }),
+        logBucket,
+    ];
+    if (opts.logging !== false) {
+        resources.push(fake("aws:s3/bucketLogging:BucketLogging", { bucket: "backups-1a2b3c", targetBucket: "access-logs-9f8e", targetPrefix: "backups/" }, { name: "backups-logging" }));
+    }
+    if (opts.replication) {
+        const destination = { bucket: "arn:aws:s3:::backups-replica-7d6c", ...(opts.replication === "kms" ? { encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/r" } } : {}) };
+        resources.push(fake("aws:s3/bucketReplicationConfig:BucketReplicationConfig", {
+            bucket: "backups-1a2b3c",
+            role: "arn:aws:iam::123456789012:role/replication",
+            rules: [{ id: "to-us-west-2", status: "Enabled", filter: {}, deleteMarkerReplication: { status: "Enabled" }, sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } }, destination }],
+        }, { name: "backups-replication" }));
+    }
+    return resources;
+}
+
 function storageAccount(overrides: Record<string, unknown> = {}) {
     return fake("azure-native:storage:StorageAccount", {
         kind: "StorageV2", sku: { name: "Standard_ZRS" }, allowBlobPublicAccess: false, enableHttpsTrafficOnly: true, minimumTlsVersion: "TLS1_2", ...overrides,
@@ -294,6 +315,15 @@ const CASES: RuleCase[] = [
         policy: "s3-bucket-hardened", title: "companions of another bucket do not count",
         resources: [...bucketStack(), fake("aws:s3/bucket:Bucket", { bucket: "other-9z" }, { name: "other" })], expect: [/Bucket "other": no BucketServerSideEncryption.*no BucketPublicAccessBlock.*no BucketVersioning/],
     },
+
+    { policy: "s3-backup-bucket-access-logged", title: "a backup bucket logging into the access-log bucket passes (the log bucket itself is exempt)", resources: backupBucketStack(), expect: [] },
+    { policy: "s3-backup-bucket-access-logged", title: "a backup bucket without access logging fails", resources: backupBucketStack({ logging: false }), expect: [/Bucket "backups": no BucketLogging/] },
+    { policy: "s3-backup-bucket-access-logged", title: "an untagged bucket counts as a backup bucket", resources: backupBucketStack({ logging: false, purpose: "" }).map((r) => (r.name === "backups" ? { ...r, inputs: { bucket: "backups-1a2b3c" } } : r)), expect: [/Bucket "backups": no BucketLogging/] },
+    { policy: "s3-backup-bucket-replicated", title: "prod: a backup bucket replicated with a KMS key passes", resources: backupBucketStack({ replication: "kms" }), expect: [] },
+    { policy: "s3-backup-bucket-replicated", title: "prod: a backup bucket without replication fails", resources: backupBucketStack(), expect: [/Bucket "backups": no BucketReplicationConfig/] },
+    { policy: "s3-backup-bucket-replicated", title: "prod: replication that does not re-encrypt with KMS fails", resources: backupBucketStack({ replication: "plain" }), expect: [/replication has no enabled rule that copies KMS-encrypted objects/] },
+    { policy: "s3-backup-bucket-replicated", title: "a replica bucket need not replicate itself", resources: backupBucketStack({ purpose: "backup-replica" }), expect: [], notApplicable: true },
+    { policy: "s3-backup-bucket-replicated", title: "dev keeps its backups in one region", resources: backupBucketStack(), environment: "dev", expect: [], notApplicable: true },
 
     // Azure storage
     { policy: "storage-account-hardened", title: "a private TLS 1.2 HTTPS-only account passes", resources: [storageAccount()], expect: [] },

@@ -22,6 +22,7 @@ const MUST_APPLY = [
     "aks-entra-id-rbac",
     "aks-local-accounts-disabled",
     "s3-bucket-hardened",
+    "s3-backup-bucket-access-logged",
     "storage-account-hardened",
     "storage-blob-recovery",
     "kms-key-rotation",
@@ -77,21 +78,35 @@ describe("policy pack over the dev and prod stacks", function () {
     });
 
     it("prod with its safeguards removed is caught (the rules see the real resources)", async () => {
+        const removed = [
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "azure-native:storage:BlobServiceProperties",
+            "aws:s3/bucketLogging:BucketLogging",
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        ];
         const broken = evaluations.prod!.resources
-            .filter((r) => r.type !== "aws:s3/bucketVersioning:BucketVersioning" && r.type !== "azure-native:storage:BlobServiceProperties")
+            .filter((r) => !removed.includes(r.type))
             .map((r) => {
                 if (r.type === "azure-native:containerservice:ManagedCluster") return { ...r, protect: false, inputs: { ...r.inputs, disableLocalAccounts: false } };
                 if (r.type === "aws:kms/key:Key" && r.name.endsWith("-vault-unseal")) return { ...r, inputs: { ...r.inputs, enableKeyRotation: false } };
                 return r;
             });
         const result = await runPack(broken, { config: "prod" });
-        assert.deepEqual(mandatory(result).map((m) => m.split(":")[0]).sort(), [
+        assert.deepEqual([...new Set(mandatory(result).map((m) => m.split(":")[0]))].sort(), [
             "[mandatory] aks-local-accounts-disabled",
             "[mandatory] kms-key-rotation",
+            "[mandatory] s3-backup-bucket-access-logged",
+            "[mandatory] s3-backup-bucket-replicated",
             "[mandatory] s3-bucket-hardened",
             "[mandatory] stateful-resources-protected",
             "[mandatory] storage-blob-recovery",
         ]);
+        const count = (policy: string) => mandatory(result).filter((m) => m.startsWith(`[mandatory] ${policy}:`)).length;
+        const buckets = evaluations.prod!.ofType("aws:s3/bucket:Bucket");
+        const purpose = (p: string) => buckets.filter((b) => b.inputs.tags["bucket-purpose"] === p).length;
+        assert.equal(count("s3-bucket-hardened"), buckets.length, "every bucket lost its versioning");
+        assert.equal(count("s3-backup-bucket-access-logged"), buckets.length - purpose("access-logs"), "every bucket but the log targets lost its logging");
+        assert.equal(count("s3-backup-bucket-replicated"), purpose("backup"), "every primary backup bucket (Velero's, the database archive) lost its replication");
     });
 
     it("the wrong pack config for a stack is itself a mandatory violation", async () => {

@@ -1,11 +1,7 @@
 import { strict as assert } from "assert";
 import { Evaluation } from "../../commands/offline/harness";
-import { stackEvaluation } from "../support/stacks";
+import { VAULT_CONFIGURED as CONFIGURED, stackEvaluation } from "../support/stacks";
 
-const CONFIGURED = [
-    "platform.vault.configure=true",
-    'platform.vault.addresses={"aws":"https://vault-aws.internal.fin.example.com:8200","azure":"https://vault-azure.internal.fin.example.com:8200"}',
-];
 const SKIP_AWAIT = "pulumi.com/skipAwait";
 
 function stableDeployment(ev: Evaluation, cloud: string) {

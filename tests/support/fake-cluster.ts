@@ -47,6 +47,9 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
         backups: aws
             ? { provider: "aws", bucket: out("fake-backups"), region: "us-east-1", kmsKeyArn: out("arn:aws:kms:us-east-1:123456789012:key/fake") }
             : { provider: "azure", storageAccount: out("fakebackups"), container: out("velero"), resourceGroupName: out("fake-rg"), subscriptionId: out("sub-id") },
+        archive: aws
+            ? { provider: "aws", bucket: out("fake-pg-archive"), region: "us-east-1", kmsKeyArn: out("arn:aws:kms:us-east-1:123456789012:key/fake") }
+            : { provider: "azure", storageAccount: out("fakebackups"), container: out("pg-archive"), resourceGroupName: out("fake-rg"), subscriptionId: out("sub-id") },
         unsealKey: aws
             ? { provider: "awskms", keyId: out("fake-unseal-key"), region: "us-east-1" }
             : { provider: "azurekeyvault", vaultName: out("fake-kv"), keyName: out("vault-unseal"), tenantId: out("tenant-id") },
@@ -65,9 +68,10 @@ export function fakeCluster(cloud: CloudName, role: ClusterRole = "active", name
         },
         grantBackupReadAccess(readerName: string, request: ForeignReaderRequest): ForeignBackupAccess {
             readers.push({ name: readerName, request });
+            const store = request.store === "archive" ? this.archive : this.backups;
             return aws
-                ? { provider: "aws", store: this.backups, storageClass: "gp3-encrypted", roleArn: out(`arn:aws:iam::123456789012:role/${readerName}`), tokenAudience: "sts.amazonaws.com" }
-                : { provider: "azure", store: this.backups, storageClass: "managed-csi", clientId: out(`client-${readerName}`), tenantId: out("tenant-id"), tokenAudience: "api://AzureADTokenExchange" };
+                ? { provider: "aws", store, storageClass: "gp3-encrypted", roleArn: out(`arn:aws:iam::123456789012:role/${readerName}`), tokenAudience: "sts.amazonaws.com" }
+                : { provider: "azure", store, storageClass: "managed-csi", clientId: out(`client-${readerName}`), tenantId: out("tenant-id"), tokenAudience: "api://AzureADTokenExchange" };
         },
     };
 }

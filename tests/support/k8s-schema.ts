@@ -59,6 +59,9 @@ export const FIELD_LISTS: Record<string, string> = {
     "gateway.networking.k8s.io/v1/GatewayClass": "gateway.networking.k8s.io_v1_GatewayClass@gateway-api-v1.6.1-standard.txt",
     "gateway.networking.k8s.io/v1/HTTPRoute": "gateway.networking.k8s.io_v1_HTTPRoute@gateway-api-v1.6.1-standard.txt",
     "gateway.networking.k8s.io/v1/BackendTLSPolicy": "gateway.networking.k8s.io_v1_BackendTLSPolicy@gateway-api-v1.6.1-standard.txt",
+    "postgresql.cnpg.io/v1/Cluster": "postgresql.cnpg.io_v1_Cluster@cloudnative-pg-0.29.0.txt",
+    "postgresql.cnpg.io/v1/ScheduledBackup": "postgresql.cnpg.io_v1_ScheduledBackup@cloudnative-pg-0.29.0.txt",
+    "barmancloud.cnpg.io/v1/ObjectStore": "barmancloud.cnpg.io_v1_ObjectStore@plugin-barman-cloud-0.7.0.txt",
 };
 
 const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };

@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { BUCKET_PURPOSE_TAG } from "./backup-bucket";
+
+export interface AccessLogBucketArgs {
+    /** Days the logs are kept. */
+    retentionDays: number;
+    tags: Record<string, string>;
+    protect: boolean;
+    /** Region of the bucket, when not the provider's; it must be the region of the buckets it logs. */
+    region?: string;
+    partition: string;
+    /** The account whose buckets deliver logs here (the logging service's aws:SourceAccount). */
+    accountId: pulumi.Input<string>;
+}
+
+/**
+ * The dedicated target of the backup buckets' S3 server access logs: private, versioned,
+ * TLS-only, expiring after the retention. SSE-S3, because S3 cannot deliver server
+ * access logs into a bucket whose default encryption is SSE-KMS.
+ *
+ * Only the S3 logging service may write, only for buckets of this account that were
+ * admitted with `admit` (logging sources are known after the buckets exist).
+ */
+export class AccessLogBucket extends pulumi.ComponentResource {
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    private readonly args: AccessLogBucketArgs;
+    private readonly bucket: aws.s3.Bucket;
+    private readonly resourceName: string;
+
+    constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("finplat:aws:AccessLogBucket", name, {}, opts);
+        this.args = args;
+        this.resourceName = name;
+        const region = args.region ? { region: args.region } : {};
+        const parent = { parent: this };
+
+        this.bucket = new aws.s3.Bucket(name, {
+            bucketPrefix: `${name}-`,
+            forceDestroy: false,
+            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: "access-logs" },
+            ...region,
+        }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
+        const bucket = this.bucket;
+        // Bucket-owner-enforced: the logging service's writes are authorized by the bucket policy, not ACLs.
+        new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, ...region }, parent);
+        new aws.s3.BucketPublicAccessBlock(name, {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+            ...region,
+        }, parent);
+        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" }, ...region }, parent);
+        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
+            bucket: bucket.id,
+            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            ...region,
+        }, parent);
+        new aws.s3.BucketLifecycleConfiguration(name, {
+            bucket: bucket.id,
+            rules: [{
+                id: "expire-access-logs",
+                status: "Enabled",
+                filter: {},
+                expiration: { days: args.retentionDays },
+                noncurrentVersionExpiration: { noncurrentDays: 1 },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            }],
+            ...region,
+        }, parent);
+
+        this.bucketName = bucket.bucket;
+        this.bucketArn = bucket.arn;
+        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn });
+    }
+
+    /** The bucket policy: the S3 logging service may deliver logs of exactly these buckets; nothing else is allowed without TLS. */
+    admit(sourceBucketArns: pulumi.Input<string>[]): aws.s3.BucketPolicy {
+        const bucket = this.bucket;
+        const region = this.args.region ? { region: this.args.region } : {};
+        return new aws.s3.BucketPolicy(this.resourceName, {
+            bucket: bucket.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "S3ServerAccessLogDelivery",
+                        Effect: "Allow",
+                        Principal: { Service: "logging.s3.amazonaws.com" },
+                        Action: "s3:PutObject",
+                        Resource: pulumi.interpolate`${bucket.arn}/*`,
+                        Condition: {
+                            ArnLike: { "aws:SourceArn": sourceBucketArns },
+                            StringEquals: { "aws:SourceAccount": this.args.accountId },
+                        },
+                    },
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            }),
+            ...region,
+        }, { parent: this });
+    }
+}
