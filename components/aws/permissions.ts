@@ -137,12 +137,28 @@ function storeWriteStatements(store: string, partition: string, bucket: pulumi.I
             Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
         },
         { Sid: `${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
+        ...keyThroughS3(`${store}Encryption`, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], partition, bucket, kmsKeyArn),
+    ];
+}
+
+/**
+ * The store's key, usable only by S3 on the caller's behalf, for this bucket's objects: the key is
+ * shared (EBS volumes, other stores), so a store's identity must not decrypt anything else with it.
+ * S3 names itself in kms:ViaService and the object (or, with bucket keys, the bucket) in the
+ * encryption context; kms:DescribeKey carries no context, only the service.
+ */
+function keyThroughS3(sid: string, actions: string[], partition: string, bucket: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
+    const viaS3 = { "kms:ViaService": pulumi.output(kmsKeyArn).apply((arn) => `s3.${arn.split(":")[3]}.amazonaws.com`) };
+    const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${bucket}`;
+    return [
         {
-            Sid: `${store}Encryption`,
+            Sid: sid,
             Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Action: actions,
             Resource: [kmsKeyArn],
+            Condition: { StringEquals: viaS3, StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] } },
         },
+        { Sid: `${sid}Key`, Effect: "Allow", Action: ["kms:DescribeKey"], Resource: [kmsKeyArn], Condition: { StringEquals: viaS3 } },
     ];
 }
 
@@ -156,7 +172,7 @@ function storeReadStatements(store: string, partition: string, bucket: pulumi.In
             Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
         },
         { Sid: `List${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
-        { Sid: `Decrypt${store}s`, Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: [kmsKeyArn] },
+        ...keyThroughS3(`Decrypt${store}s`, ["kms:Decrypt"], partition, bucket, kmsKeyArn),
     ];
 }
 

@@ -121,6 +121,18 @@ describe("the platform on both clusters (whole stack)", () => {
         ]);
     });
 
+    it("lets the backup and archive identities use the shared storage key only through S3, for their own bucket", () => {
+        const stores = ["pair-aws-platform-velero-backup-irsa", "pair-aws-backup-reader-azure-irsa", "pair-aws-database-archive-irsa", "pair-aws-database-pitr-irsa", "pair-aws-archive-reader-azure-irsa"];
+        for (const name of stores) {
+            const statements = JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];
+            const bucket = statements.find((s) => s.Action.includes("s3:ListBucket")).Resource[0];
+            for (const s of statements.filter((x) => x.Action.some((a: string) => a.startsWith("kms:")))) {
+                assert.equal(s.Condition.StringEquals["kms:ViaService"], "s3.us-east-1.amazonaws.com", `${name} ${s.Sid}`);
+                if (!s.Action.includes("kms:DescribeKey")) assert.deepEqual(s.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [bucket, `${bucket}/*`], `${name} ${s.Sid}`);
+            }
+        }
+    });
+
     it("assigns Azure roles on resource scopes, never on a subscription or resource group", () => {
         for (const assignment of prod.ofType("azure-native:authorization:RoleAssignment")) {
             assert.match(assignment.inputs.scope, /\/providers\//, `${assignment.name} is scoped to a resource: ${assignment.inputs.scope}`);
