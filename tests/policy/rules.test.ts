@@ -200,7 +200,18 @@ const CASES: RuleCase[] = [
     { policy: "images-no-latest-tag", title: "not a workload: not applicable", resources: [eks()], expect: [], notApplicable: true },
 
     // images-allowed-registries
-    { policy: "images-allowed-registries", title: "default registries pass", resources: [deployment([container(), container({ name: "pause", image: "registry.k8s.io/pause:3.10" }), container({ name: "nginx", image: "nginx:1.27" })])], expect: [] },
+    {
+        policy: "images-allowed-registries", title: "the registries of the generated prod config pass (the stack's and the platform's)", environment: "prod",
+        resources: [deployment([container({ image: "registry.fin.example.com/ledger:1.4.2" }), container({ name: "pause", image: "registry.k8s.io/pause:3.10" }), container({ name: "debug", image: "busybox:1.37.0" })])], expect: [],
+    },
+    {
+        policy: "images-allowed-registries", title: "prod config: Docker Hub outside the platform's path prefixes fails", environment: "prod",
+        resources: [deployment([container({ image: "nginx:1.27" })])], expect: [/image "nginx:1.27" comes from docker.io/],
+    },
+    {
+        policy: "images-allowed-registries", title: "without a pack config no registry is allowed, and the violation says how to configure it",
+        resources: [deployment([container({ image: "registry.k8s.io/pause:3.10" })])], expect: [/no allowed registries are configured; run with --policy-pack-config/],
+    },
     {
         policy: "images-allowed-registries", title: "a configured wildcard registry passes",
         overrides: { "images-allowed-registries": { allowedRegistries: ["123456789012.dkr.ecr.*.amazonaws.com"] } },
@@ -399,6 +410,18 @@ const CASES: RuleCase[] = [
     { policy: "azure-role-assignment-scoped", title: "a data role on a container passes", resources: [assignment(BLOB_CONTRIBUTOR, CONTAINER)], expect: [] },
     { policy: "azure-role-assignment-scoped", title: "a role on a resource group fails", resources: [assignment(BLOB_CONTRIBUTOR, `${SUBSCRIPTION}/resourceGroups/rg`)], expect: [/is a subscription or resource group/] },
     { policy: "azure-role-assignment-scoped", title: "Contributor fails, even on a resource", resources: [assignment("b24988ac-6180-42a0-ab88-20f7382dd24c", CONTAINER)], expect: [/assigns Contributor/] },
+    // Security layers on every cluster
+    { policy: "security-layers-installed", title: "prod: Kyverno (denying) and Falco on both clusters pass", environment: "prod", resources: [...clusterPlatform("aws"), ...clusterPlatform("azure")], expect: [] },
+    {
+        policy: "security-layers-installed", title: "prod: a cluster without Falco, and Kyverno policies that only audit, fail", environment: "prod", level: "mandatory",
+        resources: [...clusterPlatform("aws"), ...clusterPlatform("azure", { charts: ["vault", "kyverno"], actions: ["Audit", "Warn"] })],
+        expect: [/Cluster pair-azure-k8s has no falco release/, /Kyverno policy restrict-image-registries only Audit\/Warns in prod; it must Deny/],
+    },
+    {
+        policy: "security-layers-installed", title: "dev: a cluster without Kyverno is reported as advisory", environment: "dev", level: "advisory",
+        resources: [...clusterPlatform("aws", { charts: ["vault", "falco"] }), ...clusterPlatform("azure")], expect: [/Cluster pair-aws-k8s has no kyverno release/],
+    },
+    { policy: "security-layers-installed", title: "a stack without Helm releases is not applicable", environment: "prod", resources: [eks()], expect: [], notApplicable: true },
     // Ingress layer
     {
         policy: "ingress-tls-required", title: "an Ingress with TLS for every host and its nginx canary (TLS inherited) pass",
@@ -444,6 +467,15 @@ const CASES: RuleCase[] = [
         resources: [eks({ tags: { environment: "dev" } })], expect: [/runs with environment "prod"/],
     },
 ];
+
+/** One cluster's releases and its Kyverno policy, registered with that cluster's Kubernetes provider. */
+function clusterPlatform(cloud: string, opts: { charts?: string[]; actions?: string[] } = {}): TestResource[] {
+    const provider = `urn:pulumi:test::dr-platform::pulumi:providers:kubernetes::pair-${cloud}-k8s::0a1b2c`;
+    const releases = (opts.charts ?? ["vault", "kyverno", "falco"]).map((chart) =>
+        ({ ...fake("kubernetes:helm.sh/v3:Release", { chart, version: "1.0.0", name: chart }, { name: `pair-${cloud}-${chart}` }), provider }));
+    const policy = { ...fake("kubernetes:policies.kyverno.io/v1:ValidatingPolicy", { metadata: { name: "restrict-image-registries" }, spec: { validationActions: opts.actions ?? ["Deny"] } }, { name: `pair-${cloud}-registries` }), provider };
+    return [...releases, policy];
+}
 
 describe("policy rules", () => {
     for (const c of CASES) {

@@ -33,6 +33,7 @@ const MUST_APPLY = [
     "iam-web-identity-trust-pinned",
     "azure-federated-credential-pinned",
     "azure-role-assignment-scoped",
+    "security-layers-installed",
 ];
 
 function mandatory(result: PackResult): string[] {
