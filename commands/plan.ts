@@ -104,6 +104,20 @@ function releaseSettings(evaluation: Evaluation): string[] {
         .sort();
 }
 
+/** Admission mode and policies, and the runtime driver, per cluster. */
+function securitySettings(evaluation: Evaluation): string[] {
+    const releases = evaluation.ofType("kubernetes:helm.sh/v3:Release");
+    return [...new Set(releases.map(clusterOf))].sort().map((cluster) => {
+        const kyverno = releases.find((r) => clusterOf(r) === cluster && r.inputs.chart === "kyverno");
+        const falco = releases.find((r) => clusterOf(r) === cluster && r.inputs.chart === "falco");
+        const policies = evaluation.resources.filter((r) => r.type.startsWith("kubernetes:policies.kyverno.io/") && clusterOf(r) === cluster);
+        const actions = [...new Set(policies.flatMap((p) => p.inputs.spec?.validationActions ?? []))].join("+");
+        const admission = kyverno ? `Kyverno ${kyverno.inputs.version}, ${policies.length} policies (${actions || "none"})` : "no admission policy";
+        const runtime = falco ? `Falco ${falco.inputs.version} (${falco.inputs.values?.driver?.kind})` : "no runtime detection";
+        return `  [${cluster}] ${admission}; ${runtime}`;
+    });
+}
+
 const CLUSTER_OF = /pair-(aws|azure)-k8s/;
 const clusterOf = (r: RecordedResource) => CLUSTER_OF.exec(r.provider)?.[1] ?? "?";
 
@@ -196,7 +210,7 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     }
     lines.push("", "Clusters:", ...clusterSettings(evaluation));
     const releases = releaseSettings(evaluation);
-    if (releases.length) lines.push("", "Helm releases:", ...releases);
+    if (releases.length) lines.push("", "Helm releases:", ...releases, "", "Security layers:", ...securitySettings(evaluation));
     const ingress = ingressSettings(evaluation);
     if (ingress.length) lines.push("", "Ingress layer:", ...ingress);
     const failover = evaluation.outputs.failover;

@@ -9,11 +9,13 @@ import { containerRules } from "./rules/containers";
 import { eksRules } from "./rules/eks";
 import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
+import { iamRules } from "./rules/iam";
 import { imageRules } from "./rules/images";
 import { ingressTlsRules } from "./rules/ingress-tls";
 import { keyRotationRules } from "./rules/key-rotation";
 import { protectionRules } from "./rules/protection";
 import { s3Rules } from "./rules/s3-buckets";
+import { securityLayerRules } from "./rules/security-layers";
 
 export const PACK_NAME = "finplat-guardrails";
 
@@ -27,11 +29,21 @@ export const policies: Guardrail[] = [
     ...keyRotationRules,
     ...protectionRules,
     ...failoverRules,
+    ...iamRules,
+    ...securityLayerRules,
     ...ingressTlsRules,
     ...environmentRules,
 ];
 
-/** What policy/config.<env>.json must contain (a test compares them). */
-export function expectedPackConfig(environment: Environment) {
-    return packConfig(policies, environment);
+/** Values the pack config takes from the stack's own config (tools/policy-config.ts reads them). */
+export interface StackDerivedConfig {
+    /** The stack's allowed registry patterns (platform sources + security.allowedRegistries). */
+    allowedRegistries: string[];
+}
+
+/** What policy/config.<env>.json must contain (a test compares them; tools/policy-config.ts writes them). */
+export function expectedPackConfig(environment: Environment, fromStack: StackDerivedConfig): Record<string, Record<string, unknown>> {
+    const config: Record<string, Record<string, unknown>> = packConfig(policies, environment);
+    config["images-allowed-registries"] = { ...config["images-allowed-registries"], allowedRegistries: fromStack.allowedRegistries };
+    return config;
 }

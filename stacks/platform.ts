@@ -16,6 +16,7 @@ import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
 import { trustAksIssuerInAws } from "./issuer-trust";
 import { appHostname } from "./hostnames";
+import { securitySettings } from "./security";
 
 function clusterOutputs(handle: ClusterHandle, platform: PlatformServices) {
     return {
@@ -69,6 +70,7 @@ function buildPlatform(config: StackConfig, handle: ClusterHandle, peerBackups: 
         protect: config.protectStateful,
         dnsOwnerId: clusterNames(config)[handle.cloud],
         globalName,
+        security: securitySettings(config),
         // Used when Envoy Gateway runs: its listeners serve the same names the app's Ingress does.
         publicGateway: {
             hostnames: { cluster: appHostname(config, handle), global: config.dr.globalHostname },

@@ -44,6 +44,12 @@ export const CHARTS = {
     vault: { chart: "vault", repo: "https://helm.releases.hashicorp.com", version: "0.34.1" },
     clusterAutoscaler: { chart: "cluster-autoscaler", repo: "https://kubernetes.github.io/autoscaler", version: "9.59.0" },
     velero: { chart: "velero", repo: "https://vmware-tanzu.github.io/helm-charts", version: "12.1.0" },
+    /** Kyverno 1.19.0 (chart 3.9.0, tag kyverno-chart-3.9.0). */
+    kyverno: { chart: "kyverno", repo: "https://kyverno.github.io/kyverno/", version: "3.9.0" },
+    /** Falco 0.44.1 (chart 9.1.0, tag falco-9.1.0). */
+    falco: { chart: "falco", repo: "https://falcosecurity.github.io/charts", version: "9.1.0" },
+    /** The Falcosidekick chart falco 9.1.0 bundles (its dependency `0.12.*` resolved to 0.12.1), installed as its own release; see components/security/falco.ts. */
+    falcosidekick: { chart: "falcosidekick", repo: "https://falcosecurity.github.io/charts", version: "0.12.1" },
     /** Envoy Gateway (controller only: its CRDs come from envoyGatewayCrds). Published as OCI only. */
     envoyGateway: { chart: "gateway-helm", repo: "oci://docker.io/envoyproxy", version: "v1.9.0" },
     /** Gateway API (standard channel, v1.6.1 at this tag) and Envoy Gateway CRDs, same release as envoyGateway. */

@@ -30,6 +30,8 @@ export interface MonitoringArgs extends AddonArgs {
     protect: boolean;
     /** Seconds without a successful Velero backup before VeleroBackupStale fires; pass twice the schedule interval. */
     backupStaleAfterSeconds: number;
+    /** Custom resources kube-state-metrics turns into metrics (a CustomResourceStateMetrics config) and the read rules it needs. */
+    customResourceMetrics?: { config: Values; rbacRules: Values[] };
 }
 
 /** Secret holding the receivers' URLs/keys; the operator mounts it at /etc/alertmanager/secrets/<name>/. */
@@ -210,6 +212,9 @@ export class Monitoring extends pulumi.ComponentResource {
             "kube-state-metrics": {
                 resources: resources("50m", "128Mi", undefined, "256Mi"),
                 ...onSystemPool,
+                ...(args.customResourceMetrics
+                    ? { customResourceState: { enabled: true, config: args.customResourceMetrics.config }, rbac: { extraRules: args.customResourceMetrics.rbacRules } }
+                    : {}),
             },
             "prometheus-node-exporter": {
                 resources: resources("20m", "32Mi", undefined, "64Mi"),

@@ -18,6 +18,8 @@ export const NAMESPACES = {
     velero: "velero",
     /** CloudNativePG operator and its Barman Cloud plugin (the plugin must share the operator's namespace). */
     cloudnativePg: "cnpg-system",
+    kyverno: "kyverno",
+    falco: "falco",
 } as const;
 
 /** kube-prometheus-stack release; ServiceMonitors/PodMonitors/PrometheusRules carry `release: <this>`. */

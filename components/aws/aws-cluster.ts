@@ -190,7 +190,9 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         this.identityScope = {
             partition,
             clusterName: args.clusterName,
+            clusterArn: cluster.arn,
             hostedZoneId: zone.zoneId,
+            zoneName: args.dnsZoneName,
             backupBucket: backups.bucketName,
             backupKmsKeyArn: storageKey.arn,
             archiveBucket: archive.bucketName,

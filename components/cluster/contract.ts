@@ -20,8 +20,10 @@ export type ClusterRole = "active" | "passive";
  * its own resources (IAM statements on ARNs, Azure role assignments on scopes).
  */
 export type CloudPermission =
-    /** Manage records in this cluster's own DNS zone (ExternalDNS, cert-manager DNS-01). */
+    /** Manage records in this cluster's own DNS zone (ExternalDNS). */
     | { kind: "dns-zone-records" }
+    /** Answer ACME DNS-01 challenges in this cluster's own zone: `_acme-challenge` TXT records only (cert-manager). */
+    | { kind: "dns-challenge-records" }
     /** Read and write this cluster's backup store (Velero). */
     | { kind: "backup-store-write" }
     /** Read this cluster's backup store, never write it (a restore-only reader). */

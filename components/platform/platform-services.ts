@@ -14,7 +14,12 @@ import { Monitoring, MonitoringReceivers } from "../addons/monitoring";
 import { PublicGateway, PublicHostnames } from "../addons/public-gateway";
 import { Vault } from "../addons/vault";
 import { Velero } from "../addons/velero";
-import { CLUSTER_ISSUERS, NAMESPACES } from "../addons/well-known";
+import { CLUSTER_ISSUERS, NAMESPACES, PROMETHEUS } from "../addons/well-known";
+import { Falco } from "../security/falco";
+import { RuntimeProfile } from "../security/falco-rules";
+import { Kyverno } from "../security/kyverno";
+import { AdmissionPolicyArgs } from "../security/kyverno-policies";
+import { POLICY_REPORT_RBAC_RULES, policyReportMetricsConfig } from "../security/policy-report-metrics";
 import { ClusterHandle, ForeignBackupAccess } from "../cluster/contract";
 import { AutoscalerTuning } from "../cluster/types";
 
@@ -42,6 +47,20 @@ export interface PlatformSettings {
     velero: Toggle & { schedule: string; ttlHours: number };
     /** The PostgreSQL operator and its Barman Cloud backup plugin (the data tier, components/database); absent: not installed. */
     cloudnativePg?: Toggle & { pluginValues: Values };
+    /** Admission policy (absent: not installed). */
+    kyverno?: Toggle & { replicas: number; mode: AdmissionPolicyArgs["enforcement"] };
+    /** Runtime detection (absent: not installed). */
+    falco?: Toggle & { sidekickValues: Values; sidekickReplicas: number };
+}
+
+/** What the admission and runtime layers protect, beyond the platform's defaults. */
+export interface SecuritySettings {
+    /** Registry patterns the admission policy allows (the platform's own and the stack's). */
+    allowedRegistries: string[];
+    /** Repositories whose images must be signed, and by whom. */
+    signedImages: AdmissionPolicyArgs["signedImages"];
+    /** Workload namespaces with their own Falco rules. */
+    runtimeProfiles: RuntimeProfile[];
 }
 
 export interface PlatformServicesArgs {
@@ -63,6 +82,8 @@ export interface PlatformServicesArgs {
     dnsOwnerId?: string;
     /** Let cert-manager also solve DNS-01 for the pair's global name (passed to CertManager). */
     globalName?: GlobalNameArgs;
+    /** Admission policy and runtime rules; needed when Kyverno or Falco is enabled. */
+    security?: SecuritySettings;
     /** The public Gateway's names, who may attach routes, and its certificate issuer; required when Envoy Gateway runs. */
     publicGateway?: PublicGatewaySettings;
 }
@@ -101,6 +122,8 @@ export class PlatformServices extends pulumi.ComponentResource {
     public readonly clusterAutoscaler?: ClusterAutoscaler;
     public readonly velero?: Velero;
     public readonly cloudnativePg?: CloudNativePg;
+    public readonly kyverno?: Kyverno;
+    public readonly falco?: Falco;
     /** Namespaces of the installed add-ons, by add-on. */
     public readonly namespaces: Record<string, pulumi.Output<string>>;
     /** Resources the app must wait for (CRDs, issuers, ingress class). */
@@ -129,6 +152,8 @@ export class PlatformServices extends pulumi.ComponentResource {
                 clusterLabel: cluster.name,
                 protect: args.protect,
                 backupStaleAfterSeconds: args.backupStaleAfterSeconds,
+                // Kyverno's policy reports as metrics, for the new-violation alert.
+                customResourceMetrics: settings.kyverno?.enabled ? { config: policyReportMetricsConfig(), rbacRules: POLICY_REPORT_RBAC_RULES } : undefined,
             }, parent);
         }
         // Add-ons with ServiceMonitors wait for the prometheus-operator CRDs.
@@ -264,6 +289,37 @@ export class PlatformServices extends pulumi.ComponentResource {
             }, parent);
         }
 
+        if ((settings.kyverno?.enabled || settings.falco?.enabled) && !args.security) {
+            throw new Error(`PlatformServices ${name}: Kyverno and Falco need args.security (allowed registries, signed images, runtime profiles)`);
+        }
+        if (settings.kyverno?.enabled) {
+            this.kyverno = new Kyverno(`${name}-kyverno`, {
+                cluster,
+                values: settings.kyverno.values,
+                replicas: settings.kyverno.replicas,
+                enforcement: settings.kyverno.mode,
+                allowedRegistries: args.security!.allowedRegistries,
+                signedImages: args.security!.signedImages,
+                serviceMonitor,
+                dependsOn: afterMonitoring,
+            }, parent);
+        }
+        if (settings.falco?.enabled) {
+            this.falco = new Falco(`${name}-falco`, {
+                cluster,
+                values: settings.falco.values,
+                sidekickValues: settings.falco.sidekickValues,
+                sidekickReplicas: settings.falco.sidekickReplicas,
+                alertmanagerUrl: this.monitoring?.alertmanagerUrl ?? PROMETHEUS.alertmanagerUrl,
+                elasticsearch: !!this.logging,
+                clusterLabel: cluster.name,
+                workloads: args.security!.runtimeProfiles,
+                serviceMonitor,
+                // Falcosidekick reads Elasticsearch's Secrets, which exist once ECK created the cluster.
+                dependsOn: [...afterMonitoring, ...(this.logging ? [this.logging.elasticsearch] : [])],
+            }, parent);
+        }
+
         const installed = {
             monitoring: this.monitoring,
             certManager: this.certManager,
@@ -274,6 +330,8 @@ export class PlatformServices extends pulumi.ComponentResource {
             vault: this.vault,
             velero: this.velero,
             cloudnativePg: this.cloudnativePg,
+            kyverno: this.kyverno,
+            falco: this.falco,
         };
         this.namespaces = Object.fromEntries(
             Object.entries(installed).flatMap(([key, addon]) => (addon ? [[key, addon.namespace]] : [])),

@@ -8,18 +8,13 @@ import { ADVISORY_IN_DEV, MANDATORY, forTypes, resourceRule } from "../lib/guard
 import { Props, isUnknown, known, label } from "../lib/values";
 import { WORKLOAD_TYPES, containersOf, parseImage, podSpecOf, registryAllowed } from "../lib/workloads";
 
-/** Registries images may come from unless the pack config says otherwise. */
-export const DEFAULT_ALLOWED_REGISTRIES = [
-    "registry.k8s.io",
-    "quay.io",
-    "docker.io",
-    "ghcr.io",
-    "public.ecr.aws",
-    "mcr.microsoft.com",
-    "docker.elastic.co",
-    // The company registry (placeholder: set the real host in policy/config.<env>.json).
-    "registry.fin.example.com",
-];
+/**
+ * No registry is allowed unless the pack config names it. policy/config.<env>.json
+ * carries the stack's list: the platform's image sources plus the stack config's
+ * `security.allowedRegistries`, generated from them (tools/policy-config.ts), so the
+ * stack config stays the single source of truth and a test fails when they drift.
+ */
+export const DEFAULT_ALLOWED_REGISTRIES: string[] = [];
 
 function images(type: string, props: Props) {
     const pod = podSpecOf(type, props);
@@ -56,7 +51,7 @@ export const imagesFromAllowedRegistries = resourceRule({
     name: "images-allowed-registries",
     description: "Workload images come only from the allowed registries (config: allowedRegistries).",
     levels: MANDATORY,
-    remediationSteps: "Mirror the image into an allowed registry, or add its registry to allowedRegistries in policy/config.<env>.json after review.",
+    remediationSteps: "Mirror the image into an allowed registry, or add its registry to security.allowedRegistries in Pulumi.<stack>.yaml after review and regenerate policy/config.<env>.json (npm run policy-config).",
     config: {
         allowedRegistries: {
             type: "array",
@@ -67,6 +62,10 @@ export const imagesFromAllowedRegistries = resourceRule({
     },
     validateResource: forTypes(WORKLOAD_TYPES, (args, report) => {
         const allowed = args.getConfig<{ allowedRegistries?: string[] }>().allowedRegistries ?? DEFAULT_ALLOWED_REGISTRIES;
+        if (allowed.length === 0 && images(args.type, args.props).length > 0) {
+            report(`${label(args)}: no allowed registries are configured; run with --policy-pack-config policy/config.<env>.json (generated from the stack's security.allowedRegistries).`);
+            return;
+        }
         for (const c of images(args.type, args.props)) {
             if (c.unknown || typeof c.image !== "string" || c.image.trim() === "") continue;
             const ref = parseImage(c.image);

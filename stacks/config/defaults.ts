@@ -32,6 +32,21 @@ const commonApp = {
     reconciliationSchedule: "0 2 * * *",
 };
 
+/**
+ * Placeholders like the example registry in the stack files: replace them with your
+ * registry and your release pipeline's signing identity (README "Security layers").
+ */
+const commonSecurity = {
+    allowedRegistries: ["registry.fin.example.com"],
+    imageSignature: {
+        method: "keyless",
+        keyless: {
+            issuer: "https://token.actions.githubusercontent.com",
+            subject: "^https://github\\.com/finplat/financial-app/\\.github/workflows/release\\.yml@refs/tags/v[0-9]+\\.[0-9]+\\.[0-9]+$",
+        },
+    },
+};
+
 const commonPlatform = {
     ingress: { controller: "ingress-nginx" },
     externalDns: { enabled: true, values: {}, policy: "upsert-only" },
@@ -97,7 +112,10 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             monitoring: { enabled: true, values: {}, retention: "7d", storageGb: 30, receivers: [] },
             vault: { enabled: true, values: {}, replicas: 1, configure: false },
             velero: { enabled: true, values: {}, schedule: "0 */6 * * *", ttlHours: 72 },
+            kyverno: { enabled: true, values: {}, replicas: 1, mode: "Audit" },
+            falco: { enabled: true, values: {}, sidekickValues: {}, sidekickReplicas: 1 },
         },
+        security: commonSecurity,
         app: {
             ...commonApp,
             sizing: { active: { replicas: 2, minReplicas: 2, maxReplicas: 4 }, standby: { replicas: 1, minReplicas: 1, maxReplicas: 4 } },
@@ -167,7 +185,10 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             monitoring: { enabled: true, values: {}, retention: "30d", storageGb: 200, receivers: ["pagerduty"] },
             vault: { enabled: true, values: {}, replicas: 3, configure: false },
             velero: { enabled: true, values: {}, schedule: "0 * * * *", ttlHours: 720 },
+            kyverno: { enabled: true, values: {}, replicas: 3, mode: "Enforce" },
+            falco: { enabled: true, values: {}, sidekickValues: {}, sidekickReplicas: 2 },
         },
+        security: commonSecurity,
         app: {
             ...commonApp,
             sizing: { active: { replicas: 6, minReplicas: 6, maxReplicas: 30 }, standby: { replicas: 2, minReplicas: 2, maxReplicas: 30 } },

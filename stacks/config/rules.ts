@@ -4,6 +4,7 @@ import { databaseProblems } from "./database-rules";
 import { drBudgetOf, drBudgetProblems, drTargetsOf } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
 import { RECEIVER_SECRETS, VAULT_TOKEN_SECRETS } from "./secrets";
+import { securityProblems } from "./security-rules";
 
 /**
  * Rules that relate several keys, checked after the schema. Each returns
@@ -212,5 +213,6 @@ export function crossFieldProblems(config: ParsedStackConfig, zones: { aws: stri
         ...checkGlobalName(config),
         ...databaseProblems(config, zones),
         ...checkDrBudget(config),
+        ...securityProblems(config),
     ];
 }

@@ -146,6 +146,46 @@ const platform = z.strictObject({
     }),
     /** CloudNativePG operator (values) and its Barman Cloud plugin (pluginValues); required by app.database.mode in-cluster. */
     cloudnativePg: z.strictObject({ ...toggle, pluginValues: values }),
+    kyverno: z.strictObject({
+        ...toggle,
+        /** Admission controller replicas; prod runs at least 3. */
+        replicas: z.number().int().min(1),
+        /** Enforce refuses violating objects, Audit only reports them; prod must enforce. */
+        mode: z.enum(["Enforce", "Audit"]),
+    }),
+    falco: z.strictObject({
+        ...toggle,
+        /** Helm values deep-merged over Falcosidekick's (its own release next to Elasticsearch). */
+        sidekickValues: values,
+        sidekickReplicas: z.number().int().min(1),
+    }),
+});
+
+/** A registry pattern: host (with a dot, optional :port), optional path prefix; `*` is one host label or path segment. */
+const registryPattern = z.string().min(1);
+
+const security = z.strictObject({
+    /**
+     * Registries the stack's own images may come from, on top of the platform's
+     * (components/security/registries.ts). Checked by config, CrossGuard and Kyverno.
+     */
+    allowedRegistries: z.array(registryPattern),
+    /** Who signs the app's images (cosign); Kyverno verifies every app image at admission. */
+    imageSignature: z.strictObject({
+        method: z.enum(["keyless", "key"]),
+        /**
+         * Sigstore keyless: the OIDC issuer and the signer identity: an exact subject
+         * (workflow URL or e-mail), or an anchored regular expression (^…$).
+         */
+        keyless: z.strictObject({
+            issuer: z.string(),
+            subject: z.string(),
+            /** A private Rekor transparency log; the public one by default. */
+            rekorUrl: z.string().optional(),
+        }).optional(),
+        /** A cosign public key (PEM), for method "key". */
+        publicKey: z.string().optional(),
+    }),
 });
 
 const sizing = z.strictObject({
@@ -278,6 +318,7 @@ export const stackConfigSchema = z.strictObject({
     azure,
     autoscaler,
     platform,
+    security,
     app,
     database,
     dr,

@@ -29,6 +29,7 @@ describe("offline plan", () => {
         assert.match(text, /node group pair-aws-system: m6i\.xlarge ON_DEMAND, min 3 \/ desired 3 \/ max 6, 3 zones, tainted CriticalAddonsOnly/);
         assert.match(text, /finplat:aws:AwsCluster pair-aws \[active\] \(\d+ resources\)/);
         assert.match(text, /\[aws\] velero@12\.1\.0 → namespace velero/);
+        for (const cloud of ["aws", "azure"]) assert.match(text, new RegExp(`\\[${cloud}\\] Kyverno 3\\.9\\.0, 6 policies \\(Deny\\); Falco 9\\.1\\.0 \\(modern_ebpf\\)`));
         assert.match(text, /global name app\.fin\.example\.com → primary aws/);
         assert.match(text, /RTO budget, service restored 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 180 s\)/);
         assert.match(text, /RTO budget, full capacity 450 s \(service restored 270 s \+ scale-up 180 s\)/);

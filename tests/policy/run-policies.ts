@@ -70,6 +70,8 @@ export function fake(
         ignoreChanges: [],
         aliases: [],
         secretInputs: [],
+        id: "",
+        outputs: {},
     };
 }
 
@@ -149,6 +151,14 @@ function onError(policy: Guardrail, level: EnforcementLevel, err: unknown, viola
     throw err;
 }
 
+/** The provider as the engine describes it, from the recorded reference `<urn>::<id>`. */
+function providerOf(resource: TestResource) {
+    if (!resource.provider) return undefined;
+    const urn = resource.provider.slice(0, resource.provider.lastIndexOf("::"));
+    const parts = urn.split("::");
+    return { urn, type: parts[parts.length - 2], name: parts[parts.length - 1], props: {} };
+}
+
 /** What a policy sees of one resource, for resource and stack policies alike. */
 function policyView(resource: TestResource) {
     const props = policyProps(resource.inputs);
@@ -158,6 +168,7 @@ function policyView(resource: TestResource) {
         props,
         urn: resource.urn,
         name: resource.name,
+        provider: providerOf(resource),
         opts: options(resource),
         isType: isType as ResourceValidationArgs["isType"],
         asType: ((cls: { __pulumiType?: string }) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"],

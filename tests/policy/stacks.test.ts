@@ -29,6 +29,11 @@ const MUST_APPLY = [
     "keyvault-key-rotation",
     "ingress-tls-required",
     "policy-environment-matches-stack",
+    "iam-kms-grant-for-aws-resource",
+    "iam-web-identity-trust-pinned",
+    "azure-federated-credential-pinned",
+    "azure-role-assignment-scoped",
+    "security-layers-installed",
 ];
 
 function mandatory(result: PackResult): string[] {

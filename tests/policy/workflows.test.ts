@@ -11,8 +11,8 @@ import * as yaml from "js-yaml";
 const ROOT = path.resolve(__dirname, "..", "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown> }
-interface Job { needs?: string | string[]; environment?: string; permissions?: Record<string, string>; steps: Step[]; strategy?: { matrix: { stack: string[] } } }
+interface Step { uses?: string; run?: string; with?: Record<string, unknown>; if?: string; env?: Record<string, string>; id?: string }
+interface Job { needs?: string | string[]; environment?: string; permissions?: Record<string, string>; steps: Step[]; strategy?: { matrix: Record<string, unknown> }; outputs?: Record<string, string>; env?: Record<string, string>; if?: string }
 interface Workflow { on: Record<string, unknown>; jobs: Record<string, Job> }
 
 function load(name: string): { text: string; workflow: Workflow } {
@@ -27,7 +27,8 @@ describe("CI workflows", () => {
         for (const file of fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f))) {
             const lines = fs.readFileSync(path.join(WORKFLOWS, file), "utf8").split("\n").filter((l) => /^\s*-?\s*uses:/.test(l));
             assert.ok(lines.length > 0, file);
-            for (const line of lines) assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()}`);
+            // owner/repo or owner/repo/path (github/codeql-action/upload-sarif)
+            for (const line of lines) assert.match(line, /uses: [\w.-]+\/[\w.-]+(\/[\w.-]+)*@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: ${line.trim()}`);
         }
     });
 
@@ -37,7 +38,7 @@ describe("CI workflows", () => {
         const runs = workflow.jobs.checks.steps.map((s) => s.run).filter(Boolean);
         assert.deepEqual(runs, ["npm ci --no-audit --no-fund", "npm test", "npm run lint"]);
         const preview = workflow.jobs.preview;
-        assert.equal(preview.needs, "checks");
+        assert.deepEqual(preview.needs, ["checks", "cve-gate"]);
         assert.deepEqual(preview.strategy!.matrix.stack, ["dev", "prod"]);
         assert.deepEqual(preview.permissions, { "id-token": "write", contents: "read", "pull-requests": "write" });
         const [step] = pulumiSteps(preview);
@@ -45,6 +46,36 @@ describe("CI workflows", () => {
         assert.equal(step.with!.policyPacks, "policy");
         assert.equal(step.with!.policyPackConfigs, "policy/config.${{ matrix.stack }}.json");
         assert.equal(step.with!["comment-on-pr"], true);
+    });
+
+    it("pull requests: the CVE gate scans every inventoried and chart-rendered image with a pinned Trivy before the preview", () => {
+        const { text, workflow } = load("pull-request.yml");
+        const { images, scan } = workflow.jobs;
+        const gate = workflow.jobs["cve-gate"];
+        const runs = (job: Job) => job.steps.map((s) => s.run ?? "").join("\n");
+        // Inventory of both stacks, their values rendered with a pinned Helm, and the images collected for the matrix.
+        assert.match(runs(images), /npm run images -- --stack dev --json inventory\/dev\.json --values-dir inventory\/dev-values/);
+        assert.match(runs(images), /npm run images -- --stack prod --json inventory\/prod\.json --values-dir inventory\/prod-values/);
+        assert.match(runs(images), /tools\/ci\/cve-gate\.ts render --values-dir inventory\/prod-values/);
+        assert.match(runs(images), /tools\/ci\/cve-gate\.ts images[\s\S]*--rendered inventory\/dev-rendered[\s\S]*--rendered inventory\/prod-rendered/);
+        assert.ok(images.steps.some((s) => s.uses?.startsWith("azure/setup-helm@")), "Helm is set up by a pinned action");
+        assert.equal(images.outputs!.images, "${{ steps.collect.outputs.images }}");
+        // One Trivy scan per image, reporting everything; the gate decides.
+        assert.equal(scan.needs, "images");
+        assert.equal(scan.strategy!.matrix.image, "${{ fromJSON(needs.images.outputs.images) }}");
+        const trivy = scan.steps.find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"))!;
+        assert.match(text, /aquasecurity\/trivy-action@ed142fd0673e97e23eac54620cfb913e5ce36c25 # v0\.36\.0/);
+        assert.deepEqual([trivy.with!["image-ref"], trivy.with!.format, trivy.with!["exit-code"]], ["${{ matrix.image }}", "json", "0"]);
+        // The verdict: threshold from a repository variable (CRITICAL by default), the exceptions file, SARIF, summary comment.
+        assert.deepEqual(gate.needs, ["images", "scan"]);
+        assert.equal(gate.env!.CVE_GATE_SEVERITY, "${{ vars.CVE_GATE_SEVERITY || 'CRITICAL' }}");
+        assert.match(runs(gate), /tools\/ci\/cve-gate\.ts evaluate[\s\S]*--exceptions cve-exceptions\.yaml --severity "\$CVE_GATE_SEVERITY"[\s\S]*--sarif cve-gate\.sarif/);
+        const sarif = gate.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))!;
+        assert.equal(sarif.with!.sarif_file, "cve-gate.sarif");
+        assert.match(sarif.if!, /always\(\)/, "findings are uploaded when the gate fails too");
+        assert.match(runs(gate), /gh pr comment "\$PR_NUMBER" --repo "\$GITHUB_REPOSITORY" --body-file cve-summary\.md/);
+        assert.deepEqual(gate.permissions, { contents: "read", "security-events": "write", "pull-requests": "write" });
+        assert.ok(fs.existsSync(path.join(ROOT, "cve-exceptions.yaml")));
     });
 
     it("merges: up dev, then prod behind the production environment; both with the pack", () => {

@@ -45,6 +45,8 @@ const FREE_FORM: Record<string, string[]> = {
     "eck-operator": ["resources", "config", "nodeSelector", "podSecurityContext"],
     // serviceMonitor.selector: extra ServiceMonitor labels, rendered verbatim; documented only in values.yaml comments.
     "fluent-bit": ["config", "resources", "nodeSelector", "serviceMonitor.selector"],
+    // global.nodeSelector: a node selector map rendered verbatim into every Kyverno pod.
+    "kyverno": ["global.nodeSelector"],
     // config.envoyGateway is an EnvoyGateway resource (gateway.envoyproxy.io/v1alpha1), merged over the chart's defaults.
     "gateway-helm": ["deployment.envoyGateway.resources", "config.envoyGateway"],
 };

@@ -49,6 +49,9 @@ export const CRD_FIELDS_DIR = path.join(__dirname, "..", "crd-fields");
 export const FIELD_LISTS: Record<string, string> = {
     "elasticsearch.k8s.elastic.co/v1/Elasticsearch": "elasticsearch.k8s.elastic.co_v1_Elasticsearch@eck-3.5.0.txt",
     "kibana.k8s.elastic.co/v1/Kibana": "kibana.k8s.elastic.co_v1_Kibana@eck-3.5.0.txt",
+    // Kyverno 1.19.0 (chart 3.9.0): the CEL policy types, from the release's own CRDs.
+    "policies.kyverno.io/v1/ValidatingPolicy": "policies.kyverno.io_v1_ValidatingPolicy@kyverno-1.19.0.txt",
+    "policies.kyverno.io/v1/ImageValidatingPolicy": "policies.kyverno.io_v1_ImageValidatingPolicy@kyverno-1.19.0.txt",
     // Envoy Gateway v1.9.0 (CHARTS.envoyGateway), its CRDs from gateway-crds-helm at that tag.
     "gateway.envoyproxy.io/v1alpha1/EnvoyProxy": "gateway.envoyproxy.io_v1alpha1_EnvoyProxy@envoy-gateway-v1.9.0.txt",
     "gateway.envoyproxy.io/v1alpha1/BackendTrafficPolicy": "gateway.envoyproxy.io_v1alpha1_BackendTrafficPolicy@envoy-gateway-v1.9.0.txt",

@@ -1,0 +1,113 @@
+/**
+ * Image inventory: every image the stack's program names, and every Helm release
+ * with its pinned chart and values, from an offline evaluation of the real program
+ * (the same harness as `npm run plan`).
+ *
+ *   npm run images -- --stack dev|prod [--set key.path=value ...] [--json FILE] [--values-dir DIR]
+ *
+ * --json writes the inventory (the CI CVE gate scans every image in it);
+ * --values-dir writes each release's values to <dir>/<release resource>.values.json and
+ * <dir>/releases.json, so CI can `helm template` each chart with the same values and
+ * scan the images the charts render.
+ * Exit code 1 when an image is unpinned, `latest` in prod, or from a registry that is not allowed.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, SECRET_KEYS, parseStackConfig } from "../stacks/config";
+import { allowedRegistries } from "../components/security/registries";
+import { evaluateStack } from "./offline/evaluate-stack";
+import { ImageInventory, buildInventory, renderInventory } from "./offline/image-inventory";
+import { loadStackFile } from "./offline/stack-files";
+
+interface ImagesArgs {
+    stack: string;
+    overrides: string[];
+    json?: string;
+    valuesDir?: string;
+}
+
+const USAGE = "usage: npm run images -- --stack <dev|prod> [--set key.path=value ...] [--json FILE] [--values-dir DIR]";
+
+class UsageError extends Error {}
+
+export function parseImagesArgs(argv: string[]): ImagesArgs {
+    const args: ImagesArgs = { stack: "", overrides: [] };
+    for (let i = 0; i < argv.length; i++) {
+        const flag = argv[i];
+        const value = argv[i + 1];
+        const needValue = () => {
+            if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+            i++;
+            return value;
+        };
+        if (flag === "--stack") args.stack = needValue();
+        else if (flag === "--set") args.overrides.push(needValue());
+        else if (flag === "--json") args.json = needValue();
+        else if (flag === "--values-dir") args.valuesDir = needValue();
+        else throw new UsageError(`unknown option ${flag}`);
+    }
+    if (!args.stack) throw new UsageError("--stack is required");
+    return args;
+}
+
+/** The inventory of a stack, from the real program evaluated offline (with realistic provider outputs, so values render). */
+export async function stackInventory(stack: string, overrides: string[] = []): Promise<ImageInventory> {
+    const file = loadStackFile(stack, overrides);
+    const config = parseStackConfig(file.raw, new Set(SECRET_KEYS));
+    const evaluation = await evaluateStack(stack, { overrides, placeholderSecrets: true });
+    return buildInventory(evaluation, stack, allowedRegistries(config.security.allowedRegistries));
+}
+
+/** Writes <dir>/<resource>.values.json per release and <dir>/releases.json (chart, version, repository, namespace, values file). */
+export function writeReleaseValues(inventory: ImageInventory, dir: string): string[] {
+    fs.mkdirSync(dir, { recursive: true });
+    const index = inventory.releases.map((r) => {
+        const valuesFile = `${r.resource}.values.json`;
+        fs.writeFileSync(path.join(dir, valuesFile), `${JSON.stringify(r.values, null, 2)}\n`);
+        return { cluster: r.cluster, resource: r.resource, release: r.release, namespace: r.namespace, chart: r.chart, version: r.version, repository: r.repository, kubernetesVersion: r.kubernetesVersion, valuesFile };
+    });
+    fs.writeFileSync(path.join(dir, "releases.json"), `${JSON.stringify(index, null, 2)}\n`);
+    return index.map((r) => r.valuesFile);
+}
+
+async function main(): Promise<number> {
+    let args: ImagesArgs;
+    try {
+        args = parseImagesArgs(process.argv.slice(2));
+    } catch (err) {
+        console.error(`${(err as Error).message}\n${USAGE}`);
+        return 2;
+    }
+    try {
+        const inventory = await stackInventory(args.stack, args.overrides);
+        console.log(renderInventory(inventory));
+        if (args.json) {
+            fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+            fs.writeFileSync(args.json, `${JSON.stringify(inventory, null, 2)}\n`);
+            console.log(`\nWrote ${inventory.images.length} images and ${inventory.releases.length} releases to ${args.json}`);
+        }
+        if (args.valuesDir) {
+            const files = writeReleaseValues(inventory, args.valuesDir);
+            console.log(`Wrote ${files.length} values files and releases.json to ${args.valuesDir}`);
+        }
+        const refused = inventory.images.filter((i) => i.problems.length > 0);
+        if (refused.length) {
+            console.error(`\n${refused.length} image(s) refused:\n${refused.map((i) => `  ${i.image}: ${i.problems.join("; ")}`).join("\n")}`);
+            return 1;
+        }
+        return 0;
+    } catch (err) {
+        if (err instanceof ConfigError || /unknown stack/.test((err as Error).message)) {
+            console.error((err as Error).message);
+            return 1;
+        }
+        throw err;
+    }
+}
+
+if (require.main === module) {
+    main().then((code) => process.exit(code), (err) => {
+        console.error(err);
+        process.exit(1);
+    });
+}

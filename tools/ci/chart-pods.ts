@@ -1,0 +1,60 @@
+/**
+ * What Kyverno's `disallow-privileged-pods` would refuse among a rendered chart's pods,
+ * so a chart bump that starts a privileged pod outside the documented node-agent
+ * namespaces fails CI instead of being refused by an Enforce cluster. The same
+ * criteria as the policy (components/security/kyverno-policies.ts), read from the
+ * rendered manifests; the policy itself stays the authority in the cluster.
+ */
+import * as yaml from "js-yaml";
+import { POD_SPEC_PATHS } from "../../commands/offline/image-inventory";
+import { BASELINE_CAPABILITIES } from "../../components/security/kyverno-policies";
+import { PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
+
+type Doc = { kind?: string; apiVersion?: string; metadata?: { name?: string; namespace?: string }; [key: string]: unknown };
+
+/** The parts of a container and a pod spec the check reads. */
+interface Container {
+    name?: string;
+    ports?: { hostPort?: number }[];
+    securityContext?: { privileged?: boolean; capabilities?: { add?: string[] } };
+}
+interface PodSpec {
+    hostNetwork?: boolean;
+    hostPID?: boolean;
+    hostIPC?: boolean;
+    volumes?: { name?: string; hostPath?: unknown }[];
+    containers?: Container[];
+    initContainers?: Container[];
+}
+
+function podSpecOf(doc: Doc): PodSpec | undefined {
+    const group = (doc.apiVersion ?? "").includes("/") ? doc.apiVersion!.split("/")[0] : "core";
+    const path = POD_SPEC_PATHS[`kubernetes:${group}/${(doc.apiVersion ?? "").split("/").pop()}:${doc.kind}`];
+    let node: unknown = path ? doc : undefined;
+    for (const key of path ?? []) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+    return node as PodSpec | undefined;
+}
+
+/** Why each pod of the manifests would be refused in `releaseNamespace` (objects without a namespace are in it). */
+export function privilegedPodProblems(text: string, releaseNamespace: string): string[] {
+    const problems: string[] = [];
+    for (const doc of yaml.loadAll(text) as Doc[]) {
+        if (!doc || typeof doc !== "object") continue;
+        const pod = podSpecOf(doc);
+        if (!pod) continue;
+        const namespace = doc.metadata?.namespace ?? releaseNamespace;
+        if (namespace in SYSTEM_NAMESPACES || namespace in PRIVILEGED_NAMESPACES) continue;
+        const where = `${doc.kind} ${namespace}/${doc.metadata?.name}`;
+        const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? [])];
+        for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) if (pod[field] === true) problems.push(`${where}: ${field}`);
+        for (const volume of pod.volumes ?? []) if (volume?.hostPath) problems.push(`${where}: hostPath volume ${volume.name}`);
+        for (const c of containers) {
+            if (c?.securityContext?.privileged === true) problems.push(`${where}: container ${c.name} is privileged`);
+            for (const port of c?.ports ?? []) if (port?.hostPort) problems.push(`${where}: container ${c.name} uses host port ${port.hostPort}`);
+            for (const cap of c?.securityContext?.capabilities?.add ?? []) {
+                if (!BASELINE_CAPABILITIES.includes(cap)) problems.push(`${where}: container ${c.name} adds capability ${cap}`);
+            }
+        }
+    }
+    return problems;
+}

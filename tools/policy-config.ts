@@ -1,0 +1,35 @@
+/**
+ * Writes policy/config.<env>.json for each environment: every rule's level (from the
+ * rules' code) and the values the pack takes from the stack config of the same name
+ * (Pulumi.<env>.yaml): the allowed registries. The stack config stays the single
+ * source of truth; tests/policy/pack.test.ts fails when the files drift.
+ *
+ *   npm run policy-config
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
+import { allowedRegistries } from "../components/security/registries";
+import { loadStackFile } from "../commands/offline/stack-files";
+import { ENVIRONMENTS, Environment } from "../policy/lib/guardrail";
+import { StackDerivedConfig, expectedPackConfig } from "../policy/policies";
+
+export const POLICY_DIR = path.resolve(__dirname, "..", "policy");
+
+/** What the pack config takes from Pulumi.<environment>.yaml. */
+export function stackDerivedConfig(environment: Environment): StackDerivedConfig {
+    const config = parseStackConfig(loadStackFile(environment).raw, new Set(SECRET_KEYS));
+    return { allowedRegistries: allowedRegistries(config.security.allowedRegistries) };
+}
+
+export function packConfigText(environment: Environment): string {
+    return `${JSON.stringify(expectedPackConfig(environment, stackDerivedConfig(environment)), null, 2)}\n`;
+}
+
+if (require.main === module) {
+    for (const environment of ENVIRONMENTS) {
+        const file = path.join(POLICY_DIR, `config.${environment}.json`);
+        fs.writeFileSync(file, packConfigText(environment));
+        console.log(`wrote ${path.relative(process.cwd(), file)}`);
+    }
+}
