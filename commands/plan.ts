@@ -183,7 +183,7 @@ function dataTier(evaluation: Evaluation): string[] {
         const role = side.role === "primary" ? "primary" : `replica of ${spec.replica?.primary ?? "?"}, replaying its archive`;
         const sync = spec.postgresql?.synchronous && side.role === "primary" ? `, quorum sync ANY ${spec.postgresql.synchronous.number}` : "";
         lines.push(`  [${cloud}] ${side.name} ${role}: ${side.instances} instance${side.instances === 1 ? "" : "s"}${sync}, storage ${spec.storage?.size ?? "?"} + WAL ${spec.walStorage?.size ?? "?"} (${spec.storage?.storageClass ?? "?"})`);
-        lines.push(`      archive ${archiveTarget(evaluation, cloud, side.archive)} via ObjectStore ${side.objectStore}; reads the peer's via ${side.peerObjectStore} (read-only); writes at ${side.rwService}`);
+        lines.push(`      archive ${archiveTarget(evaluation, cloud, side.archive)} as server ${side.serverName ?? side.name} via ObjectStore ${side.objectStore}; reads the peer's via ${side.peerObjectStore} (read-only); writes at ${side.rwService}`);
     }
     if (rpo) lines.push(`  database RPO ${rpo}`);
     const replicaRegions = [...new Set(evaluation.ofType("aws:s3/bucket:Bucket").map((b) => b.inputs.region).filter(Boolean))];

@@ -6,5 +6,5 @@ new PolicyPack(PACK_NAME, {
     policies,
     // Each rule sets its own level (its prod level); policy/config.<env>.json sets the per-environment ones.
     enforcementLevel: "mandatory",
-    description: "Guardrails for the DR platform: images, containers, EKS, AKS, backup storage, key rotation, protection, failover, ingress TLS.",
+    description: "Guardrails for the DR platform: images, containers, EKS, AKS, backup storage, key rotation, protection, failover, ingress TLS, identities.",
 });

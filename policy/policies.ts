@@ -10,6 +10,7 @@ import { containerRules } from "./rules/containers";
 import { eksRules } from "./rules/eks";
 import { environmentRules } from "./rules/environment-guard";
 import { failoverRules } from "./rules/failover";
+import { iamRules } from "./rules/iam";
 import { imageRules } from "./rules/images";
 import { ingressTlsRules } from "./rules/ingress-tls";
 import { keyRotationRules } from "./rules/key-rotation";
@@ -34,6 +35,7 @@ export const policies: Guardrail[] = [
     ...keyRotationRules,
     ...protectionRules,
     ...failoverRules,
+    ...iamRules,
     ...securityLayerRules,
     ...ingressTlsRules,
     ...environmentRules,

@@ -28,6 +28,7 @@ export function grantPeerArchive(config: StackConfig, reader: ClusterHandle, pee
     if (!hasInClusterDatabase(config)) return undefined;
     return peer.grantBackupReadAccess(`${peer.name}-archive-reader-${reader.cloud}`, {
         issuerUrl: reader.oidcIssuerUrl,
+        issuerName: reader.cloud,
         namespace: config.database.namespace,
         // CloudNativePG names the instances' ServiceAccount after the Cluster.
         serviceAccount: postgresClusterName(reader.cloud),
@@ -57,6 +58,7 @@ export function buildDatabaseTier(
             cluster,
             namespace: db.namespace,
             primaryCloud: config.activeCloud,
+            archiveGenerations: db.archive.generation,
             peerArchive: peerArchives[cloud]!,
             settings: {
                 imageName: db.imageName,
@@ -107,6 +109,7 @@ export function databaseOutputs(config: StackConfig, tier: DatabaseTier) {
         instances: postgres.instances,
         rwService: postgres.rwService,
         archive: postgres.archive,
+        serverName: postgres.serverName,
         objectStore: postgres.objectStore,
         peerObjectStore: postgres.peerObjectStore,
         restore: {

@@ -14,6 +14,7 @@ import { backupIntervalMinutes, drBudgetOf } from "./config/dr-budget";
 import { DatabaseTier, appDatabaseEndpoint, buildDatabaseTier, databaseNamespaces, databaseOutputs, databaseVaultSecrets, grantPeerArchive } from "./database";
 import { buildGlobalFailover } from "./failover";
 import { buildGlobalNameAccess } from "./global-name";
+import { trustAksIssuerInAws } from "./issuer-trust";
 import { appHostname } from "./hostnames";
 import { securitySettings } from "./security";
 
@@ -45,6 +46,7 @@ function grantPeerBackups(config: StackConfig, reader: ClusterHandle, peer: Clus
     return config.platform.velero.enabled
         ? peer.grantBackupReadAccess(`${peer.name}-backup-reader-${reader.cloud}`, {
               issuerUrl: reader.oidcIssuerUrl,
+              issuerName: reader.cloud,
               namespace: NAMESPACES.velero,
               serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
           })
@@ -110,11 +112,12 @@ export function definePlatform(config: StackConfig) {
 
     // Built first: the global name's challenge role needs its root zone id.
     const failover = buildGlobalFailover(config, pair, awsProvider);
+    // IAM's one trust of the AKS issuer, before any grant that needs it: its name depends on none of them.
+    const aksIssuerTrust = trustAksIssuerInAws(config, pair);
     const peerBackups = onEach((cluster, peer) => grantPeerBackups(config, cluster, peer));
-    // After Velero's grants, so an existing stack's IAM trust of the AKS issuer keeps its name.
     const peerArchives = onEach((cluster, peer) => grantPeerArchive(config, cluster, peer));
-    // One role for both clusters' cert-manager; it reuses the IAM trust of the AKS issuer a reader grant created.
-    const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, peerBackups.azure ?? peerArchives.azure);
+    // One role for both clusters' cert-manager, on the same trust of the AKS issuer.
+    const globalName = buildGlobalNameAccess(config, pair, awsProvider, failover, aksIssuerTrust);
     const platforms = onEach((cluster, _peer, cloud) => buildPlatform(config, cluster, peerBackups[cloud], globalName));
     const database = buildDatabaseTier(config, pair, platforms, peerArchives);
     const vaultRoles = config.platform.vault.configure ? onEach((cluster, _peer, cloud) => configureVault(config, cluster, platforms[cloud], database)) : undefined;

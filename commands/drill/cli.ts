@@ -310,7 +310,7 @@ function liveDeps(): CliDeps {
 async function runSimulate(args: DrillArgs, deps: CliDeps): Promise<number> {
     const result = await deps.simulate({ stack: args.stack, to: args.to, failback: args.failback, overrides: args.overrides, baseOverrides: args.baseOverrides });
     deps.out(renderSimulation(result));
-    return result.replacements.length > 0 || (result.budget?.problems.length ?? 0) > 0 || result.database?.problem ? 1 : 0;
+    return result.replacements.length > 0 || result.refusals.length > 0 || (result.budget?.problems.length ?? 0) > 0 || result.database?.problem ? 1 : 0;
 }
 
 async function openLive(args: DrillArgs, deps: CliDeps): Promise<{ stack: DrillStack; from: CloudName; to: CloudName }> {

@@ -56,6 +56,8 @@ export interface DatabaseSide {
     rwService: string;
     /** destinationPath of its own ObjectStore. */
     archive: string;
+    /** The Barman server name (folder in `archive`) its Cluster archives under: its archive generation. */
+    serverName: string;
     objectStore: string;
     peerObjectStore: string;
     restore: RestoreSlot;
@@ -102,6 +104,7 @@ export function databaseFromOutputs(outputs: Record<string, unknown>): DatabaseT
             instances: typeof c.instances === "number" ? c.instances : 0,
             rwService: text(c.rwService, `${at}.rwService`),
             archive: text(c.archive, `${at}.archive`),
+            serverName: text(c.serverName, `${at}.serverName`),
             objectStore: text(c.objectStore, `${at}.objectStore`),
             peerObjectStore: text(c.peerObjectStore, `${at}.peerObjectStore`),
             restore: {

@@ -99,6 +99,32 @@ export function requireStackFile(stack: string, root = PROJECT_ROOT): void {
 
 const ACTIVE_CLOUD_KEY = "activeCloud";
 
+/** The config path of a side's archive generation (README "Data tier"). */
+export function archiveGenerationKey(cloud: CloudName): string {
+    return `database.archive.generation.${cloud}`;
+}
+
+/**
+ * database.archive.generation.<cloud> from a stack's whole config (`<project>:database` holds
+ * the section as JSON); 1, the default, when unset. Anything but a positive integer is refused.
+ */
+export function archiveGenerationFromConfig(config: Record<string, { value: string; secret?: boolean }>, cloud: CloudName): number {
+    const entry = Object.entries(config).find(([key]) => key.endsWith(":database"));
+    if (!entry) return 1;
+    let section: { archive?: { generation?: Record<string, unknown> } };
+    try {
+        section = JSON.parse(entry[1].value) as typeof section;
+    } catch {
+        throw new DrillSetupError(`config ${entry[0]} is not an object; cannot read ${archiveGenerationKey(cloud)}`);
+    }
+    const value = section?.archive?.generation?.[cloud];
+    if (value === undefined) return 1;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+        throw new DrillSetupError(`config ${archiveGenerationKey(cloud)} is ${JSON.stringify(value)}, expected a positive integer`);
+    }
+    return value;
+}
+
 function opCounts(map: Record<string, number | undefined> | undefined): Record<string, number> {
     return Object.fromEntries(Object.entries(map ?? {}).filter(([, n]) => typeof n === "number")) as Record<string, number>;
 }
@@ -144,6 +170,15 @@ export class AutomationStack implements DrillStack {
 
     async setActiveCloud(cloud: CloudName): Promise<void> {
         await this.stack.setConfig(ACTIVE_CLOUD_KEY, { value: cloud });
+    }
+
+    async getArchiveGeneration(cloud: CloudName): Promise<number> {
+        return archiveGenerationFromConfig(await this.stack.getAllConfig(), cloud);
+    }
+
+    async setArchiveGeneration(cloud: CloudName, generation: number): Promise<void> {
+        // A path key: the CLI stores an integer as a number inside the `database` object.
+        await this.stack.setConfig(archiveGenerationKey(cloud), { value: String(generation) }, true);
     }
 
     async preview(options: { savePlan?: boolean } = {}): Promise<StackPreviewResult> {

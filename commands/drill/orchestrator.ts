@@ -21,8 +21,7 @@
  *               then a switchover back
  */
 import { CloudName } from "../../components/cluster/contract";
-import { DrBudget, DrTargets } from "../../stacks/config/dr-budget";
-import { databaseRpoSecondsOf } from "./database-budget";
+import { DrBudget, DrTargets, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../../stacks/config/dr-budget";
 import { DatabaseApi, DatabaseTopology, databaseFromOutputs } from "./database";
 import { DatabaseFacts, DatabaseSwitch } from "./database-switch";
 import { isCloud } from "./errors";
@@ -65,6 +64,10 @@ export interface DrillStack {
     up(options?: { plan?: SavedPlan; continueOnError?: boolean }): Promise<StackUpResult>;
     /** `pulumi refresh --target` of these URNs. */
     refresh(urns: string[]): Promise<void>;
+    /** database.archive.generation.<cloud> in the stack config (1 when unset). */
+    getArchiveGeneration(cloud: CloudName): Promise<number>;
+    /** Sets database.archive.generation.<cloud> in Pulumi.<stack>.yaml, as setActiveCloud sets activeCloud. */
+    setArchiveGeneration(cloud: CloudName, generation: number): Promise<void>;
     /** The URN of the Kubernetes object of this type, name and namespace in the stack's state. */
     findResource(type: string, name: string, namespace: string): Promise<string | undefined>;
     /** Stack outputs, secrets in plain text. */
@@ -175,6 +178,7 @@ export type StepName =
     | "fence-stale-copy"
     | "delete-stale-copy"
     | "refresh-state"
+    | "next-archive-generation"
     | "preview-reseed"
     | "up-reseed"
     | "wait-reseeded-replica"
@@ -240,10 +244,12 @@ export interface DrillReport {
         reseedSeconds?: number;
     };
     budget: DrBudget;
+    /** Each budget in words, as the plan and --simulate print them (databaseRpo without an in-cluster database: absent). */
+    budgetSummary: BudgetSummary;
     /** The database RPO budget (drBudget.databaseRpoSeconds), when the stack exports one. */
     databaseRpoSeconds?: number;
     targets?: DrTargets;
-    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean; lagWithinBudget?: boolean; dataLossWithinBudget?: boolean };
+    verdict: { rtoWithinBudget?: boolean; rtoWithinTarget?: boolean; lagWithinBudget?: boolean; dataLossWithinBudget?: boolean; dataLossWithinTarget?: boolean };
     backup?: { name: string; completedAt: string; ageMinutes: number; limitMinutes: number };
     /** Absent when the stack has no in-cluster database (app.database.mode external). */
     database?: DatabaseFacts;
@@ -255,6 +261,23 @@ export interface DrillReport {
     /** Why the drill refused or failed. */
     problems: string[];
     notes: string[];
+}
+
+export interface BudgetSummary {
+    serviceRestored: string;
+    fullCapacity: string;
+    objectsRpo: string;
+    databaseRpo?: string;
+}
+
+export function budgetSummaryOf(budget: DrBudget): BudgetSummary {
+    const databaseRpo = describeDatabaseRpo(budget);
+    return {
+        serviceRestored: describeRto(budget),
+        fullCapacity: describeFullCapacity(budget),
+        objectsRpo: describeRpo(budget),
+        ...(databaseRpo === undefined ? {} : { databaseRpo }),
+    };
 }
 
 export interface ExecuteOptions {
@@ -283,6 +306,7 @@ export const TITLES: Record<StepName, string> = {
     "fence-stale-copy": "Failback: fence the old primary's stale database",
     "delete-stale-copy": "Failback: delete the stale Cluster and its volumes",
     "refresh-state": "Failback: refresh the deleted Cluster in the Pulumi state",
+    "next-archive-generation": "Failback: move the re-created Cluster to its next archive generation (stack config)",
     "preview-reseed": "Failback: preview the re-creation and save the plan",
     "up-reseed": "Failback: pulumi up --plan (re-create the Cluster as a replica)",
     "wait-reseeded-replica": "Failback: wait until the re-created Cluster replays the primary's WAL",
@@ -303,7 +327,16 @@ export const TITLES: Record<StepName, string> = {
     "hand-over": "Hand replica.primary back to Pulumi",
 };
 
-const RESEED_STEPS: StepName[] = ["assess-old-primary", "fence-stale-copy", "delete-stale-copy", "refresh-state", "preview-reseed", "up-reseed", "wait-reseeded-replica"];
+const RESEED_STEPS: StepName[] = [
+    "assess-old-primary",
+    "fence-stale-copy",
+    "delete-stale-copy",
+    "refresh-state",
+    "next-archive-generation",
+    "preview-reseed",
+    "up-reseed",
+    "wait-reseeded-replica",
+];
 const SWITCHOVER_DB: StepName[] = ["demote-old-primary", "wait-demotion-token", "promote-new-primary", "wait-writable"];
 const FAILOVER_DB: StepName[] = ["fence-old-primary", "promote-new-primary", "wait-writable", "data-loss-window"];
 const PRECHECKS: StepName[] = ["precheck-target-health", "precheck-backup-age"];
@@ -350,7 +383,7 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
     const notes: string[] = [];
     const failback = options.direction === "failback";
     const poll: PollOptions = { clock, timeoutSeconds: options.waitTimeoutSeconds, pollSeconds: options.pollSeconds };
-    const rpoSeconds = databaseRpoSecondsOf(options.budget);
+    const rpoSeconds = options.budget.databaseRpoSeconds;
     let from: CloudName = options.to === "aws" ? "azure" : "aws";
     let endpoints: DrillEndpoints | undefined;
     let topology: DatabaseTopology | undefined;
@@ -389,6 +422,8 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
         }
         if (database?.facts.lag?.withinBudget !== undefined) verdict.lagWithinBudget = database.facts.lag.withinBudget;
         if (database?.facts.dataLoss?.withinBudget !== undefined) verdict.dataLossWithinBudget = database.facts.dataLoss.withinBudget;
+        const window = database?.facts.dataLoss?.windowSeconds;
+        if (window !== undefined && options.targets?.databaseRpoSeconds !== undefined) verdict.dataLossWithinTarget = window <= options.targets.databaseRpoSeconds;
         return {
             kind: "finplat-drill-report",
             version: 2,
@@ -408,6 +443,7 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             steps,
             measured,
             budget: options.budget,
+            budgetSummary: budgetSummaryOf(options.budget),
             ...(rpoSeconds !== undefined ? { databaseRpoSeconds: rpoSeconds } : {}),
             targets: options.targets,
             verdict,
@@ -469,6 +505,14 @@ export async function executeDrill(options: ExecuteOptions, deps: DrillDeps): Pr
             await step("fence-stale-copy", () => r.fence());
             await step("delete-stale-copy", () => r.deleteStale());
             await step("refresh-state", () => r.refreshState());
+            await step("next-archive-generation", () => r.nextArchiveGeneration());
+            const generation = r.facts.archiveGeneration;
+            if (generation?.changed) {
+                notes.push(
+                    `Pulumi.${options.stackName}.yaml now sets database.archive.generation.${options.to}: ${generation.to} (${r.facts.cluster} archives under ${generation.serverName}); ` +
+                        "commit this change: a `pulumi up` from a checkout without it would point the Cluster back at its diverged archive.",
+                );
+            }
             let saved: SavedPlan | undefined;
             try {
                 await step("preview-reseed", async () => {

@@ -147,7 +147,8 @@ export const REPLACE_PATHS: Record<string, string[]> = {
     "azure-native:network:PublicIPAddress": [...AZURE_IDENTITY, "publicIpAddressName", "sku", "publicIPAllocationMethod", "zones"],
     "azure-native:network:NetworkSecurityGroup": [...AZURE_IDENTITY, "networkSecurityGroupName"],
     "azure-native:network:RouteTable": [...AZURE_IDENTITY, "routeTableName"],
-    "azure-native:storage:StorageAccount": [...AZURE_IDENTITY, "accountName", "isHnsEnabled", "sku.name"],
+    // sku.name is updatable, but not every transition: see STORAGE_SKU below (VALUE_RULES).
+    "azure-native:storage:StorageAccount": [...AZURE_IDENTITY, "accountName", "kind", "isHnsEnabled"],
     "azure-native:storage:BlobContainer": ["resourceGroupName", "accountName", "containerName"],
     "azure-native:storage:BlobServiceProperties": ["resourceGroupName", "accountName"],
     "azure-native:storage:ManagementPolicy": ["resourceGroupName", "accountName"],
@@ -197,6 +198,78 @@ export function replacePathsFor(type: string): string[] {
     if (type.startsWith("kubernetes:")) return K8S_IDENTITY;
     if (type.startsWith("azure-native:")) return AZURE_IDENTITY;
     return [];
+}
+
+// ---------------------------------------------------------------- value-dependent rules
+
+/**
+ * What the engine does with a change whose outcome depends on the values: nothing special (an
+ * in-place update), a replacement, or an update the cloud refuses (`refused`: it needs a step
+ * outside `pulumi up` first, and the update fails until then).
+ */
+export interface ChangeVerdict {
+    replaceRule?: string;
+    refused?: string;
+}
+
+interface StorageSku {
+    tier: string;
+    /** Replicated over the primary region's zones (ZRS, GZRS, RA-GZRS). */
+    zonal: boolean;
+    /** Copied to the paired region (GRS, RA-GRS, GZRS, RA-GZRS), read access or not. */
+    geo: boolean;
+}
+
+function parseStorageSku(name: unknown): StorageSku | undefined {
+    const match = typeof name === "string" ? /^(Standard|Premium|StandardV2|PremiumV2)_(LRS|ZRS|GRS|RAGRS|GZRS|RAGZRS)$/.exec(name) : null;
+    if (!match) return undefined;
+    const redundancy = match[2];
+    return { tier: match[1], zonal: ["ZRS", "GZRS", "RAGZRS"].includes(redundancy), geo: ["GRS", "RAGRS", "GZRS", "RAGZRS"].includes(redundancy) };
+}
+
+/**
+ * An Azure storage account's SKU (azure-native sends it as an update; it is not a create-only
+ * property). Azure Storage, "Change how a storage account is replicated" (learn.microsoft.com,
+ * azure/storage/common/redundancy-migration, 2025-10): geo-redundancy and read access are changed
+ * by updating the SKU (LRS ↔ GRS ↔ RA-GRS, ZRS ↔ GZRS ↔ RA-GZRS: in place, no downtime; adding
+ * geo-redundancy costs a one-time egress and a failover waits for the first sync). Adding or
+ * removing zone-redundancy (LRS ↔ ZRS, GRS ↔ GZRS…) is a *conversion*, started with
+ * `az storage account migration start` / Start-AzStorageAccountMigration (or a manual migration),
+ * which an update of the SKU does not start: ARM refuses it. Standard ↔ Premium is a new account.
+ */
+export function storageSkuChange(before: unknown, after: unknown): ChangeVerdict | undefined {
+    const from = parseStorageSku(before);
+    const to = parseStorageSku(after);
+    if (!from || !to) return { refused: `sku.name ${JSON.stringify(before)} → ${JSON.stringify(after)}: not a storage SKU this rule knows; check the transition in Azure's redundancy-migration guide` };
+    if (from.tier !== to.tier) {
+        return { refused: `sku.name ${before} → ${after}: a storage account cannot move between ${from.tier} and ${to.tier}; copy the data to a new account (manual migration)` };
+    }
+    if (from.zonal !== to.zonal) {
+        const step = from.geo !== to.geo ? " (zone and geo-redundancy change in two steps: this program changes geo-redundancy in place, the conversion the zones)" : "";
+        const target = `${from.tier}_${to.zonal ? (from.geo ? "GZRS" : "ZRS") : from.geo ? "GRS" : "LRS"}`;
+        return {
+            refused:
+                `sku.name ${before} → ${after}: ${to.zonal ? "adding" : "removing"} zone-redundancy is a conversion, which an update of the SKU does not start; ` +
+                `run \`az storage account migration start --sku ${target}\` (or Start-AzStorageAccountMigration), wait until it completes, \`pulumi refresh\`, then apply${step}`,
+        };
+    }
+    return undefined;
+}
+
+/** Changes whose outcome depends on the old and new value, by type and input path. */
+export const VALUE_RULES: Record<string, Record<string, (before: unknown, after: unknown) => ChangeVerdict | undefined>> = {
+    "azure-native:storage:StorageAccount": {
+        "sku.name": storageSkuChange,
+        sku: (before, after) => storageSkuChange((before as { name?: unknown } | undefined)?.name, (after as { name?: unknown } | undefined)?.name),
+    },
+};
+
+/** The verdict on one changed input: a value rule for the exact path, else the path rules (a replacement or nothing). */
+export function changeVerdict(type: string, changedPath: string, before: unknown, after: unknown): ChangeVerdict {
+    const valueRule = VALUE_RULES[type]?.[changedPath];
+    if (valueRule) return valueRule(before, after) ?? {};
+    const replaceRule = replaceRuleFor(type, changedPath);
+    return replaceRule ? { replaceRule } : {};
 }
 
 /** Normalizes `a.b[3].c` to `a.b[].c` and splits into segments. */

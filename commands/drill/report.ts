@@ -4,9 +4,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { describeRpo, describeRto } from "../../stacks/config/dr-budget";
+import { describeRpo } from "../../stacks/config/dr-budget";
 import { describeBytes } from "./database";
-import { DrillReport } from "./orchestrator";
+import { DrillReport, budgetSummaryOf } from "./orchestrator";
 import { PitrReport } from "./pitr";
 import { RestoreReport } from "./restore";
 import { RecordedStep } from "./steps";
@@ -69,6 +69,17 @@ const STATUS_LINE: Record<DrillReport["status"], string> = {
 
 const yes = (value: boolean | undefined, good = "within", bad = "**over**") => (value === undefined ? "—" : value ? good : bad);
 
+/** What the drill measured against the database RPO: the failover's data-loss window, or none after a promotion with a token. */
+function measuredDataLoss(report: DrillReport): string | undefined {
+    const db = report.database;
+    if (db?.dataLoss) {
+        const target = report.verdict.dataLossWithinTarget === undefined ? "" : `, ${yes(report.verdict.dataLossWithinTarget)} target`;
+        return db.dataLoss.windowSeconds === undefined ? "unknown (no replayed transaction recorded)" : `at most ${db.dataLoss.windowSeconds} s: ${yes(db.dataLoss.withinBudget)} budget${target}`;
+    }
+    if (db?.promotedWithToken) return "none: promoted with the demotion token";
+    return undefined;
+}
+
 /** The database section of a drill report: lag or data loss, tokens, fencing, re-seed, hand-over. */
 function renderDatabase(lines: string[], report: DrillReport): void {
     const db = report.database;
@@ -79,7 +90,7 @@ function renderDatabase(lines: string[], report: DrillReport): void {
     lines.push("|---|---|");
     if (db) {
         lines.push(`| Clusters | \`${db.namespace}/${db.from.cluster}\` (${db.from.cloud}) → \`${db.namespace}/${db.to.cluster}\` (${db.to.cloud}) |`);
-        lines.push(`| Database RPO budget | ${report.databaseRpoSeconds === undefined ? "not exported (drBudget.databaseRpoSeconds)" : `${report.databaseRpoSeconds} s`} |`);
+        lines.push(`| Database RPO budget | ${report.budgetSummary?.databaseRpo ?? "not exported (drBudget.databaseRpoSeconds)"} |`);
     }
     if (db?.lag) {
         const bytes = db.lag.bytes === undefined ? "" : ` (${describeBytes(db.lag.bytes)} of WAL)`;
@@ -129,14 +140,23 @@ export function renderMarkdown(report: DrillReport): string {
     const title = report.direction === "failback" ? (report.reseedOnly ? "Failback re-seed" : "Failback") : report.operation === "failover" ? "Failover (disaster)" : "Switchover";
     renderHeader(lines, `${title} drill: stack \`${report.stack}\`, ${report.from} → ${report.to}`, STATUS_LINE[report.status], report);
     if (report.globalHostname) lines.push(`| Global name | \`${report.globalHostname}\` → \`${report.expectedTarget ?? "?"}\` |`);
+    const summary = report.budgetSummary ?? budgetSummaryOf(report.budget);
     lines.push(`| Measured RTO (service restored) | ${seconds(report.measured.rtoSeconds)} |`);
-    lines.push(`| RTO budget | ${describeRto(report.budget)} |`);
+    lines.push(`| RTO budget | ${summary.serviceRestored} |`);
     if (report.targets) lines.push(`| RTO target (dr.rtoSeconds) | ${report.targets.rtoSeconds} s |`);
+    lines.push(`| Full-capacity budget (not measured) | ${summary.fullCapacity} |`);
+    if (report.targets?.fullCapacitySeconds !== undefined) lines.push(`| Full-capacity target (dr.fullCapacitySeconds) | ${report.targets.fullCapacitySeconds} s |`);
     if (report.measured.writeOutageSeconds !== undefined) lines.push(`| Writes paused (demotion → writable) | ${seconds(report.measured.writeOutageSeconds)} |`);
     if (report.measured.promotionSeconds !== undefined) lines.push(`| Promotion (→ writable) | ${seconds(report.measured.promotionSeconds)} |`);
     if (report.measured.reseedSeconds !== undefined) lines.push(`| Re-seed | ${seconds(report.measured.reseedSeconds)} |`);
-    lines.push(`| RPO budget (objects) | ${describeRpo(report.budget)} |`);
+    lines.push(`| RPO budget (objects) | ${summary.objectsRpo} |`);
     if (report.targets) lines.push(`| RPO target (dr.rpoMinutes) | ${report.targets.rpoMinutes} min |`);
+    if (summary.databaseRpo !== undefined) {
+        lines.push(`| RPO budget (database) | ${summary.databaseRpo} |`);
+        if (report.targets?.databaseRpoSeconds !== undefined) lines.push(`| RPO target (dr.databaseRpoSeconds) | ${report.targets.databaseRpoSeconds} s |`);
+        const measured = measuredDataLoss(report);
+        if (measured) lines.push(`| Measured data loss | ${measured} |`);
+    }
     if (report.backup) lines.push(`| Latest backup | \`${report.backup.name}\`, ${report.backup.ageMinutes} min old at the pre-check (limit ${report.backup.limitMinutes} min) |`);
     lines.push("");
     if (report.measured.rtoSeconds !== undefined) {
@@ -155,9 +175,9 @@ export function renderMarkdown(report: DrillReport): string {
     lines.push("## How to read this report");
     lines.push("");
     lines.push("- **Measured RTO** runs from the first step that interrupts service (the database demotion or fence; `pulumi up` without a database) to the moment the global name resolves to the new primary *and* its health URL answers 200.");
-    lines.push("- **RTO budget** is what the configuration promises for an unplanned failure: health-check detection (interval × threshold) + the record's DNS TTL + the scale-up allowance. A planned drill skips detection, so a measured RTO above the budget means DNS or scale-up is slower than configured.");
+    lines.push("- **RTO budget** (service restored) is what the configuration promises for an unplanned failure: health-check detection (interval × threshold) + the record's DNS TTL + the promotion allowance (the decision and the fenced promotion). A planned drill skips detection, so a measured RTO above the budget means the switch or DNS is slower than configured. **Full capacity** adds the scale-up allowance (the standby growing to full size); the drill does not wait for it.");
     lines.push("- **Writes paused** (switchover): from the demotion of the old primary until the new one commits a write. DNS moves only after that.");
-    lines.push("- **Replica lag** is judged against the database RPO budget (archive timeout + upload allowance); a replica that has replayed every archived WAL segment is as current as WAL shipping allows. **Data-loss window** (failover): transactions committed on the old primary after the last one the new primary replayed are lost; the window runs from that commit to the promotion.");
+    lines.push("- **RPO (database)** is archive_timeout + the upload allowance: the most recent writes the other cloud may miss. **Measured data loss** is the failover's data-loss window (none for a switchover, which promotes with the demotion token). **Replica lag** is judged against the database RPO budget; a replica that has replayed every archived WAL segment is as current as WAL shipping allows. **Data-loss window** (failover): transactions committed on the old primary after the last one the new primary replayed are lost; the window runs from that commit to the promotion.");
     lines.push("- **RPO (objects)** is the interval between scheduled Velero backups; the pre-check refuses when the newest successful backup is older than the RPO target.");
     lines.push("- **Update plan**: `--execute` applies exactly the plan its preview saved; a plan that replaces anything is refused. A **refused** drill changed nothing. A **failed** drill says in its notes which state the stack was left in.");
     lines.push("");

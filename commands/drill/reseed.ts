@@ -20,6 +20,7 @@
  * A planned switchover leaves the old primary a healthy replica: no re-seed.
  */
 import { CloudName } from "../../components/cluster/contract";
+import { serverNameOf } from "../../components/database/names";
 import { CLUSTER_RESOURCE_TYPE, CnpgCluster, DatabaseApi, DatabaseTopology, FENCING_ANNOTATION, FIELD_MANAGER, HEALTHY_PHASE, KubeTarget, RESEED_ANNOTATION, replicaLag } from "./database";
 import { PollOptions, StepSkipped, pollUntil } from "./steps";
 
@@ -30,11 +31,15 @@ export interface ReseedFacts {
     reasons: string[];
     /** The URN of the Cluster in the Pulumi state (refreshed, then re-created by up). */
     urn?: string;
+    /** database.archive.generation of the re-seeded side: `changed` false when an earlier run already moved it. */
+    archiveGeneration?: { from: number; to: number; serverName: string; changed: boolean };
 }
 
 export interface ReseedStack {
     findResource(type: string, name: string, namespace: string): Promise<string | undefined>;
     refresh(urns: string[]): Promise<void>;
+    getArchiveGeneration(cloud: CloudName): Promise<number>;
+    setArchiveGeneration(cloud: CloudName, generation: number): Promise<void>;
 }
 
 export interface ReseedOptions {
@@ -130,6 +135,31 @@ export class Reseed {
         this.facts.urn = urn;
         await this.o.stack.refresh([urn]);
         return `pulumi refresh --target ${urn}: the state no longer holds the deleted Cluster`;
+    }
+
+    /**
+     * Moves the re-created Cluster to its next archive generation (database.archive.generation in
+     * the stack config): it bootstraps from the peer's archive and then archives under a new, empty
+     * server folder, because the old one holds the diverged timeline and the Barman Cloud plugin
+     * refuses a non-empty destination ("Expected empty archive"). The old folder stays for
+     * reconciliation. When the config is already past the deployed generation (an earlier run
+     * bumped it, its `up` did not happen), it stays.
+     */
+    async nextArchiveGeneration(): Promise<string> {
+        this.notNeeded();
+        const { stack, stale, topology } = this.o;
+        const deployed = topology.clusters[stale].serverName;
+        const configured = await stack.getArchiveGeneration(stale);
+        const key = `database.archive.generation.${stale}`;
+        if (serverNameOf(stale, configured) !== deployed) {
+            this.facts.archiveGeneration = { from: configured, to: configured, serverName: serverNameOf(stale, configured), changed: false };
+            return `${key} is already ${configured} (server ${serverNameOf(stale, configured)}), past the deployed ${deployed}: kept`;
+        }
+        const next = configured + 1;
+        await stack.setArchiveGeneration(stale, next);
+        const serverName = serverNameOf(stale, next);
+        this.facts.archiveGeneration = { from: configured, to: next, serverName, changed: true };
+        return `${key} ${configured} → ${next}: ${this.name} archives under ${serverName}; ${deployed} keeps the diverged WAL`;
     }
 
     /**

@@ -6,15 +6,24 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError, SECRET_KEYS, parseStackConfig } from "../../stacks/config";
-import { DrBudget, DrTargets, drBudgetOf, describeRpo, describeRto, drBudgetProblems } from "../../stacks/config/dr-budget";
+import {
+    DrBudget,
+    DrTargets,
+    describeDatabaseRpo,
+    describeFullCapacity,
+    describeRpo,
+    describeRto,
+    drBudgetOf,
+    drBudgetProblems,
+    drTargetsOf,
+} from "../../stacks/config/dr-budget";
 import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";
 import { loadStackFile } from "../offline/stack-files";
-import { databaseRpoSecondsOf } from "./database-budget";
 import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
-import { replaceRuleFor } from "./replace-rules";
+import { changeVerdict, replaceRuleFor } from "./replace-rules";
 
 export type ChangeKind = "update" | "replace" | "create" | "delete";
 
@@ -25,6 +34,8 @@ export interface InputChange {
     after: unknown;
     /** The replace-triggering rule this change hits, if any. */
     replaceRule?: string;
+    /** `pulumi up` would send this as an update that the cloud refuses: why, and what to do first. */
+    refused?: string;
     /** The value is a secret: rendered masked. */
     secret?: boolean;
     /** The change comes from a replaced dependency (its new id/ARN), not from config. */
@@ -61,6 +72,8 @@ export interface SimulationResult {
     resourcesAfter: number;
     changes: ResourceChange[];
     replacements: ResourceChange[];
+    /** Updates the cloud would refuse (a storage SKU's zone-redundancy...): `pulumi up` cannot apply them as they are. */
+    refusals: ResourceChange[];
     budget?: BudgetReport;
     /** Why there is no budget (e.g. the config has no dr section). */
     budgetUnavailable?: string;
@@ -123,11 +136,15 @@ function ignored(path: string, ignoreChanges: string[]): boolean {
 function resourceChanges(before: RecordedResource, after: RecordedResource): InputChange[] {
     const secret = new Set([...before.secretInputs, ...after.secretInputs]);
     const inputs: InputChange[] = before.custom || after.custom
-        ? diffValues(before.inputs, after.inputs).filter((d) => !ignored(d.path, before.ignoreChanges)).map((d) => ({
-              ...d,
-              replaceRule: replaceRuleFor(after.type, d.path),
-              secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,
-          }))
+        ? diffValues(before.inputs, after.inputs).filter((d) => !ignored(d.path, before.ignoreChanges)).map((d) => {
+              const verdict = changeVerdict(after.type, d.path, d.before, d.after);
+              return {
+                  ...d,
+                  replaceRule: verdict.replaceRule,
+                  ...(verdict.refused ? { refused: verdict.refused } : {}),
+                  secret: secret.has(d.path.split(/[.[]/)[0]) || undefined,
+              };
+          })
         : [];
     const options: InputChange[] = OPTION_KEYS.flatMap((key) => {
         const normalize = (v: unknown) => (Array.isArray(v) ? [...v].sort() : v);
@@ -252,17 +269,27 @@ function stackConfig(stack: string, overrides: string[] = []) {
     return parseStackConfig(raw, new Set(SECRET_KEYS));
 }
 
-function isBudget(value: unknown): value is DrBudget {
-    return isPlainObject(value) && typeof value.rtoSeconds === "number" && typeof value.rpoMinutes === "number" && isPlainObject(value.inputs);
+const BUDGET_NUMBERS = ["detectionSeconds", "switchSeconds", "promotionSeconds", "scaleUpSeconds", "rtoSeconds", "fullCapacitySeconds", "rpoMinutes"] as const;
+
+/** A whole DrBudget as the program exports it (`drBudget`); an older program's partial one is not. */
+export function isBudget(value: unknown): value is DrBudget {
+    const finite = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= 0;
+    return (
+        isPlainObject(value) &&
+        BUDGET_NUMBERS.every((key) => finite(value[key])) &&
+        (value.databaseRpoSeconds === undefined || finite(value.databaseRpoSeconds)) &&
+        isPlainObject(value.inputs)
+    );
 }
 
 /**
- * The RTO/RPO budget: the program's `drBudget` output when it exports one,
- * else computed from config. Targets come from dr.rtoSeconds/dr.rpoMinutes.
+ * The DR budget: the program's `drBudget` output when it exports a whole one,
+ * else computed from config. Targets are the config's dr.* targets (drTargetsOf):
+ * service restored, full capacity, objects' RPO and the database RPO.
  */
 export function budgetFor(stack: string, outputs: Record<string, unknown>, overrides: string[] = []): BudgetReport {
     const config = stackConfig(stack, overrides);
-    const targets: DrTargets = { rtoSeconds: config.dr.rtoSeconds, rpoMinutes: config.dr.rpoMinutes };
+    const targets = drTargetsOf(config);
     const fromOutputs = outputs.drBudget;
     const budget = isBudget(fromOutputs)
         ? fromOutputs
@@ -306,6 +333,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
         resourcesAfter: after.resources.length,
         changes,
         replacements: changes.filter((c) => c.kind === "replace"),
+        refusals: changes.filter((c) => c.changes.some((i) => i.refused)),
     };
     try {
         result.budget = budgetFor(options.stack, after.outputs, flipped);
@@ -340,7 +368,7 @@ export function databaseSimulation(outputs: Record<string, unknown>, changes: Re
         .filter((c) => c.type === CLUSTER_RESOURCE_TYPE)
         .flatMap((c) => c.changes.filter((i) => i.path === "spec.replica.primary").map((i) => `${c.name}: ${show(i.before)} → ${show(i.after)} (${c.kind === "replace" ? "REPLACE" : "in place"})`));
     const sim: DatabaseSimulation = { namespace: topology.namespace, from: topology.clusters[from].name, to: topology.clusters[to].name, primaryUpdates };
-    const rpo = budget ? databaseRpoSecondsOf(budget.budget) : undefined;
+    const rpo = budget?.budget.databaseRpoSeconds;
     if (rpo !== undefined) sim.rpoSeconds = rpo;
     if (primaryUpdates.length !== 2) sim.problem = `expected spec.replica.primary to change on both Clusters, found ${primaryUpdates.length}: the database would not follow the flip`;
     return sim;
@@ -354,6 +382,24 @@ function renderDatabaseSimulation(lines: string[], db: DatabaseSimulation): void
     lines.push(`  --execute:            lag pre-check${rpo} → demote ${db.from} → its demotion token → promote ${db.to} with it → writable → pulumi up --plan → DNS`);
     lines.push(`  --execute --disaster: fence ${db.from} if its cluster answers → promote ${db.to} without a token → data-loss window → pulumi up --plan → DNS`);
     lines.push("");
+}
+
+/**
+ * One line per budget with its target and verdict: service restored, full capacity, objects' RPO,
+ * and the database RPO when the stack has an in-cluster database. A target the config does not
+ * declare is left out of the verdict.
+ */
+export function budgetLines(budget: DrBudget, targets: DrTargets): string[] {
+    const verdict = (value: number, target: number | undefined, key: string, unit: string) =>
+        target === undefined ? "no target" : `target ${key} ${target} ${unit}: ${value <= target ? "within target" : "OVER TARGET"}`;
+    const lines = [
+        `RTO, service restored ${describeRto(budget)}; ${verdict(budget.rtoSeconds, targets.rtoSeconds, "dr.rtoSeconds", "s")}`,
+        `RTO, full capacity ${describeFullCapacity(budget)}; ${verdict(budget.fullCapacitySeconds, targets.fullCapacitySeconds, "dr.fullCapacitySeconds", "s")}`,
+        `RPO, objects ${describeRpo(budget)}; ${verdict(budget.rpoMinutes, targets.rpoMinutes, "dr.rpoMinutes", "min")}`,
+    ];
+    const database = describeDatabaseRpo(budget);
+    if (database !== undefined) lines.push(`RPO, database ${database}; ${verdict(budget.databaseRpoSeconds!, targets.databaseRpoSeconds, "dr.databaseRpoSeconds", "s")}`);
+    return lines;
 }
 
 /** Human-readable change set, as `npm run drill -- --simulate` prints it. */
@@ -373,7 +419,13 @@ export function renderSimulation(result: SimulationResult): string {
             lines.push(`  ${MARK[change.kind]} ${change.type} ${change.name}`);
             if (change.kind === "create" || change.kind === "delete") lines.push(`      ${change.urn}`);
             for (const input of change.changes) {
-                const why = [input.via ? `via replaced ${input.via}` : "", input.replaceRule ? `forces replacement: ${input.replaceRule}` : ""].filter(Boolean).join("; ");
+                const why = [
+                    input.via ? `via replaced ${input.via}` : "",
+                    input.replaceRule ? `forces replacement: ${input.replaceRule}` : "",
+                    input.refused ? `pulumi up cannot apply: ${input.refused}` : "",
+                ]
+                    .filter(Boolean)
+                    .join("; ");
                 const note = why ? `   [${why}]` : "";
                 lines.push(`      ${input.path}: ${show(input.before, input.secret)} → ${show(input.after, input.secret)}${note}`);
             }
@@ -389,16 +441,18 @@ export function renderSimulation(result: SimulationResult): string {
             lines.push(`  replace ${r.type} ${r.name} (${rules})`);
         }
     }
+    if (result.refusals.length) {
+        lines.push(`${result.refusals.length} update${result.refusals.length === 1 ? "" : "s"} the cloud would refuse (do the step it names first):`);
+        for (const r of result.refusals) lines.push(`  refused ${r.type} ${r.name}: ${r.changes.filter((c) => c.refused).map((c) => c.refused).join("; ")}`);
+    }
     const count = (kind: ChangeKind) => result.changes.filter((c) => c.kind === kind).length;
     lines.push(`Summary: ${count("update")} updated in place, ${count("replace")} replaced, ${count("create")} created, ${count("delete")} deleted.`);
     lines.push("");
     if (result.database) renderDatabaseSimulation(lines, result.database);
     if (result.budget) {
         const { budget, targets, source } = result.budget;
-        const verdict = (ok: boolean) => (ok ? "within target" : "OVER TARGET");
         lines.push(`DR budget (from ${source}):`);
-        lines.push(`  RTO ${describeRto(budget)}; target dr.rtoSeconds ${targets.rtoSeconds} s: ${verdict(budget.rtoSeconds <= targets.rtoSeconds)}`);
-        lines.push(`  RPO ${describeRpo(budget)}; target dr.rpoMinutes ${targets.rpoMinutes} min: ${verdict(budget.rpoMinutes <= targets.rpoMinutes)}`);
+        for (const line of budgetLines(budget, targets)) lines.push(`  ${line}`);
         result.budget.problems.forEach((p) => lines.push(`  - ${p}`));
     } else if (result.budgetUnavailable) {
         lines.push(`DR budget unavailable: ${result.budgetUnavailable}`);

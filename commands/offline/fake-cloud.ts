@@ -33,9 +33,17 @@ const AWS: Record<string, (name: string, inputs: Record<string, any>) => Outputs
     "aws:ec2/vpc:Vpc": (name) => ({ arn: `arn:aws:ec2:us-east-1:${ACCOUNT}:vpc/vpc-${digest(name, 17)}` }),
     "aws:kms/key:Key": (name, inputs) => {
         const keyId = guid(name);
-        return { keyId, arn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:key/${keyId}` };
+        return { id: keyId, keyId, arn: `arn:aws:kms:${region(inputs)}:${ACCOUNT}:key/${keyId}` };
     },
-    "aws:iam/role:Role": (name, inputs) => ({ name: inputs.name ?? `${name}-${digest(name, 7)}`, arn: `arn:aws:iam::${ACCOUNT}:role/${name}-${digest(name, 7)}` }),
+    "aws:iam/role:Role": (name, inputs) => {
+        const roleName = inputs.name ?? `${name}-${digest(name, 7)}`;
+        return { id: roleName, name: roleName, arn: `arn:aws:iam::${ACCOUNT}:role/${roleName}`, uniqueId: `AROA${digest(name, 17).toUpperCase()}` };
+    },
+    "aws:iam/policy:Policy": (name, inputs) => {
+        const policyName = inputs.name ?? `${name}-${digest(name, 7)}`;
+        const arn = `arn:aws:iam::${ACCOUNT}:policy${inputs.path ?? "/"}${policyName}`;
+        return { id: arn, name: policyName, arn, policyId: `ANPA${digest(name, 17).toUpperCase()}` };
+    },
     "aws:eks/cluster:Cluster": (name, inputs) => {
         const id = digest(name, 32).toUpperCase();
         return {
@@ -47,9 +55,10 @@ const AWS: Record<string, (name: string, inputs: Record<string, any>) => Outputs
             status: "ACTIVE",
         };
     },
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
-        arn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
-    }),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => {
+        const arn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`;
+        return { id: arn, arn };
+    },
     "aws:route53/zone:Zone": (name, inputs) => ({
         zoneId: `Z${digest(name, 20).toUpperCase()}`,
         arn: `arn:aws:route53:::hostedzone/Z${digest(name, 20).toUpperCase()}`,
@@ -59,7 +68,8 @@ const AWS: Record<string, (name: string, inputs: Record<string, any>) => Outputs
     "aws:route53/healthCheck:HealthCheck": (name) => ({ id: guid(name) }),
     "aws:s3/bucket:Bucket": (name, inputs) => {
         const bucket = inputs.bucket ?? `${inputs.bucketPrefix ?? name}${digest(name, 8)}`;
-        return { bucket, arn: `arn:aws:s3:::${bucket}`, region: region(inputs) };
+        // A bucket's id is its name.
+        return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, region: region(inputs) };
     },
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: `arn:aws:eks:us-east-1:${ACCOUNT}:nodegroup/${inputs.clusterName}/${name}/${guid(name)}`, status: "ACTIVE" }),
     "aws:ec2/launchTemplate:LaunchTemplate": (name) => ({ id: `lt-${digest(name, 17)}`, latestVersion: 1 }),
@@ -94,6 +104,18 @@ const AZURE: Record<string, (name: string, inputs: Record<string, any>) => Outpu
     "azure-native:storage:BlobContainer": (name, inputs) => ({
         name: inputs.containerName ?? name,
         id: `${azureId(inputs.accountName ?? name, "Microsoft.Storage", "storageAccounts", inputs)}/blobServices/default/containers/${inputs.containerName ?? name}`,
+    }),
+    "azure-native:network:Subnet": (name, inputs) => ({
+        name: inputs.subnetName ?? name,
+        id: `${azureId(inputs.virtualNetworkName ?? name, "Microsoft.Network", "virtualNetworks", inputs)}/subnets/${inputs.subnetName ?? name}`,
+    }),
+    "azure-native:managedidentity:FederatedIdentityCredential": (name, inputs) => ({
+        name: inputs.federatedIdentityCredentialResourceName ?? name,
+        id: `${azureId(inputs.resourceName ?? name, "Microsoft.ManagedIdentity", "userAssignedIdentities", inputs)}/federatedIdentityCredentials/${inputs.federatedIdentityCredentialResourceName ?? name}`,
+    }),
+    "azure-native:authorization:RoleAssignment": (name, inputs) => ({
+        name: guid(name),
+        id: `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${guid(name)}`,
     }),
     "azure-native:dns:Zone": (name, inputs) => ({
         name: inputs.zoneName ?? name,

@@ -34,6 +34,10 @@ export interface RecordedResource {
     aliases: unknown[];
     /** Input keys whose values are secrets. */
     secretInputs: string[];
+    /** The id the provider returned ("" in a preview, where it is unknown). */
+    id: string;
+    /** What the provider computed (ARNs, names, ids): outputs that are not inputs. Empty in a preview. */
+    outputs: Record<string, any>;
 }
 
 export interface InvokeRecord {
@@ -119,6 +123,30 @@ function secretKeysOf(struct: Record<string, any>): string[] {
         .map(([k]) => k);
 }
 
+/** `value` with every leaf replaced by the engine's unknown marker. */
+function unknownLeaves(value: unknown): unknown {
+    if (Array.isArray(value)) return UNKNOWN_SENTINEL;
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unknownLeaves(v)]));
+    return UNKNOWN_SENTINEL;
+}
+
+/**
+ * What a preview knows of a resource: its inputs. A property the provider computes is absent (so
+ * unknown); one the provider fills in *inside* an input object (an AKS cluster's issuerURL inside
+ * oidcIssuerProfile) is unknown there, as the engine reports it, so the whole object is unknown.
+ */
+function previewOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    const computed = fakeResourceOutputs(type, name, inputs);
+    const nested: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(computed)) {
+        const input = inputs[key];
+        if (!input || typeof input !== "object" || Array.isArray(input) || !value || typeof value !== "object") continue;
+        const added = Object.entries(value as Record<string, unknown>).filter(([k]) => !(k in input));
+        if (added.length > 0) nested[key] = { ...input, ...Object.fromEntries(added.map(([k, v]) => [k, unknownLeaves(v)])) };
+    }
+    return nested;
+}
+
 let evaluationLock: Promise<unknown> = Promise.resolve();
 
 /** Runs one program evaluation; evaluations are serialized because the runtime is process-global. */
@@ -135,7 +163,7 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
 
     await pulumi.runtime.setMocks({
         newResource: (args) => {
-            const outputs = preview ? {} : fakeResourceOutputs(args.type, args.name, args.inputs);
+            const outputs = preview ? previewOutputs(args.type, args.name, args.inputs) : fakeResourceOutputs(args.type, args.name, args.inputs);
             // Azure IDs are ARM resource paths; other providers get a name-derived id.
             const id = preview ? undefined : typeof outputs.id === "string" ? outputs.id : `${args.name}-id`;
             return { id, state: { ...args.inputs, ...outputs } };
@@ -164,10 +192,19 @@ async function evaluateNow(options: EvaluationOptions): Promise<Evaluation> {
             ignoreChanges: req.getIgnorechangesList(),
             aliases: req.getAliasesList().map((a: any) => a.toObject()),
             secretInputs: secretKeysOf(object),
+            id: "",
+            outputs: {},
         };
         resources.push(entry);
         return register(req, (err: unknown, response: any) => {
-            if (response) entry.urn = response.getUrn();
+            if (response) {
+                entry.urn = response.getUrn();
+                entry.id = response.getId() ?? "";
+                // Only what the provider added or changed: the inputs are recorded already (and can be large).
+                const state = plain(response.getObject()?.toJavaScript() ?? {});
+                entry.outputs = Object.fromEntries(Object.entries(state).filter(([key, value]) =>
+                    !(key in entry.inputs) || JSON.stringify(value) !== JSON.stringify(entry.inputs[key])));
+            }
             callback(err, response);
         });
     };

@@ -106,7 +106,7 @@ export class CertManager extends pulumi.ComponentResource {
         const identity = cluster.grantWorkloadIdentity(name, {
             namespace: NAMESPACES.certManager,
             serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT,
-            permissions: [{ kind: "dns-zone-records" }],
+            permissions: [{ kind: "dns-challenge-records" }],
             parent: this,
         });
 

@@ -71,8 +71,8 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     private readonly oidcIssuerHost: pulumi.Output<string>;
     private readonly tags: Record<string, string>;
     private readonly awsProvider: aws.Provider;
-    /** IAM allows one OIDC provider per issuer URL: foreign issuers this cluster trusts, by the reader's issuer output. */
-    private readonly foreignIssuers = new Map<pulumi.Input<string>, aws.iam.OpenIdConnectProvider>();
+    /** IAM allows one OIDC provider per issuer URL: the foreign issuers this cluster trusts, by issuer name. */
+    private readonly foreignIssuers = new Map<string, aws.iam.OpenIdConnectProvider>();
 
     constructor(name: string, args: AwsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:aws:AwsCluster", name, args, args.provider, opts);
@@ -190,7 +190,9 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         this.identityScope = {
             partition,
             clusterName: args.clusterName,
+            clusterArn: cluster.arn,
             hostedZoneId: zone.zoneId,
+            zoneName: args.dnsZoneName,
             backupBucket: backups.bucketName,
             backupKmsKeyArn: storageKey.arn,
             archiveBucket: archive.bucketName,
@@ -306,7 +308,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
         const opts = this.childOf(request.parent);
         const store: StoreKind = request.store ?? "backups";
-        const foreignIssuer = this.trustForeignIssuer(name, request.issuerUrl);
+        const foreignIssuer = this.trustForeignIssuer({ name: request.issuerName, url: request.issuerUrl });
         const identity = createIrsaRole(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
@@ -327,19 +329,21 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
     }
 
     /**
-     * IAM must trust the foreign cluster's issuer before a role can name it, and allows one
-     * provider per issuer URL: the first grant for an issuer creates it (named after that grant),
-     * later grants for the same issuer output reuse it. It belongs to this cluster, whoever asked first.
+     * IAM must trust a foreign cluster's issuer before a role can name it, and allows one OIDC
+     * provider per issuer URL in an account: this cluster creates that one trust per foreign issuer,
+     * named after the issuer (`<cluster>-trusts-<issuer>-issuer`), not after the grant that needs it
+     * first, so it keeps its name whichever grants come and go. Every later call for the same issuer
+     * returns it. `aliases`: names an existing stack gave it before (pass them on the first call).
      */
-    private trustForeignIssuer(grantName: string, issuerUrl: pulumi.Input<string>): aws.iam.OpenIdConnectProvider {
-        const existing = this.foreignIssuers.get(issuerUrl);
+    trustForeignIssuer(issuer: { name: string; url: pulumi.Input<string> }, options: { aliases?: pulumi.Input<pulumi.Alias | string>[] } = {}): aws.iam.OpenIdConnectProvider {
+        const existing = this.foreignIssuers.get(issuer.name);
         if (existing) return existing;
-        const provider = new aws.iam.OpenIdConnectProvider(`${grantName}-issuer`, {
-            url: issuerUrl,
+        const provider = new aws.iam.OpenIdConnectProvider(`${this.name}-trusts-${issuer.name}-issuer`, {
+            url: issuer.url,
             clientIdLists: [STS_AUDIENCE],
             tags: this.tags,
-        }, this.childOf(this));
-        this.foreignIssuers.set(issuerUrl, provider);
+        }, { ...this.childOf(this), ...(options.aliases?.length ? { aliases: options.aliases } : {}) });
+        this.foreignIssuers.set(issuer.name, provider);
         return provider;
     }
 

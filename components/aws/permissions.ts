@@ -1,12 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CloudPermission } from "../cluster/contract";
+import { acmeChallengeStatements, challengeRecordName } from "./acme-challenge";
 
 /** The AWS resources a permission can be scoped to. */
 export interface AwsPermissionScope {
     partition: string;
     /** EKS cluster name; a plain string because IAM condition keys embed it. */
     clusterName: string;
+    /** EKS cluster ARN; its node groups' ARNs share its partition, region, account and name. */
+    clusterArn: pulumi.Input<string>;
     hostedZoneId: pulumi.Input<string>;
+    /** The hosted zone's DNS name (IAM's Route53 record-name conditions name records by it). */
+    zoneName: string;
     backupBucket: pulumi.Input<string>;
     backupKmsKeyArn: pulumi.Input<string>;
     /** The database archive (WAL and base backups). */
@@ -25,9 +30,9 @@ export interface PolicyStatement {
 }
 
 /**
- * Turns cloud-neutral permissions into IAM statements. Writes are always scoped
- * to a resource ARN or a cluster tag; only read-only list/describe calls that
- * IAM cannot scope use "*".
+ * Turns cloud-neutral permissions into IAM statements. Every action is scoped to a
+ * resource ARN or a cluster tag; only read-only list/describe calls that IAM cannot
+ * scope to a resource (wildcard-only in AWS's action catalogue) use "*".
  */
 export function awsStatements(permission: CloudPermission, scope: AwsPermissionScope): PolicyStatement[] {
     const arn = (service: string, resource: pulumi.Input<string>, region = "", account = "") =>
@@ -35,20 +40,22 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
     switch (permission.kind) {
         case "dns-zone-records":
             return [
+                // What ExternalDNS calls (v0.21 provider/aws): ListTagsForResources only with zone-tag filters.
                 {
                     Sid: "ChangeOwnZoneRecords",
                     Effect: "Allow",
-                    Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:GetHostedZone"],
+                    Action: ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets", "route53:ListTagsForResources"],
                     Resource: [arn("route53", pulumi.interpolate`hostedzone/${scope.hostedZoneId}`)],
                 },
-                { Sid: "TrackChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: [arn("route53", "change/*")] },
-                {
-                    Sid: "ListZonesReadOnly",
-                    Effect: "Allow",
-                    Action: ["route53:ListHostedZones", "route53:ListHostedZonesByName", "route53:ListTagsForResource"],
-                    Resource: "*",
-                },
+                { Sid: "ListZonesReadOnly", Effect: "Allow", Action: ["route53:ListHostedZones"], Resource: "*" },
             ];
+        case "dns-challenge-records":
+            // `_acme-challenge.<zone>` and `_acme-challenge.<any name>.<zone>`, TXT only.
+            return acmeChallengeStatements({
+                partition: scope.partition,
+                hostedZoneId: scope.hostedZoneId,
+                recordNames: [challengeRecordName(scope.zoneName), challengeRecordName(`*.${scope.zoneName}`)],
+            });
         case "backup-store-write":
             return storeWriteStatements("Backup", scope.partition, scope.backupBucket, scope.backupKmsKeyArn);
         case "backup-store-read":
@@ -81,9 +88,15 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                         "ec2:DescribeInstanceTypes",
                         "ec2:DescribeLaunchTemplateVersions",
                         "ec2:GetInstanceTypesFromInstanceRequirements",
-                        "eks:DescribeNodegroup",
                     ],
                     Resource: "*",
+                },
+                {
+                    // Labels and taints of this cluster's managed node groups (scaling from zero).
+                    Sid: "DescribeOwnNodeGroups",
+                    Effect: "Allow",
+                    Action: ["eks:DescribeNodegroup"],
+                    Resource: [pulumi.output(scope.clusterArn).apply((cluster) => `${cluster.replace(":cluster/", ":nodegroup/")}/*/*`)],
                 },
                 {
                     Sid: "ScaleOwnNodeGroups",
@@ -94,11 +107,20 @@ export function awsStatements(permission: CloudPermission, scope: AwsPermissionS
                 },
             ];
         case "block-storage":
+            // AWS's documented policy for the EBS CSI driver with a customer key: grants only for
+            // AWS resources (EBS attaching a volume), so the driver cannot hand the key to anyone else.
             return [
                 {
-                    Sid: "EbsKey",
+                    Sid: "EbsKeyGrantsForAwsResources",
                     Effect: "Allow",
-                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant", "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                    Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                    Resource: [scope.ebsKmsKeyArn],
+                    Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+                },
+                {
+                    Sid: "EbsKeyUse",
+                    Effect: "Allow",
+                    Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
                     Resource: [scope.ebsKmsKeyArn],
                 },
             ];
@@ -115,12 +137,28 @@ function storeWriteStatements(store: string, partition: string, bucket: pulumi.I
             Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
         },
         { Sid: `${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
+        ...keyThroughS3(`${store}Encryption`, ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], partition, bucket, kmsKeyArn),
+    ];
+}
+
+/**
+ * The store's key, usable only by S3 on the caller's behalf, for this bucket's objects: the key is
+ * shared (EBS volumes, other stores), so a store's identity must not decrypt anything else with it.
+ * S3 names itself in kms:ViaService and the object (or, with bucket keys, the bucket) in the
+ * encryption context; kms:DescribeKey carries no context, only the service.
+ */
+function keyThroughS3(sid: string, actions: string[], partition: string, bucket: pulumi.Input<string>, kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
+    const viaS3 = { "kms:ViaService": pulumi.output(kmsKeyArn).apply((arn) => `s3.${arn.split(":")[3]}.amazonaws.com`) };
+    const bucketArn = pulumi.interpolate`arn:${partition}:s3:::${bucket}`;
+    return [
         {
-            Sid: `${store}Encryption`,
+            Sid: sid,
             Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+            Action: actions,
             Resource: [kmsKeyArn],
+            Condition: { StringEquals: viaS3, StringLike: { "kms:EncryptionContext:aws:s3:arn": [bucketArn, pulumi.interpolate`${bucketArn}/*`] } },
         },
+        { Sid: `${sid}Key`, Effect: "Allow", Action: ["kms:DescribeKey"], Resource: [kmsKeyArn], Condition: { StringEquals: viaS3 } },
     ];
 }
 
@@ -134,7 +172,7 @@ function storeReadStatements(store: string, partition: string, bucket: pulumi.In
             Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}/*`],
         },
         { Sid: `List${store}Bucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [pulumi.interpolate`arn:${partition}:s3:::${bucket}`] },
-        { Sid: `Decrypt${store}s`, Effect: "Allow", Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: [kmsKeyArn] },
+        ...keyThroughS3(`Decrypt${store}s`, ["kms:Decrypt"], partition, bucket, kmsKeyArn),
     ];
 }
 

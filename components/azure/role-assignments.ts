@@ -6,7 +6,7 @@ export const BUILT_IN_ROLES = {
     dnsZoneContributor: "befefa01-2a29-4197-83a8-272ff33ce314",
     storageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
-    keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+    keyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
     keyVaultCryptoOfficer: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
     networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
     aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
@@ -36,6 +36,10 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
     switch (permission.kind) {
         case "dns-zone-records":
             return [{ role: "dnsZoneContributor", scope: scope.dnsZoneId }];
+        case "dns-challenge-records":
+            // No built-in role is limited to TXT records, and cert-manager creates each
+            // `_acme-challenge` record set on demand, so it cannot be the scope: the zone is the narrowest.
+            return [{ role: "dnsZoneContributor", scope: scope.dnsZoneId }];
         case "backup-store-write":
             return [{ role: "storageBlobDataContributor", scope: scope.backupContainerId }];
         case "backup-store-read":
@@ -45,7 +49,8 @@ export function azureGrants(permission: CloudPermission, scope: AzurePermissionS
         case "archive-store-read":
             return [{ role: "storageBlobDataReader", scope: scope.archiveContainerId }];
         case "vault-unseal":
-            return [{ role: "keyVaultCryptoUser", scope: scope.unsealKeyId }];
+            // Read the key, wrap and unwrap with it: all Vault's seal does (not encrypt, sign, update or back it up).
+            return [{ role: "keyVaultCryptoServiceEncryptionUser", scope: scope.unsealKeyId }];
         case "node-autoscaling":
         case "block-storage":
             return [];

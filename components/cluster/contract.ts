@@ -20,8 +20,10 @@ export type ClusterRole = "active" | "passive";
  * its own resources (IAM statements on ARNs, Azure role assignments on scopes).
  */
 export type CloudPermission =
-    /** Manage records in this cluster's own DNS zone (ExternalDNS, cert-manager DNS-01). */
+    /** Manage records in this cluster's own DNS zone (ExternalDNS). */
     | { kind: "dns-zone-records" }
+    /** Answer ACME DNS-01 challenges in this cluster's own zone: `_acme-challenge` TXT records only (cert-manager). */
+    | { kind: "dns-challenge-records" }
     /** Read and write this cluster's backup store (Velero). */
     | { kind: "backup-store-write" }
     /** Read this cluster's backup store, never write it (a restore-only reader). */
@@ -104,6 +106,12 @@ export interface ForeignReaderRequest {
      * reading cluster's own `oidcIssuerUrl` output: grants for the same issuer share one trust of it.
      */
     issuerUrl: pulumi.Input<string>;
+    /**
+     * A stable name of that issuer (the reading cluster's cloud). A cloud that must trust the issuer
+     * once per account (IAM: one OIDC provider per URL) names that one trust after it, so the trust
+     * keeps its name whichever grants need it.
+     */
+    issuerName: string;
     namespace: string;
     serviceAccount: string;
     /** Which store to read; default "backups". */

@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CloudName } from "../cluster/contract";
-import { BARMAN_CLOUD_PLUGIN, CNPG_CLUSTER_LABEL, archiveObjectStoreName, postgresClusterName } from "./names";
+import { BARMAN_CLOUD_PLUGIN, CNPG_CLUSTER_LABEL, archiveObjectStoreName, postgresClusterName, serverNameOf } from "./names";
 import { PEER_TOKEN_PATH } from "./object-store";
 
 export interface PostgresSettings {
@@ -37,6 +37,8 @@ export interface ClusterSpecArgs {
     /** The cloud of the distributed topology's primary (the active side): the same on both sides. */
     primaryCloud: CloudName;
     peerCloud: CloudName;
+    /** Each cloud's archive generation (database.archive.generation): the server name its Cluster archives under. */
+    archiveGenerations: Record<CloudName, number>;
     settings: PostgresSettings;
     storageClass: string;
     zoneTopologyKey: string;
@@ -50,11 +52,11 @@ export interface ClusterSpecArgs {
     peerTokenAudience: string;
 }
 
-/** One entry of `externalClusters`: a cloud's Cluster, read from its archive with the plugin. */
-function externalCluster(cloud: CloudName) {
+/** One entry of `externalClusters`: a cloud's Cluster, read from its archive (its current generation) with the plugin. */
+function externalCluster(cloud: CloudName, generation: number) {
     return {
         name: postgresClusterName(cloud),
-        plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: archiveObjectStoreName(cloud), serverName: postgresClusterName(cloud) } },
+        plugin: { name: BARMAN_CLOUD_PLUGIN, parameters: { barmanObjectName: archiveObjectStoreName(cloud), serverName: serverNameOf(cloud, generation) } },
     };
 }
 
@@ -86,8 +88,8 @@ export function clusterSpec(args: ClusterSpecArgs) {
             ? { initdb: { database: args.app.database, owner: args.app.role, secret: { name: args.app.secretName }, dataChecksums: true } }
             : { recovery: { source: peer } },
         replica: { self, primary: postgresClusterName(args.primaryCloud), source: peer },
-        externalClusters: ([args.cloud, args.peerCloud] as CloudName[]).sort().map(externalCluster),
-        plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: archiveObjectStoreName(args.cloud), serverName: self } }],
+        externalClusters: ([args.cloud, args.peerCloud] as CloudName[]).sort().map((cloud) => externalCluster(cloud, args.archiveGenerations[cloud])),
+        plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: archiveObjectStoreName(args.cloud), serverName: serverNameOf(args.cloud, args.archiveGenerations[args.cloud]) } }],
         storage: storage(s.storageGb),
         walStorage: storage(s.walStorageGb),
         resources: { requests: { cpu: s.resources.cpu, memory: s.resources.memory }, limits: { memory: s.resources.memory } },

@@ -29,6 +29,19 @@ export function postgresClusterName(cloud: CloudName): string {
 }
 
 /**
+ * The Barman Cloud `serverName` under which a side's Cluster archives (a folder in its store), by
+ * archive generation: generation 1 is the Cluster's own name, n > 1 appends `-g<n>`. A failback
+ * re-seeds a diverged former primary into the next generation: its old folder still holds the
+ * diverged timeline, and the plugin refuses to archive into a folder that is not empty
+ * ("Expected empty archive"). Both sides name the same server for a cloud (`plugins` on the own
+ * Cluster, `externalClusters` on the peer), so a generation is config, never a live choice.
+ */
+export function serverNameOf(cloud: CloudName, generation: number): string {
+    if (!Number.isInteger(generation) || generation < 1) throw new Error(`archive generation of ${cloud} must be a positive integer, got ${generation}`);
+    return generation === 1 ? postgresClusterName(cloud) : `${postgresClusterName(cloud)}-g${generation}`;
+}
+
+/**
  * The ObjectStore that points at a cloud's archive. Both Kubernetes clusters declare one for each
  * cloud under the same name (the own store with the pod's identity, the peer's with the read-only
  * cross-cloud identity), so `externalClusters` reads the same on both sides.
@@ -60,10 +73,11 @@ export function appCredentialSecretName(role: string): string {
     return `${role}-credentials`;
 }
 
-/** Everything the drill needs to name one side's database, from the namespace. */
-export function databaseNamesFor(cloud: CloudName, namespace: string) {
+/** Everything the drill needs to name one side's database, from the namespace and the side's archive generation. */
+export function databaseNamesFor(cloud: CloudName, namespace: string, archiveGeneration = 1) {
     return {
         clusterName: postgresClusterName(cloud),
+        serverName: serverNameOf(cloud, archiveGeneration),
         objectStore: archiveObjectStoreName(cloud),
         rwService: readWriteService(cloud, namespace),
         restore: { namespace: pitrNamespace(namespace), clusterName: pitrClusterName(cloud), objectStore: archiveObjectStoreName(cloud) },

@@ -26,6 +26,7 @@ import {
     archiveObjectStoreName,
     postgresClusterName,
     readWriteService,
+    serverNameOf,
 } from "./names";
 import { destinationPath, objectStoreSpec } from "./object-store";
 import { PitrSlot, createPitrSlot } from "./pitr-slot";
@@ -40,6 +41,12 @@ export interface PostgresClusterArgs {
     namespace: string;
     /** The cloud whose Cluster is the topology's primary (the active one); give both sides the same. */
     primaryCloud: CloudName;
+    /**
+     * Each cloud's archive generation, the same on both sides: the Barman server name each Cluster
+     * archives under (its own `plugins`) and is read from (the peer's `externalClusters`). A failback
+     * moves a re-seeded former primary to a new generation (README "Data tier").
+     */
+    archiveGenerations: Record<CloudName, number>;
     /**
      * Read-only access to the OTHER cloud's archive: that cluster's grantBackupReadAccess with
      * store "archive", for this cluster's issuer, `namespace` and this side's Cluster name as
@@ -79,6 +86,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
     public readonly podLabels: Record<string, string>;
     /** destinationPath of the own archive. */
     public readonly archive: pulumi.Output<string>;
+    /** The Barman server name (folder in `archive`) this Cluster archives under: its archive generation. */
+    public readonly serverName: string;
     /** ObjectStore on the own archive (in `namespace`). */
     public readonly objectStore: string;
     /** ObjectStore on the peer's archive (in `namespace`), read-only. */
@@ -132,6 +141,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             cloud: cluster.cloud,
             primaryCloud: args.primaryCloud,
             peerCloud,
+            archiveGenerations: args.archiveGenerations,
             settings,
             storageClass: cluster.defaultStorageClass,
             zoneTopologyKey: cluster.placement.zoneTopologyKey,
@@ -216,6 +226,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         this.rwService = readWriteService(cluster.cloud, namespace);
         this.podLabels = { [CNPG_CLUSTER_LABEL]: self };
         this.archive = destinationPath(cluster.archive);
+        this.serverName = serverNameOf(cluster.cloud, args.archiveGenerations[cluster.cloud]);
         this.objectStore = archiveObjectStoreName(cluster.cloud);
         this.peerObjectStore = archiveObjectStoreName(peerCloud);
         this.storageGb = settings.storageGb;
@@ -225,6 +236,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
             instances: this.instances,
             rwService: this.rwService,
             archive: this.archive,
+            serverName: this.serverName,
         });
     }
 }

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "../aws/sdk";
 import { STS_AUDIENCE, issuerHost, webIdentityTrust } from "../aws/irsa";
-import { PolicyStatement, policyDocument } from "../aws/permissions";
+import { acmeChallengeStatements, challengeRecordName } from "../aws/acme-challenge";
+import { policyDocument } from "../aws/permissions";
 
-export { STS_AUDIENCE };
-
+export { STS_AUDIENCE, challengeRecordName };
 
 /** One cluster whose cert-manager may answer the global name's DNS-01 challenge. */
 export interface ChallengeIssuer {
@@ -31,11 +31,6 @@ export interface GlobalNameChallengeAccessArgs {
     serviceAccount: { namespace: string; name: string };
     tags: Record<string, string>;
     partition?: string;
-}
-
-/** The record name as IAM's route53:ChangeResourceRecordSetsNormalizedRecordNames sees it: lower case, no trailing dot. */
-export function challengeRecordName(globalHostname: string): string {
-    return `_acme-challenge.${globalHostname.replace(/\.$/, "").toLowerCase()}`;
 }
 
 /**
@@ -84,25 +79,7 @@ export class GlobalNameChallengeAccess extends pulumi.ComponentResource {
             tags: args.tags,
         }, child);
 
-        const zoneArn = pulumi.interpolate`arn:${partition}:route53:::hostedzone/${args.rootZoneId}`;
-        const statements: PolicyStatement[] = [
-            {
-                Sid: "ChangeGlobalNameChallengeTxtOnly",
-                Effect: "Allow",
-                Action: ["route53:ChangeResourceRecordSets"],
-                Resource: [zoneArn],
-                Condition: {
-                    // ForAllValues: every record in the change batch must be this name and of type TXT.
-                    "ForAllValues:StringEquals": {
-                        "route53:ChangeResourceRecordSetsNormalizedRecordNames": [this.recordName],
-                        "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"],
-                    },
-                },
-            },
-            { Sid: "ReadRootZoneRecords", Effect: "Allow", Action: ["route53:ListResourceRecordSets"], Resource: [zoneArn] },
-            { Sid: "TrackChanges", Effect: "Allow", Action: ["route53:GetChange"], Resource: [pulumi.interpolate`arn:${partition}:route53:::change/*`] },
-            { Sid: "FindZoneReadOnly", Effect: "Allow", Action: ["route53:ListHostedZonesByName"], Resource: "*" },
-        ];
+        const statements = acmeChallengeStatements({ partition, hostedZoneId: args.rootZoneId, recordNames: [this.recordName] });
         new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policyDocument(statements) }, child);
 
         this.roleArn = role.arn;

@@ -57,6 +57,9 @@ const commonPlatform = {
     cloudnativePg: { enabled: true, values: {}, pluginValues: {} },
 };
 
+/** Every side archives under its Cluster's own name until a failback re-seeds it (database.archive.generation). */
+const FIRST_ARCHIVE_GENERATION = { aws: 1, azure: 1 };
+
 /** The data tier's defaults shared by both environments; sizes, replication and the archive differ. */
 const commonDatabase = {
     namespace: "database",
@@ -126,7 +129,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             resources: { cpu: "500m", memory: "1Gi" },
             parameters: { max_connections: "100" },
             // PostgreSQL's own default switch interval would be off; CloudNativePG's is 5 min.
-            archive: { timeoutSeconds: 300, uploadAllowanceSeconds: 60, retentionDays: 7 },
+            archive: { timeoutSeconds: 300, uploadAllowanceSeconds: 60, retentionDays: 7, generation: FIRST_ARCHIVE_GENERATION },
             backupSchedule: "0 0 3 * * *",
         },
         dr: {
@@ -200,7 +203,7 @@ export const ENVIRONMENT_DEFAULTS: Record<Environment, Record<string, unknown>> 
             resources: { cpu: "2", memory: "8Gi" },
             parameters: { max_connections: "300", shared_buffers: "2GB", effective_cache_size: "6GB" },
             // A segment at least every 30 s, uploaded within 30 s: the other cloud is at most a minute behind.
-            archive: { timeoutSeconds: 30, uploadAllowanceSeconds: 30, retentionDays: 30 },
+            archive: { timeoutSeconds: 30, uploadAllowanceSeconds: 30, retentionDays: 30, generation: FIRST_ARCHIVE_GENERATION },
             backupSchedule: "0 0 1 * * *",
         },
         dr: {

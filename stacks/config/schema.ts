@@ -296,6 +296,11 @@ const database = z.strictObject({
         uploadAllowanceSeconds: z.number().int().min(0),
         /** Days of base backups and WAL the archive keeps (the point-in-time-recovery window). */
         retentionDays: z.number().int().min(1).max(3650),
+        /**
+         * Each side's archive generation: its Cluster archives under `postgres-<cloud>` (1) or
+         * `postgres-<cloud>-g<n>`. The drill's failback bumps the re-seeded side's (README "Data tier").
+         */
+        generation: z.strictObject({ aws: z.number().int().min(1).max(999), azure: z.number().int().min(1).max(999) }),
     }),
     /** Base backups: a six-field cron, seconds first (CloudNativePG's ScheduledBackup), e.g. "0 0 2 * * *". */
     backupSchedule: z.string().min(1),

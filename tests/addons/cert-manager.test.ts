@@ -60,10 +60,10 @@ describe("CertManager add-on", () => {
             assert.deepEqual(unknownValueKeys(CHARTS.certManager.chart, CHARTS.certManager.version, valuesOf(built[cloud].ev, cloud)), []);
         });
 
-        it(`requests exactly dns-zone-records for the controller's ServiceAccount and wires the identity into it (${cloud})`, () => {
+        it(`requests exactly dns-challenge-records for the controller's ServiceAccount and wires the identity into it (${cloud})`, () => {
             const { ev, cluster } = built[cloud];
             assert.deepEqual(cluster.grants.map((g) => ({ name: g.name, namespace: g.request.namespace, serviceAccount: g.request.serviceAccount, permissions: g.request.permissions })), [
-                { name: `fake-${cloud}-certs`, namespace: NAMESPACES.certManager, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT, permissions: [{ kind: "dns-zone-records" }] },
+                { name: `fake-${cloud}-certs`, namespace: NAMESPACES.certManager, serviceAccount: CERT_MANAGER_SERVICE_ACCOUNT, permissions: [{ kind: "dns-challenge-records" }] },
             ]);
             const values = valuesOf(ev, cloud);
             assert.equal(values.serviceAccount.name, CERT_MANAGER_SERVICE_ACCOUNT);

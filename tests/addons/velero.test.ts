@@ -34,6 +34,7 @@ async function buildVelero(cloud: CloudName, opts: BuildOptions = {}): Promise<B
             const peerCluster = fakeCluster(opts.peerCloud ?? OTHER[cloud], "passive", "peer-cluster");
             peer = peerCluster.grantBackupReadAccess("velero-peer-reader", {
                 issuerUrl: cluster.oidcIssuerUrl,
+                issuerName: cloud,
                 namespace: NAMESPACES.velero,
                 serviceAccount: VELERO_SERVER_SERVICE_ACCOUNT,
             });

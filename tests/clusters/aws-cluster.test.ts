@@ -97,6 +97,17 @@ describe("AWS EKS cluster", () => {
         for (const addon of ["vpc-cni", "coredns", "kube-proxy", "ebs-csi"]) named(prod, "aws:eks/addon:Addon", `pair-aws-${addon}`);
     });
 
+    it("lets the EBS CSI driver create, list and revoke grants on the storage key only for AWS resources (AWS's documented customer-key policy)", () => {
+        const storageKey = `arn:aws:kms:us-east-1:123456789012:key/${named(prod, "aws:kms/alias:Alias", "pair-aws-storage").inputs.targetKeyId}`;
+        const statements = JSON.parse(named(prod, "aws:iam/rolePolicy:RolePolicy", "pair-aws-ebs-csi-irsa").inputs.policy).Statement;
+        const grants = statements.filter((s: any) => s.Action.some((a: string) => /Grant/.test(a)));
+        assert.deepEqual(grants.map((s: any) => [s.Action, s.Resource, s.Condition]), [
+            [["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], [storageKey], { Bool: { "kms:GrantIsForAWSResource": "true" } }],
+        ]);
+        const use = statements.filter((s: any) => !grants.includes(s));
+        assert.deepEqual(use.map((s: any) => [s.Resource, s.Condition]), [[[storageKey], undefined]], "key use is on the storage key alone");
+    });
+
     it("makes an encrypted gp3 StorageClass the default, keyed to the cluster's storage key", () => {
         const sc = named(prod, "kubernetes:storage.k8s.io/v1:StorageClass", "pair-aws-gp3");
         assert.equal(sc.inputs.metadata.annotations["storageclass.kubernetes.io/is-default-class"], "true");

@@ -26,7 +26,7 @@ function imagesAnywhere(ev: Evaluation): Set<string> {
 }
 
 function resource(type: string, name: string, inputs: Record<string, any>): RecordedResource {
-    return { urn: `urn:${name}`, type, name, custom: true, inputs, parent: "", dependencies: [], provider: "urn:pulumi:s::p::pulumi:providers:kubernetes::pair-aws-k8s::id", protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], secretInputs: [] };
+    return { urn: `urn:${name}`, type, name, custom: true, inputs, parent: "", dependencies: [], provider: "urn:pulumi:s::p::pulumi:providers:kubernetes::pair-aws-k8s::id", protect: false, retainOnDelete: false, ignoreChanges: [], aliases: [], secretInputs: [], id: "", outputs: {} };
 }
 
 describe("image inventory (npm run images)", () => {

@@ -39,8 +39,8 @@ describe("offline plan", () => {
         assert.match(text, /Data tier: CloudNativePG distributed topology in namespace database, primary on aws/);
         assert.match(text, /\[aws\] postgres-aws primary: 3 instances, quorum sync ANY 1, storage 200Gi \+ WAL 50Gi \(gp3-encrypted\)/);
         assert.match(text, /\[azure\] postgres-azure replica of postgres-aws, replaying its archive: 2 instances, storage 200Gi \+ WAL 50Gi \(managed-csi\)/);
-        assert.match(text, /archive S3 bucket pair-aws-pg-archive-… \(name \(known after deploy\)\) via ObjectStore archive-aws; reads the peer's via archive-azure \(read-only\); writes at postgres-aws-rw\.database\.svc/);
-        assert.match(text, /archive Blob container pg-archive \(storage account \(known after deploy\)\) via ObjectStore archive-azure/);
+        assert.match(text, /archive S3 bucket pair-aws-pg-archive-… \(name \(known after deploy\)\) as server postgres-aws via ObjectStore archive-aws; reads the peer's via archive-azure \(read-only\); writes at postgres-aws-rw\.database\.svc/);
+        assert.match(text, /archive Blob container pg-archive \(storage account \(known after deploy\)\) as server postgres-azure via ObjectStore archive-azure/);
         assert.match(text, /database RPO 60 s \(archive_timeout 30 s \+ upload 30 s\)/);
         assert.match(text, /backup stores \(archive and Velero\): S3 replicated to us-west-2 \(KMS\), Azure Standard_RAGZRS/);
     });

@@ -206,8 +206,11 @@ describe("the data tier across both clouds (whole stack)", function () {
         assert.deepEqual(Object.keys(database).sort(), ["clusters", "namespace", "primaryCloud"]);
         for (const cloud of CLOUDS) {
             const side = database.clusters[cloud];
-            assert.deepEqual(Object.keys(side).sort(), ["archive", "instances", "name", "objectStore", "peerObjectStore", "restore", "role", "rwService"]);
-            assert.deepEqual([side.name, side.objectStore, side.peerObjectStore, side.rwService], [`postgres-${cloud}`, `archive-${cloud}`, `archive-${OTHER[cloud]}`, `postgres-${cloud}-rw.database.svc`]);
+            assert.deepEqual(Object.keys(side).sort(), ["archive", "instances", "name", "objectStore", "peerObjectStore", "restore", "role", "rwService", "serverName"]);
+            assert.deepEqual(
+                [side.name, side.serverName, side.objectStore, side.peerObjectStore, side.rwService],
+                [`postgres-${cloud}`, `postgres-${cloud}`, `archive-${cloud}`, `archive-${OTHER[cloud]}`, `postgres-${cloud}-rw.database.svc`],
+            );
             assert.deepEqual(Object.keys(side.restore).sort(), ["clusterName", "namespace", "objectStore", "podLabels", "serviceAccountAnnotations"]);
         }
         const budget = prod.outputs.drBudget;

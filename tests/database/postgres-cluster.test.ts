@@ -33,8 +33,10 @@ interface Pair {
     sides: Record<CloudName, PostgresCluster>;
 }
 
+const FIRST_GENERATION: Record<CloudName, number> = { aws: 1, azure: 1 };
+
 /** Both sides, aws primary; the replica runs 2 instances. */
-async function buildPair(primaryCloud: CloudName = "aws"): Promise<Pair> {
+async function buildPair(primaryCloud: CloudName = "aws", archiveGenerations = FIRST_GENERATION): Promise<Pair> {
     const clusters = {} as Record<CloudName, FakeCluster>;
     const sides = {} as Record<CloudName, PostgresCluster>;
     const ev = await evaluate({
@@ -48,6 +50,7 @@ async function buildPair(primaryCloud: CloudName = "aws"): Promise<Pair> {
                 const operator = new k8s.core.v1.ConfigMap(`${cloud}-operator`, { data: {} }, { provider: clusters[cloud].provider });
                 const peerArchive = clusters[peer].grantBackupReadAccess(`${peer}-archive-reader-${cloud}`, {
                     issuerUrl: clusters[cloud].oidcIssuerUrl,
+                    issuerName: cloud,
                     namespace: NS,
                     serviceAccount: postgresClusterName(cloud),
                     store: "archive",
@@ -56,6 +59,7 @@ async function buildPair(primaryCloud: CloudName = "aws"): Promise<Pair> {
                     cluster: clusters[cloud],
                     namespace: NS,
                     primaryCloud,
+                    archiveGenerations,
                     peerArchive,
                     settings: { ...SETTINGS, instances: cloud === primaryCloud ? 3 : 2 },
                     app: { database: "app", role: "app", password: "generated-once" },
@@ -104,6 +108,22 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
         }));
         assert.deepEqual(spec(pair.ev, "aws").externalClusters, expected);
         assert.deepEqual(spec(pair.ev, "azure").externalClusters, expected);
+    });
+
+    it("a side's next archive generation renames its server on both Clusters (its own plugin, the peer's externalClusters entry), and nothing else", async () => {
+        const reseeded = await buildPair("azure", { aws: 2, azure: 1 });
+        const aws = spec(reseeded.ev, "aws");
+        const azure = spec(reseeded.ev, "azure");
+        assert.deepEqual(aws.plugins[0].parameters, { barmanObjectName: "archive-aws", serverName: "postgres-aws-g2" });
+        const entries = (s: any) => Object.fromEntries(s.externalClusters.map((e: any) => [e.name, e.plugin.parameters.serverName]));
+        assert.deepEqual(entries(aws), { "postgres-aws": "postgres-aws-g2", "postgres-azure": "postgres-azure" });
+        assert.deepEqual(entries(azure), entries(aws), "both sides read a cloud's archive under the same server name");
+        assert.deepEqual(azure.plugins[0].parameters, { barmanObjectName: "archive-azure", serverName: "postgres-azure" }, "the other side keeps its generation");
+        assert.deepEqual([reseeded.sides.aws.serverName, reseeded.sides.azure.serverName], ["postgres-aws-g2", "postgres-azure"]);
+        // The re-seeded side is a replica again: recovery from the peer, into the new (empty) server folder.
+        assert.deepEqual(aws.bootstrap, { recovery: { source: "postgres-azure" } });
+        assert.equal(aws.replica.self, "postgres-aws", "the Cluster keeps its name: only the archive folder moves");
+        assert.equal(await validateKubernetesObject("postgresql.cnpg.io/v1", "Cluster", { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "postgres-aws", namespace: NS }, spec: aws }), "validated");
     });
 
     for (const cloud of ["aws", "azure"] as const) {
@@ -242,16 +262,16 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             project: "t", stack: "t", config: {},
             program: () => {
                 const cluster = fakeCluster("aws");
-                const sameCloud = fakeCluster("aws", "passive", "other-aws").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
-                new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", peerArchive: sameCloud, settings: SETTINGS, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
+                const sameCloud = fakeCluster("aws", "passive", "other-aws").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, issuerName: "aws", namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
+                new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", archiveGenerations: FIRST_GENERATION, peerArchive: sameCloud, settings: SETTINGS, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
             },
         }), /the peer archive is in the same cloud \(aws\)/);
         await assert.rejects(evaluate({
             project: "t", stack: "t", config: {},
             program: () => {
                 const cluster = fakeCluster("aws");
-                const peer = fakeCluster("azure", "passive").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
-                new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", peerArchive: peer, settings: { ...SETTINGS, instances: 1 }, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
+                const peer = fakeCluster("azure", "passive").grantBackupReadAccess("r", { issuerUrl: cluster.oidcIssuerUrl, issuerName: "aws", namespace: NS, serviceAccount: "postgres-aws", store: "archive" });
+                new PostgresCluster("db", { cluster, namespace: NS, primaryCloud: "aws", archiveGenerations: FIRST_GENERATION, peerArchive: peer, settings: { ...SETTINGS, instances: 1 }, app: { database: "app", role: "app", password: "p" }, clients: [], monitoring: false, rpoSeconds: 60, baseBackupIntervalMinutes: 1440, protect: false, dependsOn: [] });
             },
         }), /1 synchronous standbys need more than 1 instances/);
     });

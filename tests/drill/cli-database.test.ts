@@ -107,10 +107,10 @@ describe("drill CLI: switchover, failover, failback, PITR", () => {
     });
 
     it("--preview names every resource the flip would replace and exits 1", async () => {
-        const w = dbWorld({ previewSteps: [plannedStep("replace", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-db-cluster", ["spec.bootstrap"]), plannedStep("update", "aws:route53/record:Record", "global-primary")] });
+        const w = dbWorld({ previewSteps: [plannedStep("replace", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-database-cluster", ["spec.bootstrap"]), plannedStep("update", "aws:route53/record:Record", "global-primary")] });
         const c = capture(w);
         assert.equal(await runCli(["--stack", "prod", "--to", "azure", "--preview"], c.deps), 1);
-        assert.match(c.out.join("\n"), /1 replacement\(s\): a failover must replace nothing; --execute would refuse:\n {2}replace kubernetes:postgresql\.cnpg\.io\/v1:Cluster pair-aws-db-cluster \(spec\.bootstrap\)/);
+        assert.match(c.out.join("\n"), /1 replacement\(s\): a failover must replace nothing; --execute would refuse:\n {2}replace kubernetes:postgresql\.cnpg\.io\/v1:Cluster pair-aws-database-cluster \(spec\.bootstrap\)/);
         assert.equal(w.active, "aws");
     });
 
@@ -128,6 +128,6 @@ describe("drill CLI: switchover, failover, failback, PITR", () => {
         assert.equal(await runCli(["--stack", "prod", "--restore", "--pitr", "2025-03-01T09:45:00Z", "--execute"], c.deps), 0, c.out.join("\n"));
         assert.equal(c.pitrReports[0].status, "succeeded");
         assert.match(c.out.join("\n"), /Point-in-time recovery to 2025-03-01T09:45:00\.000Z succeeded: recovery stopped before 2025-03-01 09:45:01\.2\+00\.\nReports: drill-reports\/p\.json/);
-        assert.ok(w.calls.includes("db.deleteCluster aws finplat-db-pitr/ledger-aws-pitr"));
+        assert.ok(w.calls.includes("db.deleteCluster aws finplat-db-pitr/postgres-aws-pitr"));
     });
 });

@@ -39,6 +39,7 @@ const cleanSimulation = (stack: string): SimulationResult => ({
     resourcesAfter: 10,
     changes: [],
     replacements: [],
+    refusals: [],
 });
 
 describe("drill CLI", () => {
@@ -107,6 +108,14 @@ describe("drill CLI", () => {
         });
         assert.equal(await runCli(["--stack", "prod", "--to", "azure", "--simulate"], replacing.deps), 1);
         assert.match(replacing.out.join("\n"), /1 replacement \(a failover must replace nothing\):\n {2}replace aws:ec2\/vpc:Vpc vpc \(cidrBlock\)/);
+
+        const refused = capture({
+            simulate: async (o) => {
+                const change = { urn: "urn:sa", type: "azure-native:storage:StorageAccount", name: "sa", kind: "update" as const, changes: [{ path: "sku.name", before: "Standard_LRS", after: "Standard_ZRS", refused: "a conversion first" }] };
+                return { ...cleanSimulation(o.stack), changes: [change], refusals: [change] };
+            },
+        });
+        assert.equal(await runCli(["--stack", "prod", "--to", "azure", "--simulate"], refused.deps), 1, "an update the cloud would refuse fails the simulation too");
     });
 
     it("--execute runs the drill against the stack and writes the report (fakes)", async () => {

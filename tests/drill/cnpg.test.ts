@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { databaseFromOutputs, decodeToken, parseLsn, replicaLag, walFileSegment } from "../../commands/drill/database";
 import { clusterIntentManifest, fieldOwners, parseCnpgCluster, parseInstanceState, psqlArgs } from "../../commands/drill/live-cnpg";
-import { failedResourcesFromEvents, findResourceInDeployment } from "../../commands/drill/live";
+import { archiveGenerationFromConfig, failedResourcesFromEvents, findResourceInDeployment } from "../../commands/drill/live";
 import { databaseSimulation, renderSimulation } from "../../commands/drill/simulate";
 import { plannedStepsFromEvents, replacementsIn } from "../../commands/drill/update-plan";
 import { DATABASE_OUTPUT, DB_BUDGET, DB_OUTPUTS, demotionToken } from "./fake-cnpg";
@@ -65,61 +65,61 @@ describe("drill: CloudNativePG through kubectl (parsing and manifests)", () => {
         apiVersion: "postgresql.cnpg.io/v1",
         kind: "Cluster",
         metadata: {
-            name: "ledger-aws",
+            name: "postgres-aws",
             namespace: "finplat-db",
-            annotations: { "cnpg.io/fencedInstances": '["*"]', "finplat.io/reseed-required": "ledger-azure" },
+            annotations: { "cnpg.io/fencedInstances": '["*"]', "finplat.io/reseed-required": "postgres-azure" },
             managedFields: [
                 { manager: "pulumi-kubernetes-5f3a9c1e", operation: "Apply", fieldsV1: { "f:spec": { "f:instances": {}, "f:replica": { "f:primary": {}, "f:source": {}, "f:self": {} } } } },
                 { manager: "finplat-drill", operation: "Apply", fieldsV1: { "f:metadata": { "f:annotations": { "f:cnpg.io/fencedInstances": {} } }, "f:spec": { "f:replica": { "f:primary": {} } } } },
                 { manager: "manager", operation: "Update", subresource: "status", fieldsV1: { "f:status": { "f:phase": {} } } },
             ],
         },
-        spec: { instances: 3, replica: { primary: "ledger-azure", source: "ledger-azure", self: "ledger-aws" }, storage: { size: "100Gi" } },
-        status: { phase: "Cluster in healthy state", currentPrimary: "ledger-aws-2", timelineID: 4, demotionToken: "dG9rZW4=", readyInstances: 3 },
+        spec: { instances: 3, replica: { primary: "postgres-azure", source: "postgres-azure", self: "postgres-aws" }, storage: { size: "100Gi" } },
+        status: { phase: "Cluster in healthy state", currentPrimary: "postgres-aws-2", timelineID: 4, demotionToken: "dG9rZW4=", readyInstances: 3 },
     };
 
     it("reads a Cluster: replica settings, fence, the managers of replica.primary, status", () => {
         const parsed = parseCnpgCluster(cluster);
-        assert.deepEqual(parsed.replica, { primary: "ledger-azure", source: "ledger-azure", self: "ledger-aws" });
+        assert.deepEqual(parsed.replica, { primary: "postgres-azure", source: "postgres-azure", self: "postgres-aws" });
         assert.deepEqual(parsed.fencedInstances, ["*"]);
-        assert.equal(parsed.reseedRequired, "ledger-azure");
+        assert.equal(parsed.reseedRequired, "postgres-azure");
         assert.deepEqual(parsed.primaryOwners, ["pulumi-kubernetes-5f3a9c1e", "finplat-drill"]);
-        assert.deepEqual([parsed.phase, parsed.currentPrimary, parsed.timelineID, parsed.demotionToken, parsed.readyInstances, parsed.instances], ["Cluster in healthy state", "ledger-aws-2", 4, "dG9rZW4=", 3, 3]);
+        assert.deepEqual([parsed.phase, parsed.currentPrimary, parsed.timelineID, parsed.demotionToken, parsed.readyInstances, parsed.instances], ["Cluster in healthy state", "postgres-aws-2", 4, "dG9rZW4=", 3, 3]);
         assert.deepEqual(fieldOwners(cluster.metadata.managedFields, ["spec", "replica", "source"]), ["pulumi-kubernetes-5f3a9c1e"]);
         assert.deepEqual(parseCnpgCluster({ metadata: { name: "x", annotations: { "cnpg.io/fencedInstances": "[]" } } }).fencedInstances, []);
     });
 
     it("the drill's server-side apply intent: exactly the fields it owns, an empty one releases everything", () => {
-        assert.deepEqual(clusterIntentManifest("ledger-azure", "finplat-db", { primary: "ledger-azure", promotionToken: "dG9r" }), {
+        assert.deepEqual(clusterIntentManifest("postgres-azure", "finplat-db", { primary: "postgres-azure", promotionToken: "dG9r" }), {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
-            metadata: { name: "ledger-azure", namespace: "finplat-db" },
-            spec: { replica: { primary: "ledger-azure", promotionToken: "dG9r" } },
+            metadata: { name: "postgres-azure", namespace: "finplat-db" },
+            spec: { replica: { primary: "postgres-azure", promotionToken: "dG9r" } },
         });
-        assert.deepEqual(clusterIntentManifest("ledger-aws", "finplat-db", { fenced: true }), {
+        assert.deepEqual(clusterIntentManifest("postgres-aws", "finplat-db", { fenced: true }), {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
-            metadata: { name: "ledger-aws", namespace: "finplat-db", annotations: { "cnpg.io/fencedInstances": '["*"]' } },
+            metadata: { name: "postgres-aws", namespace: "finplat-db", annotations: { "cnpg.io/fencedInstances": '["*"]' } },
         });
-        assert.deepEqual(clusterIntentManifest("ledger-azure", "finplat-db", { primary: "ledger-azure", reseedRequired: "ledger-aws" }), {
+        assert.deepEqual(clusterIntentManifest("postgres-azure", "finplat-db", { primary: "postgres-azure", reseedRequired: "postgres-aws" }), {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
-            metadata: { name: "ledger-azure", namespace: "finplat-db", annotations: { "finplat.io/reseed-required": "ledger-aws" } },
-            spec: { replica: { primary: "ledger-azure" } },
+            metadata: { name: "postgres-azure", namespace: "finplat-db", annotations: { "finplat.io/reseed-required": "postgres-aws" } },
+            spec: { replica: { primary: "postgres-azure" } },
         });
-        assert.deepEqual(clusterIntentManifest("ledger-aws", "finplat-db", {}), { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "ledger-aws", namespace: "finplat-db" } });
+        assert.deepEqual(clusterIntentManifest("postgres-aws", "finplat-db", {}), { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "postgres-aws", namespace: "finplat-db" } });
     });
 
     it("SQL runs as the local postgres user in the postgres container, stopping at the first error", () => {
-        assert.deepEqual(psqlArgs("finplat-db", "ledger-aws-1", "ledger", ["SET default_transaction_read_only = on", "SELECT 1"]), [
-            "exec", "-n", "finplat-db", "ledger-aws-1", "-c", "postgres", "--request-timeout=20s", "--",
+        assert.deepEqual(psqlArgs("finplat-db", "postgres-aws-1", "ledger", ["SET default_transaction_read_only = on", "SELECT 1"]), [
+            "exec", "-n", "finplat-db", "postgres-aws-1", "-c", "postgres", "--request-timeout=20s", "--",
             "psql", "-XAtq", "-v", "ON_ERROR_STOP=1", "-d", "ledger", "-c", "SET default_transaction_read_only = on", "-c", "SELECT 1",
         ]);
         const parsed = parseInstanceState(
-            "ledger-azure-1",
+            "postgres-azure-1",
             '{"inRecovery" : true, "currentLsn" : null, "replayLsn" : "0/4FFFFD8", "lastReplayAt" : "2025-03-01T09:59:40.123456+00:00", "now" : "2025-03-01T10:00:00.5+00:00", "lastArchivedWal" : null, "lastArchivedAt" : null, "lastFailedAt" : null, "walSegmentBytes" : 16777216}\n',
         );
-        assert.deepEqual(parsed, { pod: "ledger-azure-1", inRecovery: true, now: "2025-03-01T10:00:00.5+00:00", walSegmentBytes: SEGMENT, replayLsn: "0/4FFFFD8", lastReplayAt: "2025-03-01T09:59:40.123456+00:00" });
+        assert.deepEqual(parsed, { pod: "postgres-azure-1", inRecovery: true, now: "2025-03-01T10:00:00.5+00:00", walSegmentBytes: SEGMENT, replayLsn: "0/4FFFFD8", lastReplayAt: "2025-03-01T09:59:40.123456+00:00" });
         assert.throws(() => parseInstanceState("p", "psql: error: connection refused"), /unexpected psql answer from p/);
     });
 });
@@ -148,12 +148,21 @@ describe("drill: update plans from engine events", () => {
         assert.deepEqual(failedResourcesFromEvents([...failed, ...failed] as EngineEvent[]), ["urn:a"]);
         const deployment = {
             resources: [
-                { urn: "urn:other-ns", type: "kubernetes:postgresql.cnpg.io/v1:Cluster", outputs: { metadata: { name: "ledger-aws", namespace: "finplat-db-pitr" } } },
-                { urn: "urn:db", type: "kubernetes:postgresql.cnpg.io/v1:Cluster", outputs: { metadata: { name: "ledger-aws", namespace: "finplat-db" } } },
+                { urn: "urn:other-ns", type: "kubernetes:postgresql.cnpg.io/v1:Cluster", outputs: { metadata: { name: "postgres-aws", namespace: "finplat-db-pitr" } } },
+                { urn: "urn:db", type: "kubernetes:postgresql.cnpg.io/v1:Cluster", outputs: { metadata: { name: "postgres-aws", namespace: "finplat-db" } } },
             ],
         };
-        assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "ledger-aws", "finplat-db"), "urn:db");
-        assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "ledger-azure", "finplat-db"), undefined);
+        assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-aws", "finplat-db"), "urn:db");
+        assert.equal(findResourceInDeployment(deployment, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-azure", "finplat-db"), undefined);
+    });
+
+    it("reads a side's archive generation from the stack's whole config (the database section is JSON), 1 when unset, refusing anything else", () => {
+        const config = (database?: object) => ({ "dr-platform:activeCloud": { value: "azure" }, ...(database ? { "dr-platform:database": { value: JSON.stringify(database) } } : {}) });
+        assert.equal(archiveGenerationFromConfig(config(), "aws"), 1);
+        assert.equal(archiveGenerationFromConfig(config({ namespace: "db" }), "aws"), 1);
+        assert.equal(archiveGenerationFromConfig(config({ archive: { generation: { aws: 3 } } }), "aws"), 3);
+        assert.equal(archiveGenerationFromConfig(config({ archive: { generation: { aws: 3 } } }), "azure"), 1);
+        assert.throws(() => archiveGenerationFromConfig(config({ archive: { generation: { aws: "3" } } }), "aws"), /config database\.archive\.generation\.aws is "3", expected a positive integer/);
     });
 });
 
@@ -168,18 +177,18 @@ describe("drill --simulate: the database switch", () => {
     const budget = { budget: DB_BUDGET, targets: { rtoSeconds: 300, rpoMinutes: 60 }, source: "stack outputs" as const, problems: [] };
 
     it("shows replica.primary moving on both Clusters in place, and the steps --execute and --disaster would take", () => {
-        const sim = databaseSimulation(DB_OUTPUTS, [cluster("pair-aws-db", "ledger-aws", "ledger-azure"), cluster("pair-azure-db", "ledger-aws", "ledger-azure")], "aws", "azure", budget)!;
+        const sim = databaseSimulation(DB_OUTPUTS, [cluster("pair-aws-db", "postgres-aws", "postgres-azure"), cluster("pair-azure-db", "postgres-aws", "postgres-azure")], "aws", "azure", budget)!;
         assert.deepEqual(sim, {
             namespace: "finplat-db",
-            from: "ledger-aws",
-            to: "ledger-azure",
-            primaryUpdates: ['pair-aws-db: "ledger-aws" → "ledger-azure" (in place)', 'pair-azure-db: "ledger-aws" → "ledger-azure" (in place)'],
+            from: "postgres-aws",
+            to: "postgres-azure",
+            primaryUpdates: ['pair-aws-db: "postgres-aws" → "postgres-azure" (in place)', 'pair-azure-db: "postgres-aws" → "postgres-azure" (in place)'],
             rpoSeconds: 65,
         });
-        const text = renderSimulation({ stack: "prod", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 2, resourcesAfter: 2, changes: [], replacements: [], database: sim });
-        assert.match(text, /Database \(CloudNativePG distributed topology, namespace finplat-db\):\n {2}replica\.primary pair-aws-db: "ledger-aws" → "ledger-azure" \(in place\)/);
-        assert.match(text, /--execute: {12}lag pre-check \(database RPO 65 s\) → demote ledger-aws → its demotion token → promote ledger-azure with it → writable → pulumi up --plan → DNS/);
-        assert.match(text, /--execute --disaster: fence ledger-aws if its cluster answers → promote ledger-azure without a token/);
+        const text = renderSimulation({ stack: "prod", from: "aws", to: "azure", failback: false, overrides: [], resourcesBefore: 2, resourcesAfter: 2, changes: [], replacements: [], refusals: [], database: sim });
+        assert.match(text, /Database \(CloudNativePG distributed topology, namespace finplat-db\):\n {2}replica\.primary pair-aws-db: "postgres-aws" → "postgres-azure" \(in place\)/);
+        assert.match(text, /--execute: {12}lag pre-check \(database RPO 65 s\) → demote postgres-aws → its demotion token → promote postgres-azure with it → writable → pulumi up --plan → DNS/);
+        assert.match(text, /--execute --disaster: fence postgres-aws if its cluster answers → promote postgres-azure without a token/);
     });
 
     it("a flip that leaves replica.primary alone is a problem; no database output, no section", () => {

@@ -19,7 +19,7 @@ async function drill(worldOptions: WorldOptions & FakeCnpgOptions = {}, options:
 /** What changed, in order: the operator's transitions, previews, ups and the first DNS lookup. */
 function milestones(calls: string[]): string[] {
     const firstDns = calls.findIndex((c) => c.startsWith("dns "));
-    return calls.filter((c, i) => c.startsWith("cnpg: ") || c.startsWith("stack.preview") || c.startsWith("stack.up") || c.startsWith("stack.refresh") || c.startsWith("stack.setActiveCloud") || i === firstDns);
+    return calls.filter((c, i) => c.startsWith("cnpg: ") || c.startsWith("stack.preview") || c.startsWith("stack.up") || c.startsWith("stack.refresh") || c.startsWith("stack.setActiveCloud") || c.startsWith("stack.setArchiveGeneration") || i === firstDns);
 }
 
 const step = (report: DrillReport, name: string) => report.steps.find((s) => s.name === name)!;
@@ -31,18 +31,18 @@ describe("drill --execute: planned switchover of the database (fakes)", () => {
         assert.deepEqual(milestones(w.calls), [
             "stack.setActiveCloud azure",
             "stack.preview activeCloud=azure --save-plan",
-            "cnpg: aws ledger-aws demoted (replica.primary=ledger-azure)",
-            "cnpg: aws ledger-aws published status.demotionToken",
-            "cnpg: azure ledger-azure promoting with the demotion token",
-            "cnpg: azure ledger-azure accepts writes",
+            "cnpg: aws postgres-aws demoted (replica.primary=postgres-azure)",
+            "cnpg: aws postgres-aws published status.demotionToken",
+            "cnpg: azure postgres-azure promoting with the demotion token",
+            "cnpg: azure postgres-azure accepts writes",
             "stack.up activeCloud=azure --plan /tmp/drill-plan/plan-1.json",
-            "cnpg: aws Pulumi applied replica.primary=ledger-azure",
-            "cnpg: azure Pulumi applied replica.primary=ledger-azure",
+            "cnpg: aws Pulumi applied replica.primary=postgres-azure",
+            "cnpg: azure Pulumi applied replica.primary=postgres-azure",
             "dns app.fin.example.com",
         ]);
         // The promotion carries exactly the token the demoted primary published, in the same apply as replica.primary.
         const token = demotionToken(1, "0/5000128");
-        assert.ok(w.calls.includes(`db.applyIntent azure ledger-azure ${JSON.stringify({ primary: "ledger-azure", promotionToken: token })}`));
+        assert.ok(w.calls.includes(`db.applyIntent azure postgres-azure ${JSON.stringify({ primary: "postgres-azure", promotionToken: token })}`));
         assert.deepEqual(w.appliedPlans, w.savedPlans, "up applied the plan the preview saved");
         assert.deepEqual(report.steps.map((s) => s.name), stepOrder({ disaster: false, failback: false, reseedOnly: false, database: true }));
         assert.deepEqual(report.steps.filter((s) => s.status !== "ok").map((s) => `${s.name}: ${s.status}`), []);
@@ -58,33 +58,33 @@ describe("drill --execute: planned switchover of the database (fakes)", () => {
         const { w, report } = await drill();
         assert.equal(report.status, "succeeded");
         const handOver = w.calls.filter((c) => c.startsWith("db.applyIntent") && c.endsWith("{}"));
-        assert.deepEqual(handOver, ["db.applyIntent azure ledger-azure {}", "db.applyIntent aws ledger-aws {}"]);
+        assert.deepEqual(handOver, ["db.applyIntent azure postgres-azure {}", "db.applyIntent aws postgres-aws {}"]);
         assert.ok(w.calls.indexOf(handOver[0]) > w.calls.findIndex((c) => c.startsWith("stack.up")), "released only after Pulumi applied the same value");
         for (const cloud of ["aws", "azure"] as const) {
             const cluster = w.cnpg.sides[cloud].cluster!;
-            assert.equal(cluster.replica!.primary, "ledger-azure");
+            assert.equal(cluster.replica!.primary, "postgres-azure");
             assert.deepEqual(cluster.primaryOwners, [PULUMI_MANAGER], `${cloud}: Pulumi alone owns replica.primary`);
             assert.equal(cluster.replica!.promotionToken, undefined, `${cloud}: no promotion token left (the webhook forbids one on a replica)`);
         }
         assert.equal(step(report, "hand-over").status, "ok");
-        assert.deepEqual(report.database!.handOver, ["azure: ledger-azure released", "aws: ledger-aws released"]);
+        assert.deepEqual(report.database!.handOver, ["azure: postgres-azure released", "aws: postgres-aws released"]);
     });
 
     it("a new primary that never accepts writes stops the drill before up and DNS, saying how to finish by hand", async () => {
         const { w, report } = await drill({ writableAfterProbes: Number.POSITIVE_INFINITY }, { waitTimeoutSeconds: 60 });
         assert.equal(report.status, "failed");
-        assert.match(step(report, "wait-writable").detail, /^timed out after 60 s waiting for the azure Cluster finplat-db\/ledger-azure to accept writes; last answer: ledger-azure-1: ERROR: {2}cannot assign TransactionIds during recovery/);
+        assert.match(step(report, "wait-writable").detail, /^timed out after 60 s waiting for the azure Cluster finplat-db\/postgres-azure to accept writes; last answer: postgres-azure-1: ERROR: {2}cannot assign TransactionIds during recovery/);
         assert.ok(!w.calls.some((c) => c.startsWith("stack.up") || c.startsWith("dns ")), "no up, no DNS while no database accepts writes");
         assert.deepEqual(["up", "wait-dns", "wait-health", "hand-over"].map((n) => step(report, n).status), ["skipped", "skipped", "skipped", "skipped"]);
-        assert.match(report.notes.join("\n"), /the database is mid-switch.*spec\.replica\.primary=ledger-azure \(with spec\.replica\.promotionToken = the aws Cluster's status\.demotionToken/);
+        assert.match(report.notes.join("\n"), /the database is mid-switch.*spec\.replica\.primary=postgres-azure \(with spec\.replica\.promotionToken = the aws Cluster's status\.demotionToken/);
         assert.equal(report.measured.rtoSeconds, undefined);
     });
 
     it("removes a stale promotion token from the old primary before demoting it (CloudNativePG's webhook rejects one on a replica)", async () => {
         const { w, report } = await drill({ staleTokenOn: "aws" });
         assert.equal(report.status, "succeeded", report.problems.join("; "));
-        const remove = w.calls.indexOf("db.removePromotionToken aws ledger-aws");
-        assert.ok(remove >= 0 && remove < w.calls.indexOf('db.applyIntent aws ledger-aws {"primary":"ledger-azure"}'));
+        const remove = w.calls.indexOf("db.removePromotionToken aws postgres-aws");
+        assert.ok(remove >= 0 && remove < w.calls.indexOf('db.applyIntent aws postgres-aws {"primary":"postgres-azure"}'));
         assert.match(step(report, "demote-old-primary").detail, /removed its stale replica\.promotionToken/);
     });
 });
@@ -115,7 +115,7 @@ describe("drill --execute: the replica-lag pre-check (fakes)", () => {
         const { w, report } = await drill({ replayLsn: "0/2000028", replayAgeSeconds: 600 }, { force: true });
         assert.equal(report.status, "succeeded");
         assert.equal(step(report, "precheck-database-lag").status, "warning");
-        assert.ok(w.calls.some((c) => c.startsWith("cnpg: aws ledger-aws demoted")));
+        assert.ok(w.calls.some((c) => c.startsWith("cnpg: aws postgres-aws demoted")));
         assert.match(report.notes.join(" "), /--force was given/);
     });
 
@@ -138,7 +138,7 @@ describe("drill --execute: the replica-lag pre-check (fakes)", () => {
     it("a silent old primary is not a switchover: it fails (not refuses) and points at --disaster", async () => {
         const { w, report } = await drill({ unreachable: ["aws"] }, { force: true });
         assert.equal(report.status, "failed");
-        assert.match(report.problems[0], /^cannot read the aws Cluster finplat-db\/ledger-aws: Unable to connect to the server/);
+        assert.match(report.problems[0], /^cannot read the aws Cluster finplat-db\/postgres-aws: Unable to connect to the server/);
         assert.ok(!w.calls.some((c) => c.startsWith("stack.setActiveCloud")));
     });
 });
@@ -150,16 +150,16 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
         assert.deepEqual(milestones(w.calls), [
             "stack.setActiveCloud azure",
             "stack.preview activeCloud=azure --save-plan",
-            "cnpg: aws ledger-aws fenced",
-            "cnpg: azure ledger-azure promoting without a token",
-            "cnpg: azure ledger-azure accepts writes",
+            "cnpg: aws postgres-aws fenced",
+            "cnpg: azure postgres-azure promoting without a token",
+            "cnpg: azure postgres-azure accepts writes",
             "stack.up activeCloud=azure --plan /tmp/drill-plan/plan-1.json --continue-on-error",
-            "cnpg: aws Pulumi applied replica.primary=ledger-azure",
-            "cnpg: azure Pulumi applied replica.primary=ledger-azure",
+            "cnpg: aws Pulumi applied replica.primary=postgres-azure",
+            "cnpg: azure Pulumi applied replica.primary=postgres-azure",
             "dns app.fin.example.com",
         ]);
         // No promotion token; the new primary carries the mark that the old one diverged.
-        assert.ok(w.calls.includes('db.applyIntent azure ledger-azure {"primary":"ledger-azure","reseedRequired":"ledger-aws"}'));
+        assert.ok(w.calls.includes('db.applyIntent azure postgres-azure {"primary":"postgres-azure","reseedRequired":"postgres-aws"}'));
         assert.ok(!w.calls.some((c) => c.includes("demot")), "nothing waits for a demotion token");
         assert.equal(report.operation, "failover");
         assert.deepEqual(report.steps.map((s) => s.name), stepOrder({ disaster: true, failback: false, reseedOnly: false, database: true }));
@@ -170,16 +170,16 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
         assert.match(step(report, "data-loss-window").detail, /transactions committed after it on the old primary are lost, a window of at most 20 s; 296 B of the old primary's WAL were not replayed/);
         // The fence stays after the hand-over; the old side must be re-seeded before a failback.
         assert.deepEqual(w.cnpg.sides.aws.cluster!.fencedInstances, ["*"]);
-        assert.ok(w.calls.includes('db.applyIntent aws ledger-aws {"fenced":true}'));
-        assert.ok(w.calls.includes('db.applyIntent azure ledger-azure {"reseedRequired":"ledger-aws"}'), "the hand-over keeps the mark, not replica.primary");
-        assert.equal(w.cnpg.sides.azure.cluster!.reseedRequired, "ledger-aws");
+        assert.ok(w.calls.includes('db.applyIntent aws postgres-aws {"fenced":true}'));
+        assert.ok(w.calls.includes('db.applyIntent azure postgres-azure {"reseedRequired":"postgres-aws"}'), "the hand-over keeps the mark, not replica.primary");
+        assert.equal(w.cnpg.sides.azure.cluster!.reseedRequired, "postgres-aws");
         assert.deepEqual(w.cnpg.sides.azure.cluster!.primaryOwners, [PULUMI_MANAGER]);
         assert.match(report.notes.join("\n"), /--failback --execute` re-seeds it/);
         assert.equal(report.measured.promotionSeconds, 15);
     });
 
     it("skips fencing an unreachable side with the reason, promotes anyway, and accepts up's errors on that side", async () => {
-        const failed = ["urn:pulumi:prod::finplat-dr::kubernetes:postgresql.cnpg.io/v1:Cluster::pair-aws-db-cluster"];
+        const failed = ["urn:pulumi:prod::finplat-dr::kubernetes:postgresql.cnpg.io/v1:Cluster::pair-aws-database-cluster"];
         const { w, report } = await drill({ unreachable: ["aws"], upFailedResources: failed }, { disaster: true });
         assert.equal(report.status, "succeeded", report.problems.join("; "));
         const fence = step(report, "fence-old-primary");
@@ -189,7 +189,7 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
         assert.equal(step(report, "promote-new-primary").status, "ok");
         const up = step(report, "up");
         assert.equal(up.status, "warning");
-        assert.match(up.detail, /expected while the aws cluster is unreachable .*failed: urn:pulumi:prod::finplat-dr::kubernetes:postgresql\.cnpg\.io\/v1:Cluster::pair-aws-db-cluster/);
+        assert.match(up.detail, /expected while the aws cluster is unreachable .*failed: urn:pulumi:prod::finplat-dr::kubernetes:postgresql\.cnpg\.io\/v1:Cluster::pair-aws-database-cluster/);
         assert.equal(step(report, "hand-over").status, "warning");
         assert.equal(report.database!.dataLoss!.bytes, undefined, "the old primary's position is unknown");
         assert.equal(report.database!.dataLoss!.windowSeconds, 20);
@@ -206,8 +206,8 @@ describe("drill --execute --disaster: unplanned failover (fakes)", () => {
 
 describe("drill --execute: update plans (fakes)", () => {
     const replacing = [
-        plannedStep("create-replacement", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-db-cluster", ["spec.storage.storageClass"]),
-        plannedStep("delete-replaced", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-db-cluster", ["spec.storage.storageClass"]),
+        plannedStep("create-replacement", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-database-cluster", ["spec.storage.storageClass"]),
+        plannedStep("delete-replaced", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-database-cluster", ["spec.storage.storageClass"]),
         plannedStep("replace", "aws:s3/bucketV2:BucketV2", "pair-aws-db-archive", ["bucket"]),
         plannedStep("update", "aws:route53/record:Record", "global-primary", [], ["records"]),
     ];
@@ -218,14 +218,14 @@ describe("drill --execute: update plans (fakes)", () => {
             assert.equal(report.status, "refused");
             assert.equal(
                 report.problems[0],
-                "the plan would replace 2 resources: kubernetes:postgresql.cnpg.io/v1:Cluster pair-aws-db-cluster (spec.storage.storageClass); aws:s3/bucketV2:BucketV2 pair-aws-db-archive (bucket); a failover must replace nothing (nothing was applied)",
+                "the plan would replace 2 resources: kubernetes:postgresql.cnpg.io/v1:Cluster pair-aws-database-cluster (spec.storage.storageClass); aws:s3/bucketV2:BucketV2 pair-aws-db-archive (bucket); a failover must replace nothing (nothing was applied)",
             );
-            assert.deepEqual(report.plan!.replacements, ["kubernetes:postgresql.cnpg.io/v1:Cluster pair-aws-db-cluster (spec.storage.storageClass)", "aws:s3/bucketV2:BucketV2 pair-aws-db-archive (bucket)"]);
+            assert.deepEqual(report.plan!.replacements, ["kubernetes:postgresql.cnpg.io/v1:Cluster pair-aws-database-cluster (spec.storage.storageClass)", "aws:s3/bucketV2:BucketV2 pair-aws-db-archive (bucket)"]);
             assert.deepEqual(report.plan!.steps, ["update aws:route53/record:Record global-primary (records)"]);
             assert.deepEqual(w.calls.filter((c) => c.startsWith("stack.setActiveCloud")), ["stack.setActiveCloud azure", "stack.setActiveCloud aws"]);
             assert.equal(w.active, "aws");
             assert.ok(!w.calls.some((c) => c.startsWith("stack.up") || c.startsWith("db.applyIntent")), "nothing applied");
-            assert.match(renderMarkdown(report), /\*\*Replacements \(the drill refused\):\*\*\n\n- kubernetes:postgresql\.cnpg\.io\/v1:Cluster pair-aws-db-cluster \(spec\.storage\.storageClass\)\n- aws:s3/);
+            assert.match(renderMarkdown(report), /\*\*Replacements \(the drill refused\):\*\*\n\n- kubernetes:postgresql\.cnpg\.io\/v1:Cluster pair-aws-database-cluster \(spec\.storage\.storageClass\)\n- aws:s3/);
         });
     }
 });
@@ -238,31 +238,38 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
         assert.equal(report.status, "succeeded", report.problems.join("; "));
         assert.deepEqual(report.reseed, {
             cloud: "aws",
-            cluster: "ledger-aws",
+            cluster: "postgres-aws",
             needed: true,
-            reasons: ["the azure primary ledger-azure was promoted without a token (finplat.io/reseed-required: ledger-aws): ledger-aws diverged", 'it is fenced (cnpg.io/fencedInstances: ["*"])'],
-            urn: "urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair$kubernetes:postgresql.cnpg.io/v1:Cluster::ledger-aws",
+            reasons: ["the azure primary postgres-azure was promoted without a token (finplat.io/reseed-required: postgres-aws): postgres-aws diverged", 'it is fenced (cnpg.io/fencedInstances: ["*"])'],
+            urn: "urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair$kubernetes:postgresql.cnpg.io/v1:Cluster::postgres-aws",
+            archiveGeneration: { from: 1, to: 2, serverName: "postgres-aws-g2", changed: true },
         });
-        assert.deepEqual(milestones(w.calls).slice(0, 8), [
-            "cnpg: aws ledger-aws deleted",
-            "stack.refresh urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair$kubernetes:postgresql.cnpg.io/v1:Cluster::ledger-aws",
+        assert.deepEqual(milestones(w.calls).slice(0, 9), [
+            "cnpg: aws postgres-aws deleted",
+            "stack.refresh urn:pulumi:prod::finplat-dr::finplat:stack:ClusterPair$kubernetes:postgresql.cnpg.io/v1:Cluster::postgres-aws",
+            // The diverged WAL stays in postgres-aws/; the re-created Cluster archives into an empty folder.
+            "stack.setArchiveGeneration aws 2",
             // The re-creation, with the stack still active on azure: its own saved plan.
             "stack.preview activeCloud=azure --save-plan",
             "stack.up activeCloud=azure --plan /tmp/drill-plan/plan-1.json",
-            "cnpg: aws ledger-aws re-created by Pulumi as a replica of ledger-azure",
-            "cnpg: aws Pulumi applied replica.primary=ledger-azure",
-            "cnpg: azure Pulumi applied replica.primary=ledger-azure",
-            "cnpg: aws ledger-aws replays the primary's WAL",
+            "cnpg: aws postgres-aws re-created by Pulumi as a replica of postgres-azure",
+            "cnpg: aws Pulumi applied replica.primary=postgres-azure",
+            "cnpg: azure Pulumi applied replica.primary=postgres-azure",
+            "cnpg: aws postgres-aws replays the primary's WAL",
         ]);
-        assert.deepEqual(milestones(w.calls).slice(8, 14), [
+        assert.deepEqual(milestones(w.calls).slice(9, 15), [
             "stack.setActiveCloud aws",
             "stack.preview activeCloud=aws --save-plan",
-            "cnpg: azure ledger-azure demoted (replica.primary=ledger-aws)",
-            "cnpg: azure ledger-azure published status.demotionToken",
-            "cnpg: aws ledger-aws promoting with the demotion token",
-            "cnpg: aws ledger-aws accepts writes",
+            "cnpg: azure postgres-azure demoted (replica.primary=postgres-aws)",
+            "cnpg: azure postgres-azure published status.demotionToken",
+            "cnpg: aws postgres-aws promoting with the demotion token",
+            "cnpg: aws postgres-aws accepts writes",
         ]);
-        assert.match(step(report, "wait-reseeded-replica").detail, /caught up with the archive\).*; cleared finplat\.io\/reseed-required on ledger-azure$/);
+        assert.match(step(report, "wait-reseeded-replica").detail, /caught up with the archive\).*; cleared finplat\.io\/reseed-required on postgres-azure$/);
+        assert.deepEqual(w.archiveGeneration, { aws: 2, azure: 1 }, "only the re-seeded side moves");
+        assert.equal(step(report, "next-archive-generation").detail, "database.archive.generation.aws 1 → 2: postgres-aws archives under postgres-aws-g2; postgres-aws keeps the diverged WAL");
+        assert.deepEqual((w.cnpg.sides.aws.cluster!.spec.plugins as any[])[0].parameters, { barmanObjectName: "archive-aws", serverName: "postgres-aws-g2" }, "the up re-created it on the new generation");
+        assert.match(report.notes.join("\n"), /Pulumi\.prod\.yaml now sets database\.archive\.generation\.aws: 2 \(postgres-aws archives under postgres-aws-g2\); commit this change/);
         assert.equal(w.cnpg.sides.azure.cluster?.reseedRequired, undefined, "the mark is gone once the copy replays");
         assert.equal(step(report, "fence-stale-copy").status, "skipped");
         assert.match(step(report, "fence-stale-copy").detail, /already fenced/);
@@ -287,12 +294,21 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
         const { w, report } = await drill({ active: "azure" }, failback);
         assert.equal(report.status, "succeeded", report.problems.join("; "));
         assert.equal(report.reseed!.needed, false);
-        assert.match(step(report, "assess-old-primary").detail, /ledger-aws on aws is a replica of the azure primary and nothing marks it diverged: no re-seed needed/);
-        for (const name of ["fence-stale-copy", "delete-stale-copy", "refresh-state", "preview-reseed", "up-reseed", "wait-reseeded-replica"]) {
+        assert.match(step(report, "assess-old-primary").detail, /postgres-aws on aws is a replica of the azure primary and nothing marks it diverged: no re-seed needed/);
+        for (const name of ["fence-stale-copy", "delete-stale-copy", "refresh-state", "next-archive-generation", "preview-reseed", "up-reseed", "wait-reseeded-replica"]) {
             assert.equal(step(report, name).status, "skipped", name);
         }
-        assert.ok(!w.calls.some((c) => c.startsWith("db.deleteCluster") || c.startsWith("stack.refresh")));
+        assert.ok(!w.calls.some((c) => c.startsWith("db.deleteCluster") || c.startsWith("stack.refresh") || c.startsWith("stack.setArchiveGeneration")));
         assert.equal(w.savedPlans.length, 1);
+    });
+
+    it("a re-run after an interrupted re-seed keeps the generation it already set (the config is past the deployed server)", async () => {
+        const { w, report } = await drill({ active: "azure", diverged: true, archiveGeneration: { aws: 2 } }, { ...failback, reseedOnly: true });
+        assert.equal(report.status, "succeeded", report.problems.join("; "));
+        assert.ok(!w.calls.some((c) => c.startsWith("stack.setArchiveGeneration")));
+        assert.deepEqual(report.reseed!.archiveGeneration, { from: 2, to: 2, serverName: "postgres-aws-g2", changed: false });
+        assert.equal(step(report, "next-archive-generation").detail, "database.archive.generation.aws is already 2 (server postgres-aws-g2), past the deployed postgres-aws: kept");
+        assert.ok(!report.notes.some((n) => n.includes("commit this change")));
     });
 
     it("fences a stale copy that still acts as a primary before deleting it", async () => {
@@ -301,8 +317,8 @@ describe("drill --failback: re-seeding the old primary (fakes)", () => {
         w.cnpg.sides.aws.sqlDown = false;
         const report = await executeDrill(executeOptions({ budget: DB_BUDGET, ...failback, reseedOnly: true }), w.deps);
         assert.equal(report.status, "succeeded", report.problems.join("; "));
-        assert.ok(report.reseed!.reasons.includes("ledger-aws-1 is not in recovery: it still acts as a primary"));
-        assert.ok(w.calls.indexOf("cnpg: aws ledger-aws fenced") < w.calls.indexOf("cnpg: aws ledger-aws deleted"));
+        assert.ok(report.reseed!.reasons.includes("postgres-aws-1 is not in recovery: it still acts as a primary"));
+        assert.ok(w.calls.indexOf("cnpg: aws postgres-aws fenced") < w.calls.indexOf("cnpg: aws postgres-aws deleted"));
     });
 });
 
@@ -316,6 +332,12 @@ describe("drill reports with the database (fakes)", () => {
             assert.equal(json.version, 2);
             assert.equal(json.operation, "switchover");
             assert.equal(json.databaseRpoSeconds, 65);
+            assert.deepEqual(json.budgetSummary, {
+                serviceRestored: "270 s (detection 3×10 s + DNS TTL 60 s + promotion 180 s)",
+                fullCapacity: "450 s (service restored 270 s + scale-up 180 s)",
+                objectsRpo: '60 min (platform.velero.schedule "0 * * * *")',
+                databaseRpo: "65 s (archive_timeout 60 s + upload 5 s)",
+            });
             assert.deepEqual(json.steps.map((s: { name: string; durationSeconds: number }) => [s.name, s.durationSeconds]), [
                 ["read-stack", 0],
                 ["precheck-target-health", 0],
@@ -339,7 +361,10 @@ describe("drill reports with the database (fakes)", () => {
             assert.match(md, /^# Switchover drill: stack `prod`, aws → azure/);
             assert.match(md, /\| Measured RTO \(service restored\) \| 115 s \|/);
             assert.match(md, /\| Writes paused \(demotion → writable\) \| 25 s \|/);
-            assert.match(md, /## Database\n\n\| \| \|\n\|---\|---\|\n\| Clusters \| `finplat-db\/ledger-aws` \(aws\) → `finplat-db\/ledger-azure` \(azure\) \|\n\| Database RPO budget \| 65 s \|/);
+            assert.match(md, /## Database\n\n\| \| \|\n\|---\|---\|\n\| Clusters \| `finplat-db\/postgres-aws` \(aws\) → `finplat-db\/postgres-azure` \(azure\) \|\n\| Database RPO budget \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|/);
+            // The budgets next to the measured values, in the summary table.
+            assert.match(md, /\| Full-capacity budget \(not measured\) \| 450 s \(service restored 270 s \+ scale-up 180 s\) \|\n\| Full-capacity target \(dr\.fullCapacitySeconds\) \| 600 s \|/);
+            assert.match(md, /\| RPO budget \(database\) \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|\n\| RPO target \(dr\.databaseRpoSeconds\) \| 60 s \|\n\| Measured data loss \| none: promoted with the demotion token \|/);
             assert.match(md, /\| Replica lag at the pre-check \| 20 s \(296 B of WAL\); every archived segment replayed: within budget \|/);
             assert.match(md, /\| Demotion token \| timeline 1, REDO 0\/5000128 in `000000010000000000000005`/);
             assert.match(md, /\| Promotion \| with the demotion token \(no data loss\) \|/);
@@ -354,9 +379,11 @@ describe("drill reports with the database (fakes)", () => {
         const { report } = await drill({}, { disaster: true });
         const md = renderMarkdown(report);
         assert.match(md, /^# Failover \(disaster\) drill: stack `prod`, aws → azure/);
-        assert.match(md, /\| Old primary fenced \| yes: aws Cluster finplat-db\/ledger-aws fenced \(cnpg\.io\/fencedInstances: \["\*"\]\)/);
+        assert.match(md, /\| Old primary fenced \| yes: aws Cluster finplat-db\/postgres-aws fenced \(cnpg\.io\/fencedInstances: \["\*"\]\)/);
         assert.match(md, /\| Last replayed transaction \| 2025-03-01T09:59:40\.000Z \|/);
         assert.match(md, /\| Data-loss window \| at most 20 s, 296 B of WAL not replayed: within budget \|/);
+        assert.match(md, /\| RPO budget \(database\) \| 65 s \(archive_timeout 60 s \+ upload 5 s\) \|\n\| RPO target \(dr\.databaseRpoSeconds\) \| 60 s \|\n\| Measured data loss \| at most 20 s: within budget, within target \|/);
+        assert.equal(report.verdict.dataLossWithinTarget, true);
         assert.match(md, /\| Promotion \| without a token \(failover\) \|/);
         assert.match(md, /\| Promotion \(→ writable\) \| 15 s \|/);
     });
@@ -366,9 +393,9 @@ describe("drill reports with the database (fakes)", () => {
         w.onUp = () => undefined; // an up that did not touch the Clusters
         const report = await executeDrill(executeOptions({ budget: DB_BUDGET }), w.deps);
         assert.equal(step(report, "hand-over").status, "warning");
-        assert.match(step(report, "hand-over").detail, /azure: only finplat-drill owns replica\.primary on ledger-azure \(Pulumi has not applied it\): kept/);
+        assert.match(step(report, "hand-over").detail, /azure: only finplat-drill owns replica\.primary on postgres-azure \(Pulumi has not applied it\): kept/);
         assert.deepEqual(w.cnpg.sides.azure.cluster!.primaryOwners, [FIELD_MANAGER]);
-        assert.equal(w.cnpg.sides.azure.cluster!.replica!.primary, "ledger-azure");
+        assert.equal(w.cnpg.sides.azure.cluster!.replica!.primary, "postgres-azure");
     });
 });
 

@@ -13,57 +13,61 @@
  * Every change is logged to `calls` as "cnpg: …" so tests can assert the order.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
-import { DrBudget } from "../../stacks/config/dr-budget";
+import { BARMAN_PLUGIN, ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
+import { DrBudget, computeDrBudget } from "../../stacks/config/dr-budget";
+import { databaseNamesFor, serverNameOf } from "../../components/database/names";
 import { BUDGET, FakeClock, OUTPUTS, T0, World, WorldOptions, world } from "./fakes";
 
+/** A namespace other than the default, so the names below are seen to follow it. */
 export const NAMESPACE = "finplat-db";
 export const PULUMI_MANAGER = "pulumi-kubernetes-5f3a9c1e";
 const SEGMENT = 16 * 1024 * 1024;
+
+/** Archive locations in the program's format (components/database/object-store.ts destinationPath). */
+export const FAKE_ARCHIVES: Record<CloudName, string> = {
+    aws: "s3://pair-aws-pg-archive-5e1c07a2/",
+    azure: "https://pairazurebk5e1c07a2.blob.core.windows.net/pg-archive/",
+};
+
+/**
+ * One side of the `database` stack output, named exactly as the program names it
+ * (components/database/names.ts); tests/drill/contract.test.ts checks its shape
+ * against a real evaluation of the prod stack.
+ */
+function databaseSide(cloud: CloudName, role: "primary" | "replica", instances: number, identity: { serviceAccountAnnotations: Record<string, string>; podLabels: Record<string, string> }) {
+    const names = databaseNamesFor(cloud, NAMESPACE);
+    return {
+        name: names.clusterName,
+        role,
+        instances,
+        rwService: names.rwService,
+        archive: FAKE_ARCHIVES[cloud],
+        serverName: names.serverName,
+        objectStore: names.objectStore,
+        peerObjectStore: databaseNamesFor(cloud === "aws" ? "azure" : "aws", NAMESPACE).objectStore,
+        restore: { ...names.restore, ...identity },
+    };
+}
 
 export const DATABASE_OUTPUT = {
     primaryCloud: "aws",
     namespace: NAMESPACE,
     clusters: {
-        aws: {
-            name: "ledger-aws",
-            role: "primary",
-            instances: 3,
-            rwService: `ledger-aws-rw.${NAMESPACE}.svc`,
-            archive: "s3://finplat-prod-db-archive-aws/ledger",
-            objectStore: "ledger-aws-archive",
-            peerObjectStore: "ledger-azure-archive-reader",
-            restore: {
-                namespace: `${NAMESPACE}-pitr`,
-                clusterName: "ledger-aws-pitr",
-                objectStore: "ledger-aws-archive-reader",
-                serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/finplat-prod-aws-db-pitr" },
-                podLabels: {},
-            },
-        },
-        azure: {
-            name: "ledger-azure",
-            role: "replica",
-            instances: 2,
-            rwService: `ledger-azure-rw.${NAMESPACE}.svc`,
-            archive: "https://finplatproddbarchive.blob.core.windows.net/ledger",
-            objectStore: "ledger-azure-archive",
-            peerObjectStore: "ledger-aws-archive-reader",
-            restore: {
-                namespace: `${NAMESPACE}-pitr`,
-                clusterName: "ledger-azure-pitr",
-                objectStore: "ledger-azure-archive-reader",
-                serviceAccountAnnotations: { "azure.workload.identity/client-id": "3f1c2a4b-9d7e-4c1a-8b2f-6e5d4c3b2a19" },
-                podLabels: { "azure.workload.identity/use": "true" },
-            },
-        },
+        aws: databaseSide("aws", "primary", 3, {
+            serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pair-aws-database-pitr-irsa-4650416" },
+            podLabels: {},
+        }),
+        azure: databaseSide("azure", "replica", 2, {
+            serviceAccountAnnotations: { "azure.workload.identity/client-id": "3f1c2a4b-9d7e-4c1a-8b2f-6e5d4c3b2a19" },
+            podLabels: { "azure.workload.identity/use": "true" },
+        }),
     },
 };
 
 export const DB_OUTPUTS = { ...OUTPUTS, database: DATABASE_OUTPUT };
 
-/** A budget with the database RPO (archive_timeout 60 s + 5 s upload allowance) and a 270 s RTO, stated outright so the tests read plainly. */
-export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = { ...BUDGET, rtoSeconds: 270, databaseRpoSeconds: 65 };
+/** The drill's budget with a database: archive_timeout 60 s + 5 s upload allowance = a 65 s database RPO; 270 s to service restored. */
+export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = computeDrBudget({ ...BUDGET.inputs, archiveTimeoutSeconds: 60, archiveUploadAllowanceSeconds: 5 }) as DrBudget & { databaseRpoSeconds: number };
 
 /** A token as CloudNativePG encodes it: base64 of pg_controldata facts. */
 export function demotionToken(timeline: number, redo: string): string {
@@ -153,7 +157,7 @@ export class FakeCnpg implements DatabaseApi {
                 storage: { size: "100Gi" },
                 resources: { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } },
                 bootstrap: { initdb: { database: "ledger", owner: "ledger" } },
-                plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: DATABASE_OUTPUT.clusters[cloud].objectStore } }],
+                plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: DATABASE_OUTPUT.clusters[cloud].objectStore, serverName: DATABASE_OUTPUT.clusters[cloud].serverName } }],
             },
         });
         const now = new Date(T0).toISOString();
@@ -375,7 +379,7 @@ export class FakeCnpg implements DatabaseApi {
     }
 
     /** Pulumi's up after a re-seed: the Cluster comes back as a replica of `active`, replaying after a few polls. */
-    pulumiRecreates(stale: CloudName, active: CloudName): void {
+    pulumiRecreates(stale: CloudName, active: CloudName, archiveGeneration = 1): void {
         const side = this.sides[stale];
         if (side.cluster || !side.reachable) return;
         const name = DATABASE_OUTPUT.clusters[stale].name;
@@ -390,7 +394,7 @@ export class FakeCnpg implements DatabaseApi {
             phase: polls > 0 ? "Setting up primary" : "Cluster in healthy state",
             currentPrimary: `${name}-1`,
             timelineID: timeline,
-            spec: {},
+            spec: { plugins: [{ name: BARMAN_PLUGIN, isWALArchiver: true, parameters: { barmanObjectName: DATABASE_OUTPUT.clusters[stale].objectStore, serverName: serverNameOf(stale, archiveGeneration) } }] },
         };
         side.cluster = cluster;
         side.sqlDown = false;
@@ -414,7 +418,7 @@ export function dbWorld(options: WorldOptions & FakeCnpgOptions = {}): DbWorld {
     state.deps = { ...base.deps, database: cnpg };
     state.onUp = () => {
         const other: CloudName = state.active === "aws" ? "azure" : "aws";
-        cnpg.pulumiRecreates(other, state.active);
+        cnpg.pulumiRecreates(other, state.active, state.archiveGeneration[other]);
         cnpg.pulumiApplies(state.active);
     };
     return state;

@@ -44,6 +44,8 @@ export interface World {
     upEndedAt?: number;
     /** What `up` does besides DNS (the database fakes apply replica.primary there, as Pulumi would). */
     onUp?: () => void;
+    /** database.archive.generation in the stack config. */
+    archiveGeneration: Record<CloudName, number>;
     /** The plans the stack saved and was asked to apply. */
     savedPlans: SavedPlan[];
     appliedPlans: (SavedPlan | undefined)[];
@@ -60,8 +62,8 @@ export function plannedStep(op: string, type: string, name: string, keys: string
 export const FLIP_STEPS: PlannedStep[] = [
     plannedStep("update", "aws:route53/record:Record", "global-primary", [], ["records"]),
     plannedStep("update", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "pair-azure-app-hpa", [], ["spec"]),
-    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-db-cluster", [], ["spec"]),
-    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-azure-db-cluster", [], ["spec"]),
+    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-aws-database-cluster", [], ["spec"]),
+    plannedStep("update", "kubernetes:postgresql.cnpg.io/v1:Cluster", "pair-azure-database-cluster", [], ["spec"]),
 ];
 
 export interface WorldOptions {
@@ -81,12 +83,22 @@ export interface WorldOptions {
     previewSteps?: PlannedStep[];
     /** URNs whose operation fails in `up`. */
     upFailedResources?: string[];
+    /** database.archive.generation in the stack config (default 1 on both sides). */
+    archiveGeneration?: Partial<Record<CloudName, number>>;
 }
 
 export function world(options: WorldOptions = {}): World {
     const clock = new FakeClock();
     const calls: string[] = [];
-    const state: World = { clock, calls, active: options.active ?? "aws", savedPlans: [], appliedPlans: [], deps: undefined as unknown as DrillDeps };
+    const state: World = {
+        clock,
+        calls,
+        active: options.active ?? "aws",
+        archiveGeneration: { aws: 1, azure: 1, ...options.archiveGeneration },
+        savedPlans: [],
+        appliedPlans: [],
+        deps: undefined as unknown as DrillDeps,
+    };
     const stack: DrillStack = {
         name: "prod",
         async getActiveCloud() {
@@ -122,6 +134,14 @@ export function world(options: WorldOptions = {}): World {
         },
         async refresh(urns) {
             calls.push(`stack.refresh ${urns.join(" ")}`);
+        },
+        async getArchiveGeneration(cloud) {
+            calls.push(`stack.getArchiveGeneration ${cloud}`);
+            return state.archiveGeneration[cloud];
+        },
+        async setArchiveGeneration(cloud, generation) {
+            calls.push(`stack.setArchiveGeneration ${cloud} ${generation}`);
+            state.archiveGeneration[cloud] = generation;
         },
         async findResource(type, name, namespace) {
             calls.push(`stack.findResource ${type} ${namespace}/${name}`);
@@ -171,7 +191,7 @@ export function executeOptions(overrides: Partial<ExecuteOptions> = {}): Execute
         reseedOnly: false,
         force: false,
         budget: BUDGET,
-        targets: { rtoSeconds: 300, rpoMinutes: 60 },
+        targets: { rtoSeconds: 300, fullCapacitySeconds: 600, rpoMinutes: 60, databaseRpoSeconds: 60 },
         waitTimeoutSeconds: 120,
         pollSeconds: 5,
         probeTimeoutMs: 1000,
@@ -251,7 +271,7 @@ export function restoreOptions(overrides: Partial<RestoreOptions> = {}): Restore
         execute: true,
         force: false,
         budget: BUDGET,
-        targets: { rtoSeconds: 300, rpoMinutes: 60 },
+        targets: { rtoSeconds: 300, fullCapacitySeconds: 600, rpoMinutes: 60, databaseRpoSeconds: 60 },
         waitTimeoutSeconds: 600,
         pollSeconds: 10,
         ...overrides,

@@ -159,6 +159,9 @@ describe("drill --execute orchestration (fakes)", () => {
             assert.match(md, /\| Measured RTO \(service restored\) \| 90 s \|/);
             assert.match(md, /\| RTO budget \| 270 s \(detection 3×10 s \+ DNS TTL 60 s \+ promotion 180 s\) \|/);
             assert.match(md, /\| RTO target \(dr\.rtoSeconds\) \| 300 s \|/);
+            assert.match(md, /\| Full-capacity budget \(not measured\) \| 450 s \(service restored 270 s \+ scale-up 180 s\) \|/);
+            assert.doesNotMatch(md, /\| RPO budget \(database\)|\| Measured data loss/, "no database, no database RPO");
+            assert.equal(json.budgetSummary.databaseRpo, undefined);
             assert.match(md, /Measured RTO 90 s \(`pulumi up` 60 s, then DNS switch 30 s and the health URL\): within the 270 s budget, within the 300 s target\./);
             assert.match(md, /\| 6 \| pulumi up --plan \(DNS, sizes, replica\.primary\) \| ok \| 2025-03-01T10:00:00.000Z \| 60 s \| succeeded with the saved plan: 4 update \|/);
             assert.match(md, /\| 7 \| Wait until the global name resolves to the new primary \| ok \| .* \| 30 s \| app\.fin\.example\.com → app\.azure\.fin\.example\.com \(after 7 attempts\) \|/);

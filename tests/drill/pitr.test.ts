@@ -32,14 +32,14 @@ async function run(over: Partial<PitrOptions> = {}, prepare: (cnpg: FakeCnpg) =>
 
 const SLOT = {
     namespace: "finplat-db-pitr",
-    clusterName: "ledger-azure-pitr",
-    objectStore: "ledger-azure-archive-reader",
+    clusterName: "postgres-azure-pitr",
+    objectStore: "archive-azure",
     serviceAccountAnnotations: { "azure.workload.identity/client-id": "3f1c" },
     podLabels: { "azure.workload.identity/use": "true" },
 };
 
 const source = (over: Partial<CnpgCluster> = {}): CnpgCluster => ({
-    name: "ledger-azure",
+    name: "postgres-azure",
     namespace: NAMESPACE,
     fencedInstances: [],
     primaryOwners: [],
@@ -47,8 +47,8 @@ const source = (over: Partial<CnpgCluster> = {}): CnpgCluster => ({
         imageName: "ghcr.io/cloudnative-pg/postgresql:17.5-standard-bookworm",
         postgresql: { parameters: { max_connections: "400" }, synchronous: { method: "any", number: 1 } },
         storage: { size: "100Gi", storageClass: "managed-csi" },
-        bootstrap: { recovery: { source: "ledger-aws", database: "ledger", owner: "ledger" } },
-        plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "ledger-azure-archive", serverName: "ledger-azure-g2" } }],
+        bootstrap: { recovery: { source: "postgres-aws", database: "ledger", owner: "ledger" } },
+        plugins: [{ name: "barman-cloud.cloudnative-pg.io", isWALArchiver: true, parameters: { barmanObjectName: "archive-azure", serverName: "postgres-azure-g2" } }],
     },
     ...over,
 });
@@ -68,10 +68,10 @@ describe("drill --restore --pitr: the recovery Cluster", () => {
             apiVersion: "postgresql.cnpg.io/v1",
             kind: "Cluster",
             metadata: {
-                name: "ledger-azure-pitr",
+                name: "postgres-azure-pitr",
                 namespace: "finplat-db-pitr",
                 labels: { "app.kubernetes.io/managed-by": "finplat-drill", "finplat.io/drill": "pitr" },
-                annotations: { "finplat.io/pitr-target-time": TARGET, "finplat.io/pitr-source": "finplat-db/ledger-azure" },
+                annotations: { "finplat.io/pitr-target-time": TARGET, "finplat.io/pitr-source": "finplat-db/postgres-azure" },
             },
             spec: {
                 instances: 1,
@@ -83,10 +83,10 @@ describe("drill --restore --pitr: the recovery Cluster", () => {
                 serviceAccountTemplate: { metadata: { annotations: { "azure.workload.identity/client-id": "3f1c" } } },
                 inheritedMetadata: { labels: { "azure.workload.identity/use": "true" } },
                 bootstrap: { recovery: { source: "origin", database: "ledger", owner: "ledger", recoveryTarget: { targetTime: TARGET } } },
-                externalClusters: [{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "ledger-azure-archive-reader", serverName: "ledger-azure-g2" } } }],
+                externalClusters: [{ name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "archive-azure", serverName: "postgres-azure-g2" } } }],
             },
         });
-        assert.equal(archiveServerName(source({ spec: { storage: { size: "1Gi" } } })), "ledger-azure", "without a serverName parameter: the Cluster's name, as the plugin does");
+        assert.equal(archiveServerName(source({ spec: { storage: { size: "1Gi" } } })), "postgres-azure", "without a serverName parameter: the Cluster's name, as the plugin does");
         const aws = pitrManifest({ ...slot, podLabels: {} }, source(), TARGET) as { spec: Record<string, unknown> };
         assert.equal(aws.spec.inheritedMetadata, undefined, "no pod labels on AWS (IRSA needs only the ServiceAccount annotation)");
         assert.equal(aws.spec.plugins, undefined, "the recovered copy never archives");
@@ -103,9 +103,9 @@ describe("drill --restore --pitr: the recovery Cluster", () => {
         assert.deepEqual(parseRecoveredState('{"timeline": 1, "databases": null, "history": null}'), { timeline: 1, databases: [] });
     });
 
-    it("validates against the CloudNativePG 1.30 Cluster CRD's field list, unknown fields rejected", async function () {
-        // The data tier registers the list (tools/crd-fields.ts from cloudnative-pg@v1.30.0 config/crd/bases/postgresql.cnpg.io_clusters.yaml).
-        if (!FIELD_LISTS["postgresql.cnpg.io/v1/Cluster"]) this.skip();
+    it("validates against the CloudNativePG 1.30 Cluster CRD's field list, unknown fields rejected", async () => {
+        // Registered by the data tier (tools/crd-fields.ts from the cloudnative-pg 0.29.0 chart's CRDs, operator 1.30.0): never skipped.
+        assert.ok(FIELD_LISTS["postgresql.cnpg.io/v1/Cluster"], "the CloudNativePG Cluster field list is registered in tests/support/k8s-schema.ts");
         const manifest = pitrManifest(SLOT, source(), TARGET) as { apiVersion: string; kind: string };
         assert.equal(await validateKubernetesObject(manifest.apiVersion, manifest.kind, manifest), "validated");
         const typo = { ...manifest, spec: { ...(manifest as unknown as { spec: object }).spec, serviceAccountTemplates: {} } };
@@ -118,19 +118,19 @@ describe("drill --restore --pitr: the run (fakes)", () => {
         const { w, report } = await run({ verifySql: "SELECT count(*) FROM ledger.entries" });
         assert.equal(report.status, "succeeded", report.problems.join("; "));
         assert.equal(report.cloud, "aws");
-        assert.deepEqual(w.cnpg.created.map((c) => [c.target.cloud, c.target.namespace, c.manifest.metadata.name]), [["aws", "finplat-db-pitr", "ledger-aws-pitr"]]);
+        assert.deepEqual(w.cnpg.created.map((c) => [c.target.cloud, c.target.namespace, c.manifest.metadata.name]), [["aws", "finplat-db-pitr", "postgres-aws-pitr"]]);
         const spec = w.cnpg.created[0].manifest.spec;
         assert.deepEqual(spec.bootstrap.recovery.recoveryTarget, { targetTime: TARGET });
-        assert.deepEqual(spec.serviceAccountTemplate.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/finplat-prod-aws-db-pitr" });
-        assert.equal(spec.externalClusters[0].plugin.parameters.barmanObjectName, "ledger-aws-archive-reader");
+        assert.deepEqual(spec.serviceAccountTemplate.metadata.annotations, { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/pair-aws-database-pitr-irsa-4650416" });
+        assert.equal(spec.externalClusters[0].plugin.parameters.barmanObjectName, "archive-aws");
         assert.deepEqual(
             w.calls.filter((c) => c.startsWith("cnpg: ")),
-            ["cnpg: aws finplat-db-pitr/ledger-aws-pitr created", "cnpg: aws finplat-db-pitr/ledger-aws-pitr deleted"],
+            ["cnpg: aws finplat-db-pitr/postgres-aws-pitr created", "cnpg: aws finplat-db-pitr/postgres-aws-pitr deleted"],
             "the live Clusters are never touched",
         );
-        assert.ok(w.calls.some((c) => c.startsWith("db.query aws ledger-aws-pitr-1 ledger SELECT count(*)")), "the verification query runs in the application database");
+        assert.ok(w.calls.some((c) => c.startsWith("db.query aws postgres-aws-pitr-1 ledger SELECT count(*)")), "the verification query runs in the application database");
         assert.deepEqual(report.recovered, {
-            pod: "ledger-aws-pitr-1",
+            pod: "postgres-aws-pitr-1",
             timeline: 3,
             databases: ["ledger", "postgres"],
             switchpoint: "0/7A3C1F0",
@@ -147,7 +147,7 @@ describe("drill --restore --pitr: the run (fakes)", () => {
         ]);
         assert.deepEqual(report.measured, { createSeconds: 0, recoverySeconds: 45, totalSeconds: 45 });
         assert.equal(report.kept, false);
-        assert.deepEqual(report.source, { namespace: "finplat-db", cluster: "ledger-aws", archive: "s3://finplat-prod-db-archive-aws/ledger", serverName: "ledger-aws" });
+        assert.deepEqual(report.source, { namespace: "finplat-db", cluster: "postgres-aws", archive: "s3://pair-aws-pg-archive-5e1c07a2/", serverName: "postgres-aws" });
     });
 
     it("--keep leaves the recovered Cluster and says how to delete it", async () => {
@@ -156,7 +156,7 @@ describe("drill --restore --pitr: the run (fakes)", () => {
         assert.equal(report.kept, true);
         assert.ok(!w.calls.some((c) => c.startsWith("db.deleteCluster")));
         assert.equal(report.steps.find((s) => s.name === "clean-up")!.status, "skipped");
-        assert.match(report.notes.join(" "), /kubectl -n finplat-db-pitr delete cluster ledger-azure-pitr/);
+        assert.match(report.notes.join(" "), /kubectl -n finplat-db-pitr delete cluster postgres-azure-pitr/);
     });
 
     it("a recovery that never stopped at the target fails the verification, and the Cluster is still deleted", async () => {
@@ -165,16 +165,16 @@ describe("drill --restore --pitr: the run (fakes)", () => {
         });
         assert.equal(report.status, "failed");
         assert.match(report.problems[0], /recovery did not stop at the target time .*the archive holds no transaction after 2025-03-01T09:45:00\.000Z/);
-        assert.ok(w.calls.includes("db.deleteCluster aws finplat-db-pitr/ledger-aws-pitr"));
+        assert.ok(w.calls.includes("db.deleteCluster aws finplat-db-pitr/postgres-aws-pitr"));
         assert.equal(report.kept, false);
     });
 
     it("refuses an occupied slot without creating anything; the dry run creates nothing and shows the manifest", async () => {
         const occupied = await run({}, (cnpg) => {
-            cnpg.extra.set("aws/finplat-db-pitr/ledger-aws-pitr", { cluster: { name: "ledger-aws-pitr", namespace: "finplat-db-pitr", fencedInstances: [], primaryOwners: [], spec: {} }, pollsLeft: 0, pvcs: 1 });
+            cnpg.extra.set("aws/finplat-db-pitr/postgres-aws-pitr", { cluster: { name: "postgres-aws-pitr", namespace: "finplat-db-pitr", fencedInstances: [], primaryOwners: [], spec: {} }, pollsLeft: 0, pvcs: 1 });
         });
         assert.equal(occupied.report.status, "failed");
-        assert.match(occupied.report.problems[0], /a Cluster finplat-db-pitr\/ledger-aws-pitr already exists \(an earlier --keep\?\): delete it first/);
+        assert.match(occupied.report.problems[0], /a Cluster finplat-db-pitr\/postgres-aws-pitr already exists \(an earlier --keep\?\): delete it first/);
         assert.equal(occupied.w.cnpg.created.length, 0);
 
         const dry = await run({ execute: false });
@@ -182,7 +182,7 @@ describe("drill --restore --pitr: the run (fakes)", () => {
         assert.equal(dry.w.cnpg.created.length, 0);
         assert.deepEqual(dry.report.steps.filter((s) => s.status === "skipped").map((s) => s.name), PITR_STEP_ORDER.slice(2));
         const text = renderPitrPlan(dry.report);
-        assert.match(text, /from: {3}the aws archive s3:\/\/finplat-prod-db-archive-aws\/ledger \(server name ledger-aws, Cluster finplat-db\/ledger-aws\)/);
+        assert.match(text, /from: {3}the aws archive s3:\/\/pair-aws-pg-archive-5e1c07a2\/ \(server name postgres-aws, Cluster finplat-db\/postgres-aws\)/);
         assert.match(text, /"targetTime": "2025-03-01T09:45:00\.000Z"/);
         assert.match(text, /Checks passed: run again with --execute to recover\./);
     });

@@ -189,13 +189,32 @@ describe("the global name's certificate (whole stack)", () => {
         }
     });
 
-    it("without Velero and the in-cluster database (no reader trusts the AKS issuer) creates the AKS issuer's IAM provider itself", async () => {
-        const ev = await stackEvaluation("dev", EXTERNAL_DATABASE_WITHOUT_VELERO);
-        const aks = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
-        assert.deepEqual(aks.map((p) => [p.name, p.inputs.clientIdLists]), [["global-name-challenge-azure-issuer", ["sts.amazonaws.com"]]]);
-        assert.match(aks[0].provider, /pulumi:providers:aws::aws::/);
-        const trust = statements(ev.named(ROLE, "global-name-challenge-role").inputs.assumeRolePolicy);
-        assert.equal(trust.length, 2);
+    it("the AKS issuer's one IAM trust keeps its URN whatever needs it: Velero on or off, the in-cluster database or not (IAM refuses a second provider for the URL)", async () => {
+        const [veleroOff, neitherReader] = await Promise.all([stackEvaluation("dev", ["platform.velero.enabled=false"]), stackEvaluation("dev", EXTERNAL_DATABASE_WITHOUT_VELERO)]);
+        const aksTrust = (ev: Evaluation) => {
+            const found = ev.ofType(OIDC).filter((p) => /prod-aks\.azure\.com/.test(p.inputs.url));
+            assert.equal(found.length, 1);
+            return found[0];
+        };
+        const trust = aksTrust(dev);
+        assert.equal(trust.name, "pair-aws-trusts-azure-issuer", "named after the issuer, not after a grant");
+        assert.deepEqual([aksTrust(veleroOff).urn, aksTrust(neitherReader).urn], [trust.urn, trust.urn]);
+        assert.deepEqual(trust.inputs.clientIdLists, ["sts.amazonaws.com"]);
+        assert.match(trust.provider, /pulumi:providers:aws::aws::/);
+        // The names earlier versions gave it (after the first grant to need it): adopted, not replaced.
+        const aliases = (trust.aliases as { spec: { name: string; parenturn: string } }[]).map((a) => [a.spec.name, a.spec.parenturn.replace(/^urn:pulumi:dev::dr-platform::/, "")]);
+        assert.deepEqual(aliases, [
+            ["pair-aws-backup-reader-azure-issuer", "finplat:cluster:ClusterPair$finplat:aws:AwsCluster::pair-aws"],
+            ["pair-aws-archive-reader-azure-issuer", "finplat:cluster:ClusterPair$finplat:aws:AwsCluster::pair-aws"],
+            ["global-name-challenge-azure-issuer", "finplat:failover:GlobalNameChallengeAccess::global-name-challenge"],
+        ]);
+        // Every role an AKS workload assumes in AWS names that one provider.
+        const arn = `arn:aws:iam::123456789012:oidc-provider/${trust.inputs.url.replace("https://", "")}`;
+        for (const ev of [dev, veleroOff, neitherReader]) {
+            assert.ok(statements(ev.named(ROLE, "global-name-challenge-role").inputs.assumeRolePolicy).some((st) => st.Principal.Federated === arn));
+        }
+        assert.ok(statements(dev.named(ROLE, "pair-aws-backup-reader-azure-irsa").inputs.assumeRolePolicy).every((st) => st.Principal.Federated === arn));
+        assert.ok(statements(veleroOff.named(ROLE, "pair-aws-archive-reader-azure-irsa").inputs.assumeRolePolicy).every((st) => st.Principal.Federated === arn));
     });
 
     it("allows ChangeResourceRecordSets only on the root zone, for the TXT _acme-challenge record of the global name", () => {

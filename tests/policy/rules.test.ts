@@ -165,6 +165,29 @@ const ROTATION = { attributes: { expiryTime: "P2Y" }, lifetimeActions: [{ action
 const record = (inputs: Record<string, unknown>) =>
     fake("aws:route53/record:Record", { zoneId: "Z123", name: "app.fin.example.com", type: "CNAME", ttl: 60, records: ["lb.example.com"], ...inputs }, { name: "app-primary" });
 
+// ---- Identities -------------------------------------------------------------------------
+
+const KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/abc";
+const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EKS0000";
+const policyJson = (...Statement: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const rolePolicy = (...statements: Record<string, unknown>[]) =>
+    fake("aws:iam/rolePolicy:RolePolicy", { role: "pair-aws-ebs-csi-irsa-1a2b3c", policy: policyJson(...statements) }, { name: "pair-aws-ebs-csi-irsa" });
+const GRANTS = { Effect: "Allow", Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], Resource: [KEY_ARN] };
+const FOR_AWS_RESOURCES = { Bool: { "kms:GrantIsForAWSResource": "true" } };
+const trust = (condition: Record<string, unknown>, principal: unknown = { Federated: `arn:aws:iam::123456789012:oidc-provider/${ISSUER}` }) =>
+    fake("aws:iam/role:Role", {
+        assumeRolePolicy: policyJson({ Effect: "Allow", Principal: principal, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition }),
+    }, { name: "pair-aws-velero-irsa" });
+const PINNED = { StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:velero:velero-server", [`${ISSUER}:aud`]: "sts.amazonaws.com" } };
+const fic = (inputs: Record<string, unknown>) => fake("azure-native:managedidentity:FederatedIdentityCredential", {
+    issuer: "https://westus3.oic.prod-aks.azure.com/tenant/guid/", subject: "system:serviceaccount:velero:velero-server", audiences: ["api://AzureADTokenExchange"], ...inputs,
+}, { name: "pair-azure-velero-fic" });
+const SUBSCRIPTION = "/subscriptions/00000000-1111-2222-3333-444444444444";
+const assignment = (role: string, scope: string) => fake("azure-native:authorization:RoleAssignment", {
+    principalId: "p", principalType: "ServicePrincipal", roleDefinitionId: `${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${role}`, scope,
+}, { name: "pair-azure-velero-grant" });
+const CONTAINER = `${SUBSCRIPTION}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa/blobServices/default/containers/velero`;
+const BLOB_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 // ---- Ingress layer -------------------------------------------------------------
 
 const HOST = "app.aws.fin.example.com";
@@ -377,6 +400,34 @@ const CASES: RuleCase[] = [
     { policy: "route53-failover-health-check", title: "a failover record without a health check fails", resources: [record({ setIdentifier: "azure", failoverRoutingPolicies: [{ type: "SECONDARY" }] })], expect: [/failover record without a healthCheckId/] },
     { policy: "route53-failover-health-check", title: "a simple record is not applicable", resources: [record({})], expect: [], notApplicable: true },
 
+    // Identities
+    { policy: "iam-kms-grant-for-aws-resource", title: "grants only for AWS resources pass", resources: [rolePolicy({ ...GRANTS, Condition: FOR_AWS_RESOURCES })], expect: [] },
+    { policy: "iam-kms-grant-for-aws-resource", title: "a policy known only after deploy passes (checked on the next preview and by the test suite)", resources: [fake("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: UNKNOWN })], expect: [] },
+    { policy: "iam-kms-grant-for-aws-resource", title: "a grant without the AWS-resource condition fails", resources: [rolePolicy(GRANTS)], expect: [/statement 0 allows kms:CreateGrant without Bool kms:GrantIsForAWSResource "true"/] },
+    { policy: "iam-kms-grant-for-aws-resource", title: "kms:* grants CreateGrant too", resources: [rolePolicy({ Effect: "Allow", Action: "kms:*", Resource: KEY_ARN })], expect: [/allows kms:CreateGrant/] },
+    {
+        policy: "iam-kms-grant-for-aws-resource", title: "a key policy's account-root statement delegates to IAM and passes; a role named in it does not",
+        resources: [fake("aws:kms/key:Key", { policy: policyJson(
+            { Sid: "Root", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+            { Sid: "Ebs", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/ebs" }, Action: "kms:CreateGrant", Resource: "*" },
+        ) }, { name: "pair-aws-storage" })],
+        expect: [/statement Ebs allows kms:CreateGrant/],
+    },
+    { policy: "iam-web-identity-trust-pinned", title: "sub and aud pinned with StringEquals pass", resources: [trust(PINNED)], expect: [] },
+    { policy: "iam-web-identity-trust-pinned", title: "a trust without sub fails", resources: [trust({ StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com" } })], expect: [/does not pin .*EKS0000:sub to exactly one value/] },
+    {
+        policy: "iam-web-identity-trust-pinned", title: "a wildcard sub (StringLike) fails",
+        resources: [trust({ StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com" }, StringLike: { [`${ISSUER}:sub`]: "system:serviceaccount:velero:*" } })],
+        expect: [/does not pin .*:sub/],
+    },
+    { policy: "iam-web-identity-trust-pinned", title: "a trust open to every principal fails", resources: [trust({}, "*")], expect: [/trusts every principal/] },
+    { policy: "azure-federated-credential-pinned", title: "one issuer, one subject, the token-exchange audience pass", resources: [fic({})], expect: [] },
+    { policy: "azure-federated-credential-pinned", title: "an issuer known only after deploy passes", resources: [fic({ issuer: UNKNOWN })], expect: [] },
+    { policy: "azure-federated-credential-pinned", title: "a second audience fails", resources: [fic({ audiences: ["api://AzureADTokenExchange", "other"] })], expect: [/audiences must be exactly \["api:\/\/AzureADTokenExchange"\]/] },
+    { policy: "azure-federated-credential-pinned", title: "a claims expression instead of a subject fails", resources: [fic({ subject: undefined, claimsMatchingExpression: { value: "claims['sub'] matches 'system:serviceaccount:velero:*'", languageVersion: 1 } })], expect: [/claimsMatchingExpression matches many subjects/, /subject must be one exact subject, not undefined/] },
+    { policy: "azure-role-assignment-scoped", title: "a data role on a container passes", resources: [assignment(BLOB_CONTRIBUTOR, CONTAINER)], expect: [] },
+    { policy: "azure-role-assignment-scoped", title: "a role on a resource group fails", resources: [assignment(BLOB_CONTRIBUTOR, `${SUBSCRIPTION}/resourceGroups/rg`)], expect: [/is a subscription or resource group/] },
+    { policy: "azure-role-assignment-scoped", title: "Contributor fails, even on a resource", resources: [assignment("b24988ac-6180-42a0-ab88-20f7382dd24c", CONTAINER)], expect: [/assigns Contributor/] },
     // Security layers on every cluster
     { policy: "security-layers-installed", title: "prod: Kyverno (denying) and Falco on both clusters pass", environment: "prod", resources: [...clusterPlatform("aws"), ...clusterPlatform("azure")], expect: [] },
     {

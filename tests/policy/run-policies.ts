@@ -70,6 +70,8 @@ export function fake(
         ignoreChanges: [],
         aliases: [],
         secretInputs: [],
+        id: "",
+        outputs: {},
     };
 }
 

@@ -33,6 +33,10 @@ const MUST_APPLY = [
     "azure-stable-api-versions",
     "ingress-tls-required",
     "policy-environment-matches-stack",
+    "iam-kms-grant-for-aws-resource",
+    "iam-web-identity-trust-pinned",
+    "azure-federated-credential-pinned",
+    "azure-role-assignment-scoped",
     "security-layers-installed",
 ];
 

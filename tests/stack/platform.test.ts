@@ -96,6 +96,43 @@ describe("the platform on both clusters (whole stack)", () => {
         }
     });
 
+    it("lets cert-manager on AWS change only `_acme-challenge` TXT records in its own zone, as the global-name role does", () => {
+        const policy = JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", "pair-aws-platform-cert-manager-irsa").inputs.policy);
+        const zone = prod.named("aws:route53/zone:Zone", "pair-aws-zone");
+        const writes = policy.Statement.filter((s: any) => s.Action.includes("route53:ChangeResourceRecordSets"));
+        assert.deepEqual(writes.map((s: any) => [s.Action, s.Condition]), [[["route53:ChangeResourceRecordSets"], {
+            "ForAllValues:StringLike": {
+                "route53:ChangeResourceRecordSetsNormalizedRecordNames": [`_acme-challenge.${zone.inputs.name}`, `_acme-challenge.*.${zone.inputs.name}`],
+            },
+            "ForAllValues:StringEquals": { "route53:ChangeResourceRecordSetsRecordTypes": ["TXT"] },
+        }]]);
+        assert.deepEqual(policy.Statement.flatMap((s: any) => s.Action).sort(), ["route53:ChangeResourceRecordSets", "route53:GetChange"], "the issuer names the zone: no list calls");
+    });
+
+    it("scopes read calls that IAM can scope: ExternalDNS's zone tags to its zone, the autoscaler's node-group reads to its cluster's node groups", () => {
+        const statements = (name: string) => JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];
+        const resourcesOf = (name: string, action: string) => statements(name).filter((s) => s.Action.includes(action)).flatMap((s) => [s.Resource].flat());
+        const externalDns = "pair-aws-platform-external-dns-irsa";
+        const [zoneArn] = resourcesOf(externalDns, "route53:ChangeResourceRecordSets");
+        assert.match(zoneArn, /^arn:aws:route53:::hostedzone\/Z[A-Z0-9]+$/);
+        assert.deepEqual(resourcesOf(externalDns, "route53:ListTagsForResources"), [zoneArn]);
+        assert.deepEqual(resourcesOf("pair-aws-platform-cluster-autoscaler-identity-irsa", "eks:DescribeNodegroup"), [
+            "arn:aws:eks:us-east-1:123456789012:nodegroup/finplat-prod-eks/*/*",
+        ]);
+    });
+
+    it("lets the backup and archive identities use the shared storage key only through S3, for their own bucket", () => {
+        const stores = ["pair-aws-platform-velero-backup-irsa", "pair-aws-backup-reader-azure-irsa", "pair-aws-database-archive-irsa", "pair-aws-database-pitr-irsa", "pair-aws-archive-reader-azure-irsa"];
+        for (const name of stores) {
+            const statements = JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];
+            const bucket = statements.find((s) => s.Action.includes("s3:ListBucket")).Resource[0];
+            for (const s of statements.filter((x) => x.Action.some((a: string) => a.startsWith("kms:")))) {
+                assert.equal(s.Condition.StringEquals["kms:ViaService"], "s3.us-east-1.amazonaws.com", `${name} ${s.Sid}`);
+                if (!s.Action.includes("kms:DescribeKey")) assert.deepEqual(s.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [bucket, `${bucket}/*`], `${name} ${s.Sid}`);
+            }
+        }
+    });
+
     it("assigns Azure roles on resource scopes, never on a subscription or resource group", () => {
         for (const assignment of prod.ofType("azure-native:authorization:RoleAssignment")) {
             assert.match(assignment.inputs.scope, /\/providers\//, `${assignment.name} is scoped to a resource: ${assignment.inputs.scope}`);
