@@ -13,8 +13,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, SECRET_KEYS, parseStackConfig } from "../stacks/config";
+import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { allowedRegistries } from "../components/security/registries";
+import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
 import { evaluateStack } from "./offline/evaluate-stack";
 import { ImageInventory, buildInventory, renderInventory } from "./offline/image-inventory";
 import { loadStackFile } from "./offline/stack-files";
@@ -28,24 +29,11 @@ interface ImagesArgs {
 
 const USAGE = "usage: npm run images -- --stack <dev|prod> [--set key.path=value ...] [--json FILE] [--values-dir DIR]";
 
-class UsageError extends Error {}
+const IMAGES_FLAGS = { "--stack": "value", "--set": "list", "--json": "value", "--values-dir": "value" } as const;
 
 export function parseImagesArgs(argv: string[]): ImagesArgs {
-    const args: ImagesArgs = { stack: "", overrides: [] };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        const needValue = () => {
-            if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            i++;
-            return value;
-        };
-        if (flag === "--stack") args.stack = needValue();
-        else if (flag === "--set") args.overrides.push(needValue());
-        else if (flag === "--json") args.json = needValue();
-        else if (flag === "--values-dir") args.valuesDir = needValue();
-        else throw new UsageError(`unknown option ${flag}`);
-    }
+    const { flags } = parseFlags(argv, IMAGES_FLAGS);
+    const args: ImagesArgs = { stack: flags["--stack"] ?? "", overrides: checkOverrides("--set", flags["--set"]), json: flags["--json"], valuesDir: flags["--values-dir"] };
     if (!args.stack) throw new UsageError("--stack is required");
     return args;
 }
@@ -70,44 +58,24 @@ export function writeReleaseValues(inventory: ImageInventory, dir: string): stri
     return index.map((r) => r.valuesFile);
 }
 
-async function main(): Promise<number> {
-    let args: ImagesArgs;
-    try {
-        args = parseImagesArgs(process.argv.slice(2));
-    } catch (err) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
-        return 2;
+async function run(args: ImagesArgs): Promise<number> {
+    const inventory = await stackInventory(args.stack, args.overrides);
+    console.log(renderInventory(inventory));
+    if (args.json) {
+        fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+        fs.writeFileSync(args.json, `${JSON.stringify(inventory, null, 2)}\n`);
+        console.log(`\nWrote ${inventory.images.length} images and ${inventory.releases.length} releases to ${args.json}`);
     }
-    try {
-        const inventory = await stackInventory(args.stack, args.overrides);
-        console.log(renderInventory(inventory));
-        if (args.json) {
-            fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-            fs.writeFileSync(args.json, `${JSON.stringify(inventory, null, 2)}\n`);
-            console.log(`\nWrote ${inventory.images.length} images and ${inventory.releases.length} releases to ${args.json}`);
-        }
-        if (args.valuesDir) {
-            const files = writeReleaseValues(inventory, args.valuesDir);
-            console.log(`Wrote ${files.length} values files and releases.json to ${args.valuesDir}`);
-        }
-        const refused = inventory.images.filter((i) => i.problems.length > 0);
-        if (refused.length) {
-            console.error(`\n${refused.length} image(s) refused:\n${refused.map((i) => `  ${i.image}: ${i.problems.join("; ")}`).join("\n")}`);
-            return 1;
-        }
-        return 0;
-    } catch (err) {
-        if (err instanceof ConfigError || /unknown stack/.test((err as Error).message)) {
-            console.error((err as Error).message);
-            return 1;
-        }
-        throw err;
+    if (args.valuesDir) {
+        const files = writeReleaseValues(inventory, args.valuesDir);
+        console.log(`Wrote ${files.length} values files and releases.json to ${args.valuesDir}`);
     }
+    const refused = inventory.images.filter((i) => i.problems.length > 0);
+    if (refused.length) {
+        console.error(`\n${refused.length} image(s) refused:\n${refused.map((i) => `  ${i.image}: ${i.problems.join("; ")}`).join("\n")}`);
+        return 1;
+    }
+    return 0;
 }
 
-if (require.main === module) {
-    main().then((code) => process.exit(code), (err) => {
-        console.error(err);
-        process.exit(1);
-    });
-}
+runIfMain(module, () => runCommand({ usage: USAGE, parse: parseImagesArgs, run }, process.argv.slice(2)));

@@ -9,8 +9,8 @@
  * `pulumi preview`. Bad config fails with the same message a real run prints.
  */
 import * as fs from "fs";
-import { ConfigError } from "../stacks/config";
 import { DrBudget, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../stacks/config/dr-budget";
+import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
 import { MigrationError, planIngressMigration, renderMigration } from "./ingress-migration";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { evaluateStack } from "./offline/evaluate-stack";
@@ -25,28 +25,15 @@ interface PlanArgs {
 
 const USAGE = "usage: npm run plan -- --stack <dev|prod> [--set key.path=value ...] [--json FILE]\n       npm run plan -- --stack <dev|prod> --migrate-ingress <ingress-nginx|envoy-gateway>";
 
+const PLAN_FLAGS = { "--stack": "value", "--set": "list", "--json": "value", "--migrate-ingress": "value" } as const;
+
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const args: PlanArgs = { stack: "", overrides: [] };
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = argv[i + 1];
-        const needValue = () => {
-            if (value === undefined || value.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            i++;
-            return value;
-        };
-        if (flag === "--stack") args.stack = needValue();
-        else if (flag === "--set") args.overrides.push(needValue());
-        else if (flag === "--json") args.json = needValue();
-        else if (flag === "--migrate-ingress") args.migrateIngress = needValue();
-        else throw new UsageError(`unknown option ${flag}`);
-    }
+    const { flags } = parseFlags(argv, PLAN_FLAGS);
+    const args: PlanArgs = { stack: flags["--stack"] ?? "", overrides: checkOverrides("--set", flags["--set"]), json: flags["--json"], migrateIngress: flags["--migrate-ingress"] };
     if (!args.stack) throw new UsageError("--stack is required");
     if (args.migrateIngress && (args.overrides.length || args.json)) throw new UsageError("--migrate-ingress plans from the stack file as it is: no --set or --json");
     return args;
 }
-
-class UsageError extends Error {}
 
 const shortType = (type: string) => type.replace(/^pulumi:providers:/, "provider:");
 
@@ -228,39 +215,18 @@ export function renderPlan(evaluation: Evaluation, stack: string, placeholders: 
     return lines.join("\n");
 }
 
-async function main(): Promise<number> {
-    let args: PlanArgs;
-    try {
-        args = parsePlanArgs(process.argv.slice(2));
-    } catch (err) {
-        console.error(`${(err as Error).message}\n${USAGE}`);
-        return 2;
-    }
-    try {
-        if (args.migrateIngress) {
-            console.log(renderMigration(await planIngressMigration(args.stack, args.migrateIngress)));
-            return 0;
-        }
-        const evaluation = await evaluateStack(args.stack, { overrides: args.overrides, placeholderSecrets: true, preview: true });
-        console.log(renderPlan(evaluation, args.stack, evaluation.placeholders));
-        if (args.json) {
-            fs.writeFileSync(args.json, JSON.stringify({ stack: args.stack, outputs: evaluation.outputs, resources: evaluation.resources }, null, 2));
-            console.log(`\nWrote ${evaluation.resources.length} resources with inputs and options to ${args.json}`);
-        }
+async function run(args: PlanArgs): Promise<number> {
+    if (args.migrateIngress) {
+        console.log(renderMigration(await planIngressMigration(args.stack, args.migrateIngress)));
         return 0;
-    } catch (err) {
-        // Config errors and unknown stacks are the user's to fix: the message alone, no stack trace.
-        if (err instanceof ConfigError || err instanceof MigrationError || /unknown stack/.test((err as Error).message)) {
-            console.error((err as Error).message);
-            return 1;
-        }
-        throw err;
     }
+    const evaluation = await evaluateStack(args.stack, { overrides: args.overrides, placeholderSecrets: true, preview: true });
+    console.log(renderPlan(evaluation, args.stack, evaluation.placeholders));
+    if (args.json) {
+        fs.writeFileSync(args.json, JSON.stringify({ stack: args.stack, outputs: evaluation.outputs, resources: evaluation.resources }, null, 2));
+        console.log(`\nWrote ${evaluation.resources.length} resources with inputs and options to ${args.json}`);
+    }
+    return 0;
 }
 
-if (require.main === module) {
-    main().then((code) => process.exit(code), (err) => {
-        console.error(err);
-        process.exit(1);
-    });
-}
+runIfMain(module, () => runCommand({ usage: USAGE, parse: parsePlanArgs, run, userError: (err) => err instanceof MigrationError }, process.argv.slice(2)));

@@ -16,6 +16,7 @@
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError } from "../../stacks/config";
 import { DatabaseApi } from "./database";
+import { UsageError, checkOverrides, parseFlags } from "../command-line";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { Clock, DEFAULT_EXECUTE_TIMING, DrillDeps, DrillReport, DrillStack, executeDrill, previewFlip, systemClock } from "./orchestrator";
 import { DEFAULT_PITR_TIMING, PitrReport, parsePitrTime, renderPitrPlan, runPitr } from "./pitr";
@@ -112,116 +113,70 @@ point-in-time recovery of the database (with --restore):
 
 exit codes: 0 clean, 1 the drill found a problem, 2 it could not run`;
 
-export class UsageError extends DrillSetupError {}
+const DRILL_FLAGS = {
+    "--stack": "value",
+    "--to": "value",
+    "--simulate": "switch",
+    "--preview": "switch",
+    "--execute": "switch",
+    "--failback": "switch",
+    "--force": "switch",
+    "--report-dir": "value",
+    "--timeout": "value",
+    "--set": "list",
+    "--with": "list",
+    "--restore": "switch",
+    "--disaster": "switch",
+    "--reseed-only": "switch",
+    "--pitr": "value",
+    "--keep": "switch",
+    "--verify-sql": "value",
+    "--backup": "value",
+    "--namespaces": "value",
+    "-h": "switch",
+    "--help": "switch",
+} as const;
+
+const MODES = ["simulate", "preview", "execute"] as const;
+
+/** A value the drill parses further (a time, a list): its complaint becomes a usage error. */
+function parsedValue<T>(parse: () => T): T {
+    try {
+        return parse();
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+}
 
 export function parseDrillArgs(argv: string[]): DrillArgs {
+    const { flags, given } = parseFlags(argv, DRILL_FLAGS);
+    const to = flags["--to"];
+    if (to !== undefined && !isCloud(to)) throw new UsageError(`--to must be aws or azure, got "${to}"`);
+    const timeout = flags["--timeout"];
+    if (timeout !== undefined && !(Number.isInteger(Number(timeout)) && Number(timeout) >= 1)) throw new UsageError(`--timeout must be a whole number of seconds, got "${timeout}"`);
+    const pitr = flags["--pitr"];
+    const namespaces = flags["--namespaces"];
     const args: DrillArgs = {
-        stack: "",
+        stack: flags["--stack"] ?? "",
+        to,
         mode: "simulate",
-        failback: false,
-        force: false,
-        reportDir: "drill-reports",
-        timeoutSeconds: DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds,
-        overrides: [],
-        baseOverrides: [],
-        help: false,
-        restore: false,
-        disaster: false,
-        reseedOnly: false,
-        keep: false,
+        failback: flags["--failback"],
+        force: flags["--force"],
+        reportDir: flags["--report-dir"] ?? "drill-reports",
+        timeoutSeconds: timeout === undefined ? DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds : Number(timeout),
+        overrides: flags["--set"],
+        baseOverrides: flags["--with"],
+        help: flags["-h"] || flags["--help"],
+        restore: flags["--restore"],
+        backup: flags["--backup"],
+        namespaces: namespaces === undefined ? undefined : parsedValue(() => parseNamespaces(namespaces)),
+        disaster: flags["--disaster"],
+        reseedOnly: flags["--reseed-only"],
+        pitr: pitr === undefined ? undefined : parsedValue(() => parsePitrTime(pitr, Date.now())),
+        keep: flags["--keep"],
+        verifySql: flags["--verify-sql"],
     };
-    const modes: DrillMode[] = [];
-    const given = new Set<string>();
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        const value = () => {
-            const next = argv[i + 1];
-            if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-            i++;
-            return next;
-        };
-        given.add(flag);
-        switch (flag) {
-            case "--stack":
-                args.stack = value();
-                break;
-            case "--to": {
-                const to = value();
-                if (!isCloud(to)) throw new UsageError(`--to must be aws or azure, got "${to}"`);
-                args.to = to;
-                break;
-            }
-            case "--simulate":
-            case "--preview":
-            case "--execute":
-                modes.push(flag.slice(2) as DrillMode);
-                break;
-            case "--failback":
-                args.failback = true;
-                break;
-            case "--force":
-                args.force = true;
-                break;
-            case "--report-dir":
-                args.reportDir = value();
-                break;
-            case "--timeout": {
-                const text = value();
-                const seconds = Number(text);
-                if (!Number.isInteger(seconds) || seconds < 1) throw new UsageError(`--timeout must be a whole number of seconds, got "${text}"`);
-                args.timeoutSeconds = seconds;
-                break;
-            }
-            case "--set":
-                args.overrides.push(value());
-                break;
-            case "--with":
-                args.baseOverrides.push(value());
-                break;
-            case "--restore":
-                args.restore = true;
-                break;
-            case "--disaster":
-                args.disaster = true;
-                break;
-            case "--reseed-only":
-                args.reseedOnly = true;
-                break;
-            case "--pitr": {
-                const text = value();
-                try {
-                    args.pitr = parsePitrTime(text, Date.now());
-                } catch (err) {
-                    throw new UsageError((err as Error).message);
-                }
-                break;
-            }
-            case "--keep":
-                args.keep = true;
-                break;
-            case "--verify-sql":
-                args.verifySql = value();
-                break;
-            case "--backup":
-                args.backup = value();
-                break;
-            case "--namespaces": {
-                const text = value();
-                try {
-                    args.namespaces = parseNamespaces(text);
-                } catch (err) {
-                    throw new UsageError((err as Error).message);
-                }
-                break;
-            }
-            case "-h":
-            case "--help":
-                args.help = true;
-                break;
-            default:
-                throw new UsageError(`unknown option ${flag}`);
-        }
-    }
+    const modes = MODES.filter((mode) => flags[`--${mode}`]);
     if (args.help) return args;
     if (modes.length > 1) throw new UsageError(`choose one mode, got ${modes.map((m) => `--${m}`).join(" and ")}`);
     if (args.restore) {
@@ -257,11 +212,8 @@ export function parseDrillArgs(argv: string[]): DrillArgs {
     if (given.has("--timeout") && args.mode !== "execute") throw new UsageError("--timeout only applies to --execute");
     if (args.overrides.length && args.mode !== "simulate") throw new UsageError("--set only applies to --simulate (a real drill changes activeCloud only)");
     if (args.baseOverrides.length && args.mode !== "simulate") throw new UsageError("--with only applies to --simulate");
-    for (const [flag, list] of [["--set", args.overrides], ["--with", args.baseOverrides]] as const) {
-        for (const override of list) {
-            if (override.indexOf("=") <= 0) throw new UsageError(`${flag} expects key.path=value, got "${override}"`);
-        }
-    }
+    checkOverrides("--set", args.overrides);
+    checkOverrides("--with", args.baseOverrides);
     return args;
 }
 

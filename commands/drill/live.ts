@@ -13,7 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { CLOUDS, CloudName } from "../../components/cluster/contract";
-import { PROJECT_ROOT } from "../offline/stack-files";
+import { PROJECT_ROOT, UnknownStackError, requireStackFile as requireOfflineStackFile } from "../offline/stack-files";
 import { DrillSetupError, isCloud } from "./errors";
 import { BackupInfo, BackupProbe, DnsProbe, DrillStack, HttpProbe, SavedPlan, StackPreviewResult, StackUpResult } from "./orchestrator";
 import { PEER_LOCATION, RestoreManifest, VELERO_NAMESPACE, VeleroBackup, VeleroRestoreApi, VeleroRestoreStatus } from "./restore";
@@ -88,10 +88,13 @@ export function requireCredentials(ctx: CredentialContext = defaultCredentialCon
     if (problems.length) throw new DrillSetupError(problems.join("; "));
 }
 
+/** An unknown stack is a DrillSetupError (exit 2). */
 export function requireStackFile(stack: string, root = PROJECT_ROOT): void {
-    if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) {
-        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
-        throw new DrillSetupError(`unknown stack "${stack}": no Pulumi.${stack}.yaml in ${root} (known stacks: ${known.join(", ") || "none"})`);
+    try {
+        requireOfflineStackFile(stack, root);
+    } catch (err) {
+        if (err instanceof UnknownStackError) throw new DrillSetupError(err.message);
+        throw err;
     }
 }
 

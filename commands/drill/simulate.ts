@@ -20,7 +20,7 @@ import {
 import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
 import { evaluateStack } from "../offline/evaluate-stack";
-import { loadStackFile } from "../offline/stack-files";
+import { UnknownStackError, loadStackFile } from "../offline/stack-files";
 import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { changeVerdict, replaceRuleFor } from "./replace-rules";
@@ -311,7 +311,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     try {
         current = configuredActiveCloud(options.stack);
     } catch (err) {
-        if (/unknown stack/.test((err as Error).message)) throw new DrillSetupError((err as Error).message);
+        if (err instanceof UnknownStackError) throw new DrillSetupError(err.message);
         throw err;
     }
     const { from, to } = resolveTarget(current, options.to, options.failback ?? false, options.stack);

@@ -48,17 +48,28 @@ export function parseSetValue(text: string): unknown {
     }
 }
 
+/** No Pulumi.<stack>.yaml: the message names the stacks there are. */
+export class UnknownStackError extends Error {
+    constructor(stack: string, root: string) {
+        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+        super(`unknown stack "${stack}": no Pulumi.${stack}.yaml in ${root} (known stacks: ${known.join(", ") || "none"})`);
+        this.name = "UnknownStackError";
+    }
+}
+
+/** Throws UnknownStackError unless the stack has a Pulumi.<stack>.yaml in `root`. */
+export function requireStackFile(stack: string, root = PROJECT_ROOT): void {
+    if (!fs.existsSync(path.join(root, `Pulumi.${stack}.yaml`))) throw new UnknownStackError(stack, root);
+}
+
 /**
  * Loads a stack's config. `overrides` are `key.path=value` strings, applied on
  * top of the file (e.g. `activeCloud=azure`, `aws.nodePools.system.minSize=2`).
  */
 export function loadStackFile(stack: string, overrides: string[] = [], root = PROJECT_ROOT): StackFile {
     const project = projectName(root);
+    requireStackFile(stack, root);
     const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) {
-        const known = fs.readdirSync(root).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
-        throw new Error(`unknown stack "${stack}": no ${path.basename(file)} (known stacks: ${known.join(", ")})`);
-    }
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const raw: Record<string, unknown> = {};
     const encryptedKeys: string[] = [];

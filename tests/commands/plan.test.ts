@@ -70,6 +70,6 @@ describe("offline plan", () => {
         assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace");
         const unknown = runPlan(["--stack", "staging"]);
         assert.equal(unknown.code, 1);
-        assert.match(unknown.stderr, /unknown stack "staging": no Pulumi\.staging\.yaml \(known stacks: dev, prod\)/);
+        assert.match(unknown.stderr, /^unknown stack "staging": no Pulumi\.staging\.yaml in \S+ \(known stacks: dev, prod\)\n$/);
     });
 });
