@@ -17,7 +17,7 @@ import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { allowedRegistries } from "../components/security/registries";
 import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
 import { evaluateStack } from "./offline/evaluate-stack";
-import { ImageInventory, buildInventory, renderInventory } from "./offline/image-inventory";
+import { ImageInventory, ReleaseValuesEntry, buildInventory, renderInventory } from "./offline/image-inventory";
 import { loadStackFile } from "./offline/stack-files";
 
 interface ImagesArgs {
@@ -52,7 +52,8 @@ export function writeReleaseValues(inventory: ImageInventory, dir: string): stri
     const index = inventory.releases.map((r) => {
         const valuesFile = `${r.resource}.values.json`;
         fs.writeFileSync(path.join(dir, valuesFile), `${JSON.stringify(r.values, null, 2)}\n`);
-        return { cluster: r.cluster, resource: r.resource, release: r.release, namespace: r.namespace, chart: r.chart, version: r.version, repository: r.repository, kubernetesVersion: r.kubernetesVersion, valuesFile };
+        const entry: ReleaseValuesEntry = { cluster: r.cluster, resource: r.resource, release: r.release, namespace: r.namespace, chart: r.chart, version: r.version, repository: r.repository, kubernetesVersion: r.kubernetesVersion, valuesFile };
+        return entry;
     });
     fs.writeFileSync(path.join(dir, "releases.json"), `${JSON.stringify(index, null, 2)}\n`);
     return index.map((r) => r.valuesFile);

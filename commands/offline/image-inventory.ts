@@ -52,6 +52,9 @@ export interface InventoryRelease {
     values: Record<string, unknown>;
 }
 
+/** A release in <values dir>/releases.json (`npm run images --values-dir`): its values sit in `valuesFile` next to it, for CI's `helm template`. */
+export type ReleaseValuesEntry = Omit<InventoryRelease, "values"> & { valuesFile: string };
+
 export interface ImageInventory {
     stack: string;
     environment: string;

@@ -55,12 +55,12 @@ describe("CI chart rendering", () => {
     });
 
     it("renders each release as deployed: same chart, version, namespace and values, the cluster's Kubernetes version, no test hooks", () => {
-        const args = helmTemplateArgs({ resource: "pair-aws-platform-velero", release: "velero", namespace: "velero", chart: "velero", version: "12.1.0", repository: "https://vmware-tanzu.github.io/helm-charts", kubernetesVersion: "1.33", valuesFile: "pair-aws-platform-velero.values.json" }, "/tmp/values");
+        const args = helmTemplateArgs({ cluster: "aws", resource: "pair-aws-platform-velero", release: "velero", namespace: "velero", chart: "velero", version: "12.1.0", repository: "https://vmware-tanzu.github.io/helm-charts", kubernetesVersion: "1.33", valuesFile: "pair-aws-platform-velero.values.json" }, "/tmp/values");
         assert.deepEqual(args, [
             "template", "velero", "velero", "--repo", "https://vmware-tanzu.github.io/helm-charts", "--version", "12.1.0", "--namespace", "velero",
             "--values", "/tmp/values/pair-aws-platform-velero.values.json", "--skip-tests", "--kube-version", "1.33.0", "--api-versions", "monitoring.coreos.com/v1",
         ]);
-        const oci = helmTemplateArgs({ resource: "r", release: "eg", namespace: "envoy-gateway-system", chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", valuesFile: "r.values.json" }, "/v");
+        const oci = helmTemplateArgs({ cluster: "aws", resource: "r", release: "eg", namespace: "envoy-gateway-system", chart: "oci://docker.io/envoyproxy/gateway-helm", version: "v1.9.0", valuesFile: "r.values.json" }, "/v");
         assert.deepEqual(oci.slice(0, 5), ["template", "eg", "oci://docker.io/envoyproxy/gateway-helm", "--version", "v1.9.0"], "an OCI chart takes no --repo");
     });
 });
