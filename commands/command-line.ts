@@ -26,15 +26,25 @@ export type ParsedFlags<S extends FlagSpec> = {
 
 /**
  * Parses argv against a spec of flags. A value never starts with `--` (so a forgotten
- * value does not swallow the next flag). `given` is every flag that appeared.
+ * value does not swallow the next flag). `given` is every flag that appeared;
+ * `positionals` the other arguments, when `options.positionals` allows them (files of a tool).
  */
-export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): { flags: ParsedFlags<S>; given: Set<string> } {
+export function parseFlags<S extends FlagSpec>(
+    argv: readonly string[],
+    spec: S,
+    options: { positionals?: boolean } = {},
+): { flags: ParsedFlags<S>; given: Set<string>; positionals: string[] } {
     const flags: Record<string, string | string[] | boolean | undefined> = {};
     for (const [flag, kind] of Object.entries(spec)) flags[flag] = kind === "list" ? [] : kind === "switch" ? false : undefined;
     const given = new Set<string>();
+    const positionals: string[] = [];
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
-        const kind = Object.prototype.hasOwnProperty.call(spec, flag) ? spec[flag] : undefined;
+        const kind = Object.hasOwn(spec, flag) ? spec[flag] : undefined;
+        if (!kind && options.positionals && !flag.startsWith("-")) {
+            positionals.push(flag);
+            continue;
+        }
         if (!kind) throw new UsageError(`unknown option ${flag}`);
         given.add(flag);
         if (kind === "switch") {
@@ -47,7 +57,7 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
         if (kind === "list") (flags[flag] as string[]).push(value);
         else flags[flag] = value;
     }
-    return { flags: flags as ParsedFlags<S>, given };
+    return { flags: flags as ParsedFlags<S>, given, positionals };
 }
 
 /** `--set key.path=value` overrides (and the drill's `--with`): each needs a key before its `=`. */

@@ -15,6 +15,7 @@
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
+import { UsageError, parseFlags, runIfMain } from "../commands/command-line";
 
 export function keyLines(values: unknown, prefix = ""): string[] {
     if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
@@ -34,19 +35,16 @@ function load(file: string): unknown {
     return yaml.load(fs.readFileSync(file, "utf8")) ?? {};
 }
 
+const USAGE = "usage: tools/chart-keys.ts <values.yaml> [--subchart <name>=<values.yaml> ...]";
+
 function main(argv: string[]): void {
-    const files: string[] = [];
-    const subcharts: [string, string][] = [];
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--subchart") {
-            const [name, file] = (argv[++i] ?? "").split("=");
-            if (!name || !file) throw new Error("--subchart expects <name>=<values.yaml>");
-            subcharts.push([name, file]);
-        } else {
-            files.push(argv[i]);
-        }
-    }
-    if (files.length !== 1) throw new Error("usage: tools/chart-keys.ts <values.yaml> [--subchart <name>=<values.yaml> ...]");
+    const { flags, positionals: files } = parseFlags(argv, { "--subchart": "list" }, { positionals: true });
+    if (files.length !== 1) throw new UsageError(USAGE);
+    const subcharts = flags["--subchart"].map((pair) => {
+        const [name, file] = pair.split("=");
+        if (!name || !file) throw new UsageError("--subchart expects <name>=<values.yaml>");
+        return [name, file] as const;
+    });
     const lines = keyLines(load(files[0]));
     for (const [name, file] of subcharts) {
         // The parent may already declare the subchart's key (its `enabled` condition); list the rest once.
@@ -56,11 +54,4 @@ function main(argv: string[]): void {
     process.stdout.write(`${lines.join("\n")}\n`);
 }
 
-if (require.main === module) {
-    try {
-        main(process.argv.slice(2));
-    } catch (err) {
-        console.error((err as Error).message);
-        process.exit(1);
-    }
-}
+runIfMain(module, () => main(process.argv.slice(2)), { messageOnly: true });

@@ -16,6 +16,7 @@
  */
 import * as fs from "fs";
 import * as yaml from "js-yaml";
+import { UsageError, runIfMain } from "../commands/command-line";
 
 interface Query {
     name?: string;
@@ -36,12 +37,9 @@ export function documentedMetrics(markdown: string, prefix: string): string[] {
     return [...markdown.matchAll(pattern)].map((m) => m[1]);
 }
 
-if (require.main === module) {
-    const [values, monitoring, observability] = process.argv.slice(2);
-    if (!values || !monitoring || !observability) {
-        console.error("usage: node -r ./runtime/ts-transpile.js tools/cnpg-metrics.ts <chart values.yaml> <monitoring.md> <observability.md>");
-        process.exit(2);
-    }
+function main(argv: string[]): void {
+    const [values, monitoring, observability] = argv;
+    if (argv.length !== 3) throw new UsageError("usage: node -r ./runtime/ts-transpile.js tools/cnpg-metrics.ts <chart values.yaml> <monitoring.md> <observability.md>");
     const names = new Set([
         ...queryMetrics(fs.readFileSync(values, "utf8")),
         ...documentedMetrics(fs.readFileSync(monitoring, "utf8"), "cnpg_collector_"),
@@ -49,3 +47,5 @@ if (require.main === module) {
     ]);
     process.stdout.write(`${[...names].sort().join("\n")}\n`);
 }
+
+runIfMain(module, () => main(process.argv.slice(2)), { messageOnly: true });

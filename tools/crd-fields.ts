@@ -29,6 +29,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { UsageError, parseFlags, runIfMain } from "../commands/command-line";
 import { FieldNode, formatFieldList } from "../tests/support/field-list";
 
 type Schema = Record<string, unknown>;
@@ -150,15 +151,11 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-    const files: string[] = [];
-    const named: Record<string, string> = {};
-    for (let i = 0; i < argv.length; i++) {
-        if (argv[i].startsWith("--")) named[argv[i].slice(2)] = argv[++i];
-        else files.push(argv[i]);
-    }
+    const { flags, positionals: files } = parseFlags(argv, { "--source": "value", "--origin": "value", "--only": "value", "--out": "value" }, { positionals: true });
+    const [source, origin, out, only] = [flags["--source"], flags["--origin"], flags["--out"], flags["--only"]];
     const usage = "usage: tools/crd-fields.ts --source <label> --origin <owner/repo>@<tag>:<path> [--only g/v/Kind,...] <crd.yaml>... --out <dir>";
-    if (!named.source || !named.origin || !named.out || files.length === 0) throw new Error(usage);
-    return { source: named.source, origin: named.origin, out: named.out, files, only: named.only ? new Set(named.only.split(",")) : undefined };
+    if (!source || !origin || !out || files.length === 0) throw new UsageError(usage);
+    return { source, origin, out, files, only: only ? new Set(only.split(",")) : undefined };
 }
 
 /** The field lists of the served CRD versions in the given files (only those named, when `only` is set). */
@@ -194,11 +191,4 @@ function main(argv: string[]): void {
     }
 }
 
-if (require.main === module) {
-    try {
-        main(process.argv.slice(2));
-    } catch (err) {
-        console.error((err as Error).message);
-        process.exit(1);
-    }
-}
+runIfMain(module, () => main(process.argv.slice(2)), { messageOnly: true });

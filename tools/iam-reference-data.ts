@@ -16,6 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { UsageError, parseFlags, runIfMain } from "../commands/command-line";
 
 export const IAM_DATA_DIR = path.resolve(__dirname, "..", "tests", "iam-data");
 export const AZURE_ROLES_FILE = path.join(IAM_DATA_DIR, "azure-built-in-roles.json");
@@ -71,14 +72,10 @@ export function parseAwsManagedPolicy(text: string, name: string, policyPath = "
 }
 
 function main(argv: string[]) {
-    const [command, ...rest] = argv;
-    const option = (flag: string) => {
-        const values: string[] = [];
-        for (let i = rest.indexOf(flag); i >= 0; i = rest.indexOf(flag)) values.push(...rest.splice(i, 2).slice(1));
-        return values;
-    };
+    const [command, ...args] = argv;
+    const { flags, positionals: rest } = parseFlags(args, { "--add": "list", "--path": "value" }, { positionals: true });
     if (command === "azure-roles") {
-        const add = option("--add");
+        const add = flags["--add"];
         const pinned = JSON.parse(fs.readFileSync(AZURE_ROLES_FILE, "utf8"));
         const wanted = new Set<string>([...pinned.roles.map((r: AzureRoleDefinition) => r.id), ...add]);
         const found = new Map(rest.flatMap((file) => parseAzureRoles(fs.readFileSync(file, "utf8"))).map((r) => [r.id, r]));
@@ -87,7 +84,7 @@ function main(argv: string[]) {
         pinned.roles = [...wanted].map((id) => found.get(id)!).sort((a, b) => a.roleName.localeCompare(b.roleName));
         fs.writeFileSync(AZURE_ROLES_FILE, `${JSON.stringify(pinned, null, 2)}\n`);
     } else if (command === "aws-managed") {
-        const policyPath = option("--path")[0] ?? "";
+        const policyPath = flags["--path"] ?? "";
         const pinned = JSON.parse(fs.readFileSync(AWS_MANAGED_FILE, "utf8"));
         const policies = new Map<string, AwsManagedPolicy>(pinned.policies.map((p: AwsManagedPolicy) => [p.arn, p]));
         for (const file of rest) {
@@ -97,8 +94,8 @@ function main(argv: string[]) {
         pinned.policies = [...policies.values()].sort((a, b) => a.arn.localeCompare(b.arn));
         fs.writeFileSync(AWS_MANAGED_FILE, `${JSON.stringify(pinned, null, 2)}\n`);
     } else {
-        throw new Error("usage: iam-reference-data.ts azure-roles <file>... [--add <id>] | aws-managed <file>... [--path service-role/]");
+        throw new UsageError("usage: iam-reference-data.ts azure-roles <file>... [--add <id>] | aws-managed <file>... [--path service-role/]");
     }
 }
 
-if (require.main === module) main(process.argv.slice(2));
+runIfMain(module, () => main(process.argv.slice(2)));

@@ -15,6 +15,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseFlags, runIfMain } from "../commands/command-line";
 import { evaluateStack } from "../commands/offline/evaluate-stack";
 import { Guardrail } from "../policy/lib/guardrail";
 import { formatViolation, runPolicy } from "../tests/policy/run-policies";
@@ -48,8 +49,8 @@ export function loadAwsGuardPolicies(packageDir: string): Guardrail[] {
 }
 
 async function main(): Promise<void> {
-    const argv = process.argv.slice(2);
-    const dir = argv.includes("--dir") ? path.resolve(argv[argv.indexOf("--dir") + 1]) : path.join(os.tmpdir(), "finplat-awsguard-0.3.1");
+    const { flags } = parseFlags(process.argv.slice(2), { "--dir": "value" });
+    const dir = flags["--dir"] ? path.resolve(flags["--dir"]) : path.join(os.tmpdir(), "finplat-awsguard-0.3.1");
     const policies = loadAwsGuardPolicies(install(dir));
     console.log(`${AWSGUARD}: ${policies.length} rules`);
     for (const stack of ["dev", "prod"]) {
@@ -69,9 +70,4 @@ async function main(): Promise<void> {
     }
 }
 
-if (require.main === module) {
-    main().catch((err) => {
-        console.error(err);
-        process.exit(1);
-    });
-}
+runIfMain(module, main);
