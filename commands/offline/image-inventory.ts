@@ -5,7 +5,7 @@
  * so it cannot drift from the plan.
  *
  * Sources, per object:
- *  - workloads (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob):
+ *  - workloads (the policy pack's list: Pod, Deployment, StatefulSet, DaemonSet, Job, CronJob, …):
  *    containers, init containers and ephemeral containers;
  *  - Helm releases: any `image` value we set (a reference string, or an object with
  *    repository and tag), e.g. Velero's plugin init containers;
@@ -16,6 +16,7 @@
  * the values written here); see tools/ci/chart-images.ts.
  */
 import { canonicalImage, imageAllowed, unpinnedReason } from "../../components/security/image-reference";
+import { WORKLOAD_TYPES, containersOf, podSpecOf } from "../../policy/lib/workloads";
 import { Evaluation, RecordedResource } from "./harness";
 
 export interface ImageUse {
@@ -63,18 +64,6 @@ export interface ImageInventory {
     releases: InventoryRelease[];
 }
 
-const TEMPLATE = ["spec", "template", "spec"];
-/** Workload type → path to its pod spec (as in the CrossGuard pack's workload list). */
-export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-    "kubernetes:core/v1:Pod": ["spec"],
-    "kubernetes:apps/v1:Deployment": TEMPLATE,
-    "kubernetes:apps/v1:StatefulSet": TEMPLATE,
-    "kubernetes:apps/v1:DaemonSet": TEMPLATE,
-    "kubernetes:apps/v1:ReplicaSet": TEMPLATE,
-    "kubernetes:batch/v1:Job": TEMPLATE,
-    "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
-};
-
 const ELASTIC_IMAGES: Record<string, string> = {
     "kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch": "docker.elastic.co/elasticsearch/elasticsearch",
     "kubernetes:kibana.k8s.elastic.co/v1:Kibana": "docker.elastic.co/kibana/kibana",
@@ -85,10 +74,6 @@ const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 /** aws / azure from the provider the resource was registered with (the pair names its providers pair-<cloud>-k8s). */
 export function clusterOf(resource: RecordedResource): string {
     return /pair-(aws|azure)-k8s/.exec(resource.provider)?.[1] ?? "-";
-}
-
-function at(object: any, path: readonly string[]): any {
-    return path.reduce((node, key) => (node === undefined || node === null ? undefined : node[key]), object);
 }
 
 /** Images in a Helm values tree: string `image` values, and `image: {registry?, repository, tag?, digest?}` objects. */
@@ -108,11 +93,10 @@ export function valuesImages(values: unknown, path = "values"): { image: string;
 }
 
 function imagesOf(resource: RecordedResource): { image: string; where: string }[] {
-    const podPath = POD_SPEC_PATHS[resource.type];
-    if (podPath) {
-        const pod = at(resource.inputs, podPath) ?? {};
-        return (["containers", "initContainers", "ephemeralContainers"] as const).flatMap((kind) =>
-            ((pod[kind] ?? []) as any[]).filter((c) => typeof c?.image === "string").map((c) => ({ image: c.image as string, where: `${kind}[${c.name}]` })));
+    if (WORKLOAD_TYPES.includes(resource.type)) {
+        const pod = podSpecOf(resource.type, resource.inputs) ?? {};
+        // containers[app], initContainers[db-migrate], ephemeralContainers[debug]
+        return containersOf(pod, true).filter((c) => typeof c.spec.image === "string").map((c) => ({ image: c.spec.image as string, where: `${c.kind}s[${c.name}]` }));
     }
     if (resource.type === RELEASE_TYPE) return valuesImages(resource.inputs.values ?? {});
     if (resource.type === "kubernetes:postgresql.cnpg.io/v1:Cluster" && typeof resource.inputs.spec?.imageName === "string") {

@@ -3,8 +3,9 @@
  * matched against registry patterns. One parser for the config rules, the image
  * inventory, the CVE gate and the admission policies' patterns.
  *
- * (The CrossGuard pack keeps its own copy in policy/lib/workloads.ts: the pack may
- * import nothing outside policy/.)
+ * The CrossGuard pack imports this module too, so it imports nothing: the pack (ts-node,
+ * type-checked with policy/tsconfig.json) must not load the program or the Pulumi SDK
+ * through it (tests/layout/imports.test.ts checks it).
  */
 
 export interface ImageReference {
@@ -85,9 +86,15 @@ export function registryPatternRegExp(pattern: string): string {
     return `^${body}(/|$)`;
 }
 
-/** Whether an image comes from one of the allowed registry patterns. */
+/**
+ * Whether an image comes from one of the allowed registry patterns. Patterns are compared
+ * as config validation normalizes them (lower case, no trailing slash), so a hand-written
+ * policy pack config behaves like the generated one.
+ */
 export function imageAllowed(reference: string, patterns: readonly string[]): boolean {
     const ref = parseImageReference(reference);
-    const full = `${ref.registry}/${ref.repository}`;
-    return patterns.some((pattern) => new RegExp(registryPatternRegExp(pattern)).test(full));
+    const full = `${ref.registry}/${ref.repository}`.toLowerCase();
+    return patterns
+        .map((pattern) => pattern.trim().toLowerCase().replace(/\/+$/, ""))
+        .some((pattern) => pattern !== "" && new RegExp(registryPatternRegExp(pattern)).test(full));
 }

@@ -6,7 +6,9 @@
  */
 import { ADVISORY_IN_DEV, MANDATORY, forTypes, resourceRule } from "../lib/guardrail";
 import { Props, isUnknown, known, label } from "../lib/values";
-import { WORKLOAD_TYPES, containersOf, parseImage, podSpecOf, registryAllowed } from "../lib/workloads";
+import { WORKLOAD_TYPES, containersOf, podSpecOf } from "../lib/workloads";
+// One image parser for the program, the pack and CI; a module without imports, so the pack loads nothing of the program.
+import { imageAllowed, parseImageReference, unpinnedReason } from "../../components/security/image-reference";
 
 /**
  * No registry is allowed unless the pack config names it. policy/config.<env>.json
@@ -39,10 +41,9 @@ export const imagesPinned = resourceRule({
                 report(`${label(args)}: ${c.kind} "${c.name}" has no image.`);
                 continue;
             }
-            const ref = parseImage(c.image);
-            if (ref.digest) continue;
-            if (!ref.tag) report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" has no tag (it means latest); pin a version or a digest.`);
-            else if (ref.tag.toLowerCase() === "latest") report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" uses the mutable "latest" tag; pin a version or a digest.`);
+            // Always refuses latest: the rule's level (advisory in dev) says how much that matters.
+            const unpinned = unpinnedReason(c.image, true);
+            if (unpinned) report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" ${unpinned}; pin a version or a digest.`);
         }
     }),
 });
@@ -68,9 +69,8 @@ export const imagesFromAllowedRegistries = resourceRule({
         }
         for (const c of images(args.type, args.props)) {
             if (c.unknown || typeof c.image !== "string" || c.image.trim() === "") continue;
-            const ref = parseImage(c.image);
-            if (!registryAllowed(ref, allowed)) {
-                report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" comes from ${ref.registry}, which is not an allowed registry (${allowed.join(", ")}).`);
+            if (!imageAllowed(c.image, allowed)) {
+                report(`${label(args)}: ${c.kind} "${c.name}" image "${c.image}" comes from ${parseImageReference(c.image).registry}, which is not an allowed registry (${allowed.join(", ")}).`);
             }
         }
     }),

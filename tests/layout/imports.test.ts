@@ -4,9 +4,14 @@ import * as path from "path";
 
 /**
  * The layers import one way: components ← stacks/config ← stacks ← index.ts;
- * commands use stacks and components; only tests and dev tools import commands.
- * A violation would, for example, let config validation depend on the stack it
- * validates for, or make a component need this repo's stack code to be imported.
+ * commands use stacks, components and the policy pack (its workload list, its config);
+ * only tests and dev tools import commands. A violation would, for example, let config
+ * validation depend on the stack it validates for, or make a component need this
+ * repo's stack code to be imported.
+ *
+ * The policy pack imports the pack and, from components, only modules that import
+ * nothing (the image reference parser): ts-node type-checks every file the pack loads
+ * with policy/tsconfig.json, and the pack must not load the program or the Pulumi SDK.
  */
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -16,8 +21,8 @@ const ALLOWED: Record<string, string[]> = {
     "stacks/config": ["components", "stacks/config"],
     stacks: ["components", "stacks/config", "stacks"],
     "index.ts": ["stacks/config", "stacks"],
-    commands: ["components", "stacks/config", "stacks", "commands"],
-    policy: ["policy"],
+    commands: ["components", "stacks/config", "stacks", "commands", "policy"],
+    policy: ["policy", "components"],
 };
 
 function layerOf(relative: string): string {
@@ -60,6 +65,13 @@ describe("repository layout", () => {
                 .map((target) => `${file} (${layerOf(file)}) imports ${target} (${layerOf(target)})`);
         });
         assert.deepEqual(violations, []);
+    });
+
+    it("the policy pack imports from components only modules that import nothing themselves", () => {
+        const fromPack = files.filter((file) => layerOf(file) === "policy").flatMap((file) => relativeImports(file).filter((target) => layerOf(target) === "components"));
+        assert.ok(fromPack.length > 0, "the pack shares the image reference parser");
+        const impure = [...new Set(fromPack)].filter((target) => /^\s*import\s|require\(/m.test(fs.readFileSync(path.join(ROOT, `${target}.ts`), "utf8")));
+        assert.deepEqual(impure, []);
     });
 
     it("the program imports AWS module by module (components/aws/sdk.ts), never the @pulumi/aws index that loads ~300 modules", () => {

@@ -205,7 +205,11 @@ const parent = (sectionName?: string) => ({ group: "gateway.networking.k8s.io", 
 const CASES: RuleCase[] = [
     // images-no-latest-tag
     { policy: "images-no-latest-tag", title: "a version tag passes", resources: [deployment([container()])], expect: [] },
-    { policy: "images-no-latest-tag", title: "a digest without a tag passes", resources: [pod([container({ image: "ghcr.io/finplat/ledger@sha256:0123456789abcdef" })])], expect: [] },
+    { policy: "images-no-latest-tag", title: "a digest without a tag passes", resources: [pod([container({ image: `ghcr.io/finplat/ledger@sha256:${"0123456789abcdef".repeat(4)}` })])], expect: [] },
+    {
+        policy: "images-no-latest-tag", title: "a malformed digest does not pin", environment: "prod", level: "mandatory",
+        resources: [pod([container({ image: "ghcr.io/finplat/ledger@sha256:0123456789abcdef" })])], expect: [/image "ghcr.io\/finplat\/ledger@sha256:0123456789abcdef" digest "sha256:0123456789abcdef" is not sha256:<64 hex>/],
+    },
     { policy: "images-no-latest-tag", title: "a registry port is not a tag", resources: [deployment([container({ image: "registry.fin.example.com:5000/ledger:2.0.0" })])], expect: [] },
     {
         policy: "images-no-latest-tag", title: "latest in prod is mandatory", environment: "prod", level: "mandatory",
@@ -239,6 +243,11 @@ const CASES: RuleCase[] = [
         policy: "images-allowed-registries", title: "an unknown registry fails, also for init containers", environment: "dev", level: "mandatory",
         resources: [deployment([container({ image: "evil.example.net/ledger:1.0" })], {}, [container({ name: "init", image: "docker.io.evil.example.net/x:1" })])],
         expect: [/container "app" image "evil.example.net\/ledger:1.0" comes from evil.example.net/, /initContainer "init" .* comes from docker.io.evil.example.net/],
+    },
+    {
+        policy: "images-allowed-registries", title: "a hand-written entry is compared as validation normalizes it (case, trailing slash)",
+        overrides: { "images-allowed-registries": { allowedRegistries: ["GHCR.io/finplat/", " "] } },
+        resources: [deployment([container({ image: "ghcr.io/finplat/ledger:1.0" })])], expect: [],
     },
     {
         policy: "images-allowed-registries", title: "a path prefix entry does not admit its siblings",

@@ -7,7 +7,7 @@
 import { strict as assert } from "assert";
 import { DEBUG_RULES } from "../../components/app/debug-access";
 import { PLATFORM_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
-import { POD_SPEC_PATHS } from "../../commands/offline/image-inventory";
+import { POD_SPEC_PATHS, podSpecOf } from "../../policy/lib/workloads";
 import { Evaluation } from "../../commands/offline/harness";
 import { Grant, PolicyRule, clusterWideWriters, grantsOf, rightsBeyond } from "../support/rbac";
 import { stackEvaluation } from "../support/stacks";
@@ -91,7 +91,7 @@ describe("isolation (RBAC and tokens) in the dev and prod stacks", () => {
             assert.ok(workloads.length >= 6, "app Deployments, CronJobs and the retention Jobs on both clusters");
             for (const workload of workloads) {
                 if (USES_KUBERNETES_API.includes(workload.name)) continue;
-                const pod = POD_SPEC_PATHS[workload.type].reduce((n: any, k) => n?.[k], workload.inputs);
+                const pod = podSpecOf(workload.type, workload.inputs)!;
                 const namespace = workload.inputs.metadata?.namespace;
                 const sa = serviceAccounts.get(`${namespace}/${pod.serviceAccountName ?? "default"}`);
                 const mounted = pod.automountServiceAccountToken ?? sa?.inputs.automountServiceAccountToken ?? true;

@@ -6,7 +6,7 @@
  * rendered manifests; the policy itself stays the authority in the cluster.
  */
 import * as yaml from "js-yaml";
-import { POD_SPEC_PATHS } from "../../commands/offline/image-inventory";
+import { podSpecOf } from "../../policy/lib/workloads";
 import { BASELINE_CAPABILITIES } from "../../components/security/kyverno-policies";
 import { PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
 
@@ -27,12 +27,10 @@ interface PodSpec {
     initContainers?: Container[];
 }
 
-function podSpecOf(doc: Doc): PodSpec | undefined {
-    const group = (doc.apiVersion ?? "").includes("/") ? doc.apiVersion!.split("/")[0] : "core";
-    const path = POD_SPEC_PATHS[`kubernetes:${group}/${(doc.apiVersion ?? "").split("/").pop()}:${doc.kind}`];
-    let node: unknown = path ? doc : undefined;
-    for (const key of path ?? []) node = node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
-    return node as PodSpec | undefined;
+/** The pod spec of a rendered object, by its resource type as Pulumi names it (the pack's workload list). */
+function podSpecOfDoc(doc: Doc): PodSpec | undefined {
+    const [group, version] = (doc.apiVersion ?? "").includes("/") ? doc.apiVersion!.split("/") : ["core", doc.apiVersion];
+    return podSpecOf(`kubernetes:${group}/${version}:${doc.kind}`, doc) as PodSpec | undefined;
 }
 
 /** Why each pod of the manifests would be refused in `releaseNamespace` (objects without a namespace are in it). */
@@ -40,7 +38,7 @@ export function privilegedPodProblems(text: string, releaseNamespace: string): s
     const problems: string[] = [];
     for (const doc of yaml.loadAll(text) as Doc[]) {
         if (!doc || typeof doc !== "object") continue;
-        const pod = podSpecOf(doc);
+        const pod = podSpecOfDoc(doc);
         if (!pod) continue;
         const namespace = doc.metadata?.namespace ?? releaseNamespace;
         if (namespace in SYSTEM_NAMESPACES || namespace in PRIVILEGED_NAMESPACES) continue;
