@@ -323,6 +323,11 @@ async function runExecute(args: DrillArgs, deps: CliDeps): Promise<number> {
     if (report.measured.writeOutageSeconds !== undefined) deps.out(`  writes paused ${report.measured.writeOutageSeconds} s (demotion to a writable new primary)`);
     if (db?.lag?.seconds !== undefined) deps.out(`  replica lag at the pre-check: ${db.lag.seconds} s (database RPO budget ${db.lag.budgetSeconds ?? "unknown"} s)`);
     if (db?.dataLoss?.windowSeconds !== undefined) deps.out(`  data-loss window: at most ${db.dataLoss.windowSeconds} s (last replayed transaction ${db.dataLoss.lastReplayedAt})`);
+    return printOutcome(deps, report, files);
+}
+
+/** The end of every executed drill: its problems and notes, where the reports are; exit 0 only when it succeeded. */
+function printOutcome(deps: CliDeps, report: { status: string; problems: string[]; notes: string[] }, files: { json: string; markdown: string }): number {
     report.problems.forEach((p) => deps.out(`  - ${p}`));
     report.notes.forEach((n) => deps.out(`  note: ${n}`));
     deps.out(`Reports: ${files.json}\n         ${files.markdown}`);
@@ -355,10 +360,7 @@ async function runPitrCommand(args: DrillArgs, deps: CliDeps): Promise<number> {
     const files = deps.writePitrReport(report, args.reportDir);
     const stopped = report.recovered?.stopReason ? `: recovery stopped ${report.recovered.stopReason}` : "";
     deps.out(`\nPoint-in-time recovery to ${report.targetTime} ${report.status}${stopped}.`);
-    report.problems.forEach((p) => deps.out(`  - ${p}`));
-    report.notes.forEach((n) => deps.out(`  note: ${n}`));
-    deps.out(`Reports: ${files.json}\n         ${files.markdown}`);
-    return report.status === "succeeded" ? 0 : 1;
+    return printOutcome(deps, report, files);
 }
 
 async function runRestoreCommand(args: DrillArgs, deps: CliDeps): Promise<number> {
@@ -397,10 +399,7 @@ async function runRestoreCommand(args: DrillArgs, deps: CliDeps): Promise<number
         report.measured.totalSeconds !== undefined ? `restore took ${report.measured.totalSeconds} s` : "",
     ].filter(Boolean);
     deps.out(`\nRestore into ${to} ${report.status}${facts.length ? `: ${facts.join("; ")}` : ""}.`);
-    report.problems.forEach((p) => deps.out(`  - ${p}`));
-    report.notes.forEach((n) => deps.out(`  note: ${n}`));
-    deps.out(`Reports: ${files.json}\n         ${files.markdown}`);
-    return report.status === "succeeded" ? 0 : 1;
+    return printOutcome(deps, report, files);
 }
 
 /** Runs the drill CLI; returns the exit code. */

@@ -16,9 +16,8 @@ export function reportTimestamp(iso: string): string {
     return iso.replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
 }
 
-export function reportBaseName(report: DrillReport): string {
-    return `drill-${report.stack}-${reportTimestamp(report.startedAt)}`;
-}
+/** Each kind of drill writes `<kind>-<stack>-<timestamp>.{json,md}`. */
+type ReportKind = "drill" | "restore" | "pitr";
 
 const seconds = (value: number | undefined) => (value === undefined ? "—" : `${Math.round(value * 10) / 10} s`);
 
@@ -47,18 +46,20 @@ function renderSteps(lines: string[], report: { steps: RecordedStep<string>[]; p
         lines.push(`| ${i + 1} | ${s.title} | ${s.status} | ${s.startedAt ?? "—"} | ${seconds(s.durationSeconds)} | ${cell(s.detail)} |`);
     });
     lines.push("");
-    if (report.problems.length) {
-        lines.push("## Problems");
-        lines.push("");
-        report.problems.forEach((p) => lines.push(`- ${p}`));
-        lines.push("");
+    for (const [title, items] of [["Problems", report.problems], ["Notes", report.notes]] as const) {
+        if (items.length) lines.push(`## ${title}`, "", ...items.map((item) => `- ${item}`), "");
     }
-    if (report.notes.length) {
-        lines.push("## Notes");
-        lines.push("");
-        report.notes.forEach((n) => lines.push(`- ${n}`));
-        lines.push("");
-    }
+}
+
+/** A manifest the drill applied (or would apply), as a JSON block. */
+function renderManifest(lines: string[], title: string, manifest: unknown): void {
+    if (!manifest) return;
+    lines.push(`## ${title}`, "", "```json", JSON.stringify(manifest, null, 2), "```", "");
+}
+
+/** The closing "How to read this report" section. */
+function renderGuide(lines: string[], bullets: string[]): void {
+    lines.push("## How to read this report", "", ...bullets.map((b) => `- ${b}`), "");
 }
 
 const STATUS_LINE: Record<DrillReport["status"], string> = {
@@ -172,21 +173,21 @@ export function renderMarkdown(report: DrillReport): string {
     renderSteps(lines, report);
     renderPlan(lines, "Re-seed plan", report.reseedPlan);
     renderPlan(lines, "Update plan", report.plan);
-    lines.push("## How to read this report");
-    lines.push("");
-    lines.push("- **Measured RTO** runs from the first step that interrupts service (the database demotion or fence; `pulumi up` without a database) to the moment the global name resolves to the new primary *and* its health URL answers 200.");
-    lines.push("- **RTO budget** (service restored) is what the configuration promises for an unplanned failure: health-check detection (interval × threshold) + the record's DNS TTL + the promotion allowance (the decision and the fenced promotion). A planned drill skips detection, so a measured RTO above the budget means the switch or DNS is slower than configured. **Full capacity** adds the scale-up allowance (the standby growing to full size); the drill does not wait for it.");
-    lines.push("- **Writes paused** (switchover): from the demotion of the old primary until the new one commits a write. DNS moves only after that.");
-    lines.push("- **RPO (database)** is archive_timeout + the upload allowance: the most recent writes the other cloud may miss. **Measured data loss** is the failover's data-loss window (none for a switchover, which promotes with the demotion token). **Replica lag** is judged against the database RPO budget; a replica that has replayed every archived WAL segment is as current as WAL shipping allows. **Data-loss window** (failover): transactions committed on the old primary after the last one the new primary replayed are lost; the window runs from that commit to the promotion.");
-    lines.push("- **RPO (objects)** is the interval between scheduled Velero backups; the pre-check refuses when the newest successful backup is older than the RPO target.");
-    lines.push("- **Update plan**: `--execute` applies exactly the plan its preview saved; a plan that replaces anything is refused. A **refused** drill changed nothing. A **failed** drill says in its notes which state the stack was left in.");
-    lines.push("");
+    renderGuide(lines, [
+        "**Measured RTO** runs from the first step that interrupts service (the database demotion or fence; `pulumi up` without a database) to the moment the global name resolves to the new primary *and* its health URL answers 200.",
+        "**RTO budget** (service restored) is what the configuration promises for an unplanned failure: health-check detection (interval × threshold) + the record's DNS TTL + the promotion allowance (the decision and the fenced promotion). A planned drill skips detection, so a measured RTO above the budget means the switch or DNS is slower than configured. **Full capacity** adds the scale-up allowance (the standby growing to full size); the drill does not wait for it.",
+        "**Writes paused** (switchover): from the demotion of the old primary until the new one commits a write. DNS moves only after that.",
+        "**RPO (database)** is archive_timeout + the upload allowance: the most recent writes the other cloud may miss. **Measured data loss** is the failover's data-loss window (none for a switchover, which promotes with the demotion token). **Replica lag** is judged against the database RPO budget; a replica that has replayed every archived WAL segment is as current as WAL shipping allows. **Data-loss window** (failover): transactions committed on the old primary after the last one the new primary replayed are lost; the window runs from that commit to the promotion.",
+        "**RPO (objects)** is the interval between scheduled Velero backups; the pre-check refuses when the newest successful backup is older than the RPO target.",
+        "**Update plan**: `--execute` applies exactly the plan its preview saved; a plan that replaces anything is refused. A **refused** drill changed nothing. A **failed** drill says in its notes which state the stack was left in.",
+    ]);
     return lines.join("\n");
 }
 
-function writeReportFiles(dir: string, baseName: string, report: object, markdownText: string): { json: string; markdown: string } {
+/** Writes `<dir>/<kind>-<stack>-<timestamp>.json` (the full record, for tooling and audit) and `.md`; returns their paths. */
+function writeReportFiles(dir: string, kind: ReportKind, report: { stack: string; startedAt: string }, markdownText: string): { json: string; markdown: string } {
     fs.mkdirSync(dir, { recursive: true });
-    const base = path.join(dir, baseName);
+    const base = path.join(dir, `${kind}-${report.stack}-${reportTimestamp(report.startedAt)}`);
     const json = `${base}.json`;
     const markdown = `${base}.md`;
     fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
@@ -196,14 +197,10 @@ function writeReportFiles(dir: string, baseName: string, report: object, markdow
 
 /** Writes the JSON and Markdown reports; returns their paths. */
 export function writeDrillReport(report: DrillReport, dir: string): { json: string; markdown: string } {
-    return writeReportFiles(dir, reportBaseName(report), report, renderMarkdown(report));
+    return writeReportFiles(dir, "drill", report, renderMarkdown(report));
 }
 
 // ---------------------------------------------------------------- restore reports
-
-export function restoreReportBaseName(report: RestoreReport): string {
-    return `restore-${report.stack}-${reportTimestamp(report.startedAt)}`;
-}
 
 const RESTORE_STATUS_LINE: Record<RestoreReport["status"], string> = {
     planned: "DRY RUN (nothing was created)",
@@ -237,34 +234,22 @@ export function renderRestoreMarkdown(report: RestoreReport): string {
     lines.push(`| Velero's own timing | ${seconds(report.measured.serverSeconds)} |`);
     lines.push("");
     renderSteps(lines, report);
-    if (report.manifest) {
-        lines.push("## Restore manifest");
-        lines.push("");
-        lines.push("```json");
-        lines.push(JSON.stringify(report.manifest, null, 2));
-        lines.push("```");
-        lines.push("");
-    }
-    lines.push("## How to read this report");
-    lines.push("");
-    lines.push(`- The backup comes from location \`peer\`: the ${report.from} cluster's store, which Velero on the ${report.to} cluster reads read-only.`);
-    lines.push("- **Backup age** is how much data a real restore would lose at that moment; the pre-check refuses a backup older than the RPO target unless `--force`.");
-    lines.push("- **Total restore time** runs from `kubectl apply` of the Restore until Velero reports a final phase (Completed, PartiallyFailed, Failed). It is part of the RTO of a failover that needs data.");
-    lines.push("- **Warnings** are expected on a warm-standby cluster: objects that already exist are kept (`existingResourcePolicy: none`) and counted as warnings. **Errors** are items that were not restored.");
-    lines.push("");
+    renderManifest(lines, "Restore manifest", report.manifest);
+    renderGuide(lines, [
+        `The backup comes from location \`peer\`: the ${report.from} cluster's store, which Velero on the ${report.to} cluster reads read-only.`,
+        "**Backup age** is how much data a real restore would lose at that moment; the pre-check refuses a backup older than the RPO target unless `--force`.",
+        "**Total restore time** runs from `kubectl apply` of the Restore until Velero reports a final phase (Completed, PartiallyFailed, Failed). It is part of the RTO of a failover that needs data.",
+        "**Warnings** are expected on a warm-standby cluster: objects that already exist are kept (`existingResourcePolicy: none`) and counted as warnings. **Errors** are items that were not restored.",
+    ]);
     return lines.join("\n");
 }
 
 /** Writes restore-<stack>-<timestamp>.json and .md; returns their paths. */
 export function writeRestoreReport(report: RestoreReport, dir: string): { json: string; markdown: string } {
-    return writeReportFiles(dir, restoreReportBaseName(report), report, renderRestoreMarkdown(report));
+    return writeReportFiles(dir, "restore", report, renderRestoreMarkdown(report));
 }
 
 // ---------------------------------------------------------------- point-in-time recovery reports
-
-export function pitrReportBaseName(report: PitrReport): string {
-    return `pitr-${report.stack}-${reportTimestamp(report.startedAt)}`;
-}
 
 const PITR_STATUS_LINE: Record<PitrReport["status"], string> = {
     planned: "DRY RUN (nothing was created)",
@@ -289,24 +274,16 @@ export function renderPitrMarkdown(report: PitrReport): string {
     lines.push(`| Recovered Cluster | ${report.kept ? "**kept**" : "deleted"} |`);
     lines.push("");
     renderSteps(lines, report);
-    if (report.manifest) {
-        lines.push("## Recovery Cluster manifest");
-        lines.push("");
-        lines.push("```json");
-        lines.push(JSON.stringify(report.manifest, null, 2));
-        lines.push("```");
-        lines.push("");
-    }
-    lines.push("## How to read this report");
-    lines.push("");
-    lines.push("- **Recovery stopped** is the reason PostgreSQL wrote into the new timeline's history file: `before <time>` names the first transaction after the target, which was not applied.");
-    lines.push("- **Recovery** is how long a real point-in-time restore of this archive takes (base backup download + WAL replay): part of the RTO of a recovery from a bad change.");
-    lines.push("- The recovered Cluster has no archiving and no superuser access; it lives in its own namespace and is deleted after the drill unless `--keep`.");
-    lines.push("");
+    renderManifest(lines, "Recovery Cluster manifest", report.manifest);
+    renderGuide(lines, [
+        "**Recovery stopped** is the reason PostgreSQL wrote into the new timeline's history file: `before <time>` names the first transaction after the target, which was not applied.",
+        "**Recovery** is how long a real point-in-time restore of this archive takes (base backup download + WAL replay): part of the RTO of a recovery from a bad change.",
+        "The recovered Cluster has no archiving and no superuser access; it lives in its own namespace and is deleted after the drill unless `--keep`.",
+    ]);
     return lines.join("\n");
 }
 
 /** Writes pitr-<stack>-<timestamp>.json and .md; returns their paths. */
 export function writePitrReport(report: PitrReport, dir: string): { json: string; markdown: string } {
-    return writeReportFiles(dir, pitrReportBaseName(report), report, renderPitrMarkdown(report));
+    return writeReportFiles(dir, "pitr", report, renderPitrMarkdown(report));
 }
