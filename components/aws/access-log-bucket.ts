@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
-import { BUCKET_PURPOSE_TAG } from "./backup-bucket";
+import { createPrivateBucket, denyInsecureTransport } from "./private-bucket";
 
 export interface AccessLogBucketArgs {
     /** Days the logs are kept. */
@@ -36,29 +36,16 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         const region = args.region ? { region: args.region } : {};
         const parent = { parent: this };
 
-        this.bucket = new aws.s3.Bucket(name, {
-            bucketPrefix: `${name}-`,
-            forceDestroy: false,
-            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: "access-logs" },
-            ...region,
-        }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
+        // SSE-S3: S3 cannot deliver server access logs into an SSE-KMS bucket. Bucket-owner-enforced
+        // ownership: the logging service's writes are authorized by the bucket policy, not ACLs.
+        this.bucket = createPrivateBucket(this, name, {
+            purpose: "access-logs",
+            tags: args.tags,
+            protect: args.protect,
+            region: args.region,
+            encryption: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+        }).bucket;
         const bucket = this.bucket;
-        // Bucket-owner-enforced: the logging service's writes are authorized by the bucket policy, not ACLs.
-        new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, ...region }, parent);
-        new aws.s3.BucketPublicAccessBlock(name, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-            ...region,
-        }, parent);
-        new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" }, ...region }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-            ...region,
-        }, parent);
         new aws.s3.BucketLifecycleConfiguration(name, {
             bucket: bucket.id,
             rules: [{
@@ -97,14 +84,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
                             StringEquals: { "aws:SourceAccount": this.args.accountId },
                         },
                     },
-                    {
-                        Sid: "DenyInsecureTransport",
-                        Effect: "Deny",
-                        Principal: "*",
-                        Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                        Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
+                    denyInsecureTransport(bucket.arn),
                 ],
             }),
             ...region,

@@ -1,12 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "./sdk";
-
-/**
- * Tag naming what a bucket holds: the policy pack requires every "backup" bucket to log its
- * accesses and, in prod, to replicate; replicas and log buckets are told apart by it.
- */
-export const BUCKET_PURPOSE_TAG = "bucket-purpose";
-export type BucketPurpose = "backup" | "backup-replica" | "access-logs";
+import { BucketPurpose, createPrivateBucket, denyInsecureTransport } from "./private-bucket";
 
 /** Where a bucket's server access logs go (a bucket in the same region). */
 export interface AccessLogTarget {
@@ -41,32 +35,16 @@ export class BackupBucket extends pulumi.ComponentResource {
 
     constructor(name: string, args: BackupBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         super("finplat:aws:BackupBucket", name, {}, opts);
-        // A replica's resources name their region; the primary's inherit the provider's, unchanged.
         const region = args.region ? { region: args.region } : {};
         const parent = { parent: this };
-
-        const bucket = new aws.s3.Bucket(name, {
-            bucketPrefix: `${name}-`,
-            forceDestroy: false,
-            tags: { ...args.tags, [BUCKET_PURPOSE_TAG]: args.purpose ?? "backup" },
-            ...region,
-        }, { parent: this, protect: args.protect, retainOnDelete: args.protect });
-
-        new aws.s3.BucketOwnershipControls(name, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" }, ...region }, parent);
-        new aws.s3.BucketPublicAccessBlock(name, {
-            bucket: bucket.id,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-            ...region,
-        }, parent);
-        this.versioning = new aws.s3.BucketVersioning(name, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" }, ...region }, parent);
-        new aws.s3.BucketServerSideEncryptionConfiguration(name, {
-            bucket: bucket.id,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }],
-            ...region,
-        }, parent);
+        const { bucket, versioning } = createPrivateBucket(this, name, {
+            purpose: args.purpose ?? "backup",
+            tags: args.tags,
+            protect: args.protect,
+            region: args.region,
+            encryption: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true },
+        });
+        this.versioning = versioning;
         new aws.s3.BucketLifecycleConfiguration(name, {
             bucket: bucket.id,
             rules: [{
@@ -80,17 +58,7 @@ export class BackupBucket extends pulumi.ComponentResource {
         }, parent);
         new aws.s3.BucketPolicy(name, {
             bucket: bucket.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [{
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                }],
-            }),
+            policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(bucket.arn)] }),
             ...region,
         }, parent);
         if (args.accessLogs) {

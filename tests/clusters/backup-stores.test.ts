@@ -5,7 +5,7 @@
  */
 import { strict as assert } from "assert";
 import { replicationStatements } from "../../components/aws/backup-replication";
-import { BUCKET_PURPOSE_TAG } from "../../components/aws/backup-bucket";
+import { BUCKET_PURPOSE_TAG } from "../../components/aws/private-bucket";
 import { BUCKET_PURPOSE_TAG as POLICY_PURPOSE_TAG } from "../../policy/rules/s3-buckets";
 import { Evaluation } from "../../commands/offline/harness";
 import { stackEvaluation } from "../support/stacks";
