@@ -86,16 +86,11 @@ function fencedInstances(annotation: string | undefined): string[] {
 interface KubeCluster {
     metadata?: { name?: string; namespace?: string; annotations?: Record<string, string>; managedFields?: ManagedFieldsEntry[] };
     spec?: Record<string, unknown> & { replica?: CnpgCluster["replica"]; instances?: number };
-    status?: {
-        phase?: string;
-        phaseReason?: string;
-        currentPrimary?: string;
-        timelineID?: number;
-        demotionToken?: string;
-        lastPromotionToken?: string;
-        readyInstances?: number;
-    };
+    /** The status fields the drill reads, as CnpgCluster names them (CloudNativePG's own names). */
+    status?: Pick<CnpgCluster, ClusterStatusField>;
 }
+
+type ClusterStatusField = "phase" | "phaseReason" | "currentPrimary" | "timelineID" | "demotionToken" | "lastPromotionToken" | "readyInstances";
 
 /** `kubectl get clusters.postgresql.cnpg.io NAME -o json` → what the drill reads. */
 export function parseCnpgCluster(object: KubeCluster): CnpgCluster {
