@@ -1,40 +1,12 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
+import { configProblems, minimalStackConfig } from "../support/stack-config";
 import { evaluateStack } from "../../commands/offline/evaluate-stack";
 
-/** A minimal valid dev config; each bad-input case changes one thing. */
-function devConfig(): Record<string, any> {
-    return {
-        environment: "dev",
-        activeCloud: "aws",
-        tags: { costCenter: "cc-1", owner: "team@fin.example.com" },
-        dns: { rootZone: "fin.example.com" },
-        aws: { dnsZone: "aws.fin.example.com" },
-        azure: { dnsZone: "azure.fin.example.com" },
-        platform: { certManager: { acmeEmail: "team@fin.example.com" } },
-        app: { image: { repository: "registry.fin.example.com/financial-app", tag: "1.4.2" } },
-        dr: { globalHostname: "app.fin.example.com" },
-    };
-}
-
-function prodConfig(): Record<string, any> {
-    const config = devConfig();
-    config.environment = "prod";
-    config.aws.endpoint = { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] };
-    config.azure.endpoint = { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] };
-    config.platform.monitoring = { receivers: [] };
-    return config;
-}
-
-function problemsOf(config: Record<string, any>, secrets: string[] = []): string[] {
-    try {
-        parseStackConfig(config, new Set(secrets));
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${String(err)}`);
-        return err.problems;
-    }
-    return [];
-}
+/** A minimal valid config; each bad-input case changes one thing. */
+const devConfig = () => minimalStackConfig("dev");
+const prodConfig = () => minimalStackConfig("prod");
+const problemsOf = configProblems;
 
 function expectProblem(config: Record<string, any>, expected: RegExp, secrets: string[] = []) {
     const problems = problemsOf(config, secrets);

@@ -1,34 +1,12 @@
 import { strict as assert } from "assert";
 import { generateKeyPairSync } from "crypto";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
 import { PLATFORM_IMAGE_SOURCES } from "../../components/security/registries";
 import { securitySettings } from "../../stacks/security";
+import { configProblems, minimalStackConfig } from "../support/stack-config";
 
-function config(environment: "dev" | "prod", extra: Record<string, any> = {}): Record<string, any> {
-    const base: Record<string, any> = {
-        environment,
-        activeCloud: "aws",
-        tags: { costCenter: "cc-1", owner: "team@fin.example.com" },
-        dns: { rootZone: "fin.example.com" },
-        aws: { dnsZone: "aws.fin.example.com", ...(environment === "prod" ? { endpoint: { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] } } : {}) },
-        azure: { dnsZone: "azure.fin.example.com", ...(environment === "prod" ? { endpoint: { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] } } : {}) },
-        platform: { certManager: { acmeEmail: "team@fin.example.com" }, ...(environment === "prod" ? { monitoring: { receivers: [] } } : {}) },
-        app: { image: { repository: "registry.fin.example.com/financial-app", tag: "1.4.2" } },
-        dr: { globalHostname: "app.fin.example.com" },
-    };
-    for (const [key, value] of Object.entries(extra)) base[key] = typeof value === "object" && !Array.isArray(value) ? { ...base[key], ...value } : value;
-    return base;
-}
-
-function problems(raw: Record<string, any>): string[] {
-    try {
-        parseStackConfig(raw);
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.problems;
-    }
-}
+const config = minimalStackConfig;
+const problems = (raw: Record<string, any>) => configProblems(raw);
 
 const keyless = (fields: Record<string, unknown>) => ({ imageSignature: { method: "keyless", keyless: { issuer: "https://token.actions.githubusercontent.com", ...fields } } });
 

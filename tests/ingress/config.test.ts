@@ -1,30 +1,9 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { parseStackConfig } from "../../stacks/config";
+import { configProblems, minimalStackConfig } from "../support/stack-config";
 
-function config(environment: "dev" | "prod", platform: Record<string, unknown> = {}): Record<string, any> {
-    const endpoint = { publicAccess: true, allowedCidrs: ["203.0.113.0/24"] };
-    return {
-        environment,
-        activeCloud: "aws",
-        tags: { costCenter: "cc-1", owner: "team@fin.example.com" },
-        dns: { rootZone: "fin.example.com" },
-        aws: { dnsZone: "aws.fin.example.com", endpoint },
-        azure: { dnsZone: "azure.fin.example.com", endpoint },
-        platform: { certManager: { acmeEmail: "team@fin.example.com" }, monitoring: { receivers: [] }, ...platform },
-        app: { image: { repository: "registry.fin.example.com/financial-app", tag: "1.4.2" } },
-        dr: { globalHostname: "app.fin.example.com" },
-    };
-}
-
-function problems(raw: Record<string, any>): string[] {
-    try {
-        parseStackConfig(raw);
-        return [];
-    } catch (err) {
-        assert.ok(err instanceof ConfigError, String(err));
-        return err.problems;
-    }
-}
+const config = (environment: "dev" | "prod", platform: Record<string, unknown> = {}) => minimalStackConfig(environment, { platform });
+const problems = (raw: Record<string, any>) => configProblems(raw);
 
 describe("platform.ingress config", () => {
     it("defaults to ingress-nginx alone, so existing stacks keep their controller", () => {
