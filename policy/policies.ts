@@ -41,13 +41,13 @@ export const policies: Guardrail[] = [
     ...environmentRules,
 ];
 
-/** Values the pack config takes from the stack's own config (tools/policy-config.ts reads them). */
+/** Values the pack config takes from the stack's own config (commands/policy-config.ts reads them). */
 export interface StackDerivedConfig {
     /** The stack's allowed registry patterns (platform sources + security.allowedRegistries). */
     allowedRegistries: string[];
 }
 
-/** What policy/config.<env>.json must contain (a test compares them; tools/policy-config.ts writes them). */
+/** What policy/config.<env>.json must contain (a test compares them; commands/policy-config.ts writes them). */
 export function expectedPackConfig(environment: Environment, fromStack: StackDerivedConfig): Record<string, Record<string, unknown>> {
     const config: Record<string, Record<string, unknown>> = packConfig(policies, environment);
     config["images-allowed-registries"] = { ...config["images-allowed-registries"], allowedRegistries: fromStack.allowedRegistries };

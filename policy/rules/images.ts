@@ -13,7 +13,7 @@ import { imageAllowed, parseImageReference, unpinnedReason } from "../../compone
 /**
  * No registry is allowed unless the pack config names it. policy/config.<env>.json
  * carries the stack's list: the platform's image sources plus the stack config's
- * `security.allowedRegistries`, generated from them (tools/policy-config.ts), so the
+ * `security.allowedRegistries`, generated from them (commands/policy-config.ts), so the
  * stack config stays the single source of truth and a test fails when they drift.
  */
 export const DEFAULT_ALLOWED_REGISTRIES: string[] = [];

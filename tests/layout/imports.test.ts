@@ -84,10 +84,13 @@ describe("repository layout", () => {
         const pulumiYaml = fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8");
         assert.match(pulumiYaml, /nodeargs: "--require \.\/runtime\/ts-transpile\.js"/);
         const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>;
+        // The commands a user runs (plan, images, the drill, regenerating the pack config after a registry change) live in commands/.
         assert.equal(scripts.plan, "node -r ./runtime/ts-transpile.js commands/plan.ts");
+        assert.equal(scripts.images, "node -r ./runtime/ts-transpile.js commands/images.ts");
+        assert.equal(scripts["policy-config"], "node -r ./runtime/ts-transpile.js commands/policy-config.ts");
         assert.equal(scripts.drill, "node -r ./runtime/ts-transpile.js commands/drill/cli.ts");
         assert.match(scripts.bench, /^node -r \.\/runtime\/ts-transpile\.js tools\/bench\.ts/);
-        for (const script of [scripts.plan, scripts.drill, scripts.bench]) {
+        for (const script of [scripts.plan, scripts.images, scripts["policy-config"], scripts.drill, scripts.bench]) {
             const file = script.split(" ").find((word) => word.endsWith(".ts"))!;
             assert.ok(fs.existsSync(path.join(ROOT, file)), `${file} exists`);
         }

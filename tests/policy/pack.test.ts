@@ -11,8 +11,8 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS } from "../../policy/lib/guardrail";
 import { PACK_NAME, expectedPackConfig, policies } from "../../policy/policies";
-import { POLICY_DIR, loadPackConfig } from "./run-policies";
-import { stackDerivedConfig } from "../../tools/policy-config";
+import { loadPackConfig } from "./run-policies";
+import { POLICY_DIR, stackDerivedConfig } from "../../commands/policy-config";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));

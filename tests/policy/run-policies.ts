@@ -9,7 +9,6 @@
  *    the first skips the policy, the second becomes an advisory message.
  */
 import * as fs from "fs";
-import * as path from "path";
 import {
     EnforcementLevel,
     PolicyResource,
@@ -24,12 +23,12 @@ import { Guardrail, Environment } from "../../policy/lib/guardrail";
 import { Props } from "../../policy/lib/values";
 import { policies as allPolicies } from "../../policy/policies";
 import { RecordedResource, UNKNOWN } from "../../commands/offline/harness";
+import { packConfigFile } from "../../commands/policy-config";
 
 // The sentinels the real server's proxy treats as unknown (internal to @pulumi/policy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const proxy = require("@pulumi/policy/proxy") as { unknownCheckingProxy<T>(value: T): T; unknownStringValue: string };
 
-export const POLICY_DIR = path.resolve(__dirname, "..", "..", "policy");
 const PACK_LEVEL: EnforcementLevel = "mandatory";
 
 export interface Violation {
@@ -46,7 +45,7 @@ type PackConfig = Record<string, Record<string, unknown>>;
 
 /** policy/config.<env>.json, as `--policy-pack-config` would load it. */
 export function loadPackConfig(environment: Environment): PackConfig {
-    return JSON.parse(fs.readFileSync(path.join(POLICY_DIR, `config.${environment}.json`), "utf8"));
+    return JSON.parse(fs.readFileSync(packConfigFile(environment), "utf8"));
 }
 
 /** A small fake resource: type, inputs and the options rules look at. */

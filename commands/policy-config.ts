@@ -10,11 +10,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { allowedRegistries } from "../components/security/registries";
-import { loadStackFile } from "../commands/offline/stack-files";
+import { runIfMain } from "./command-line";
+import { loadStackFile } from "./offline/stack-files";
 import { ENVIRONMENTS, Environment } from "../policy/lib/guardrail";
 import { StackDerivedConfig, expectedPackConfig } from "../policy/policies";
 
 export const POLICY_DIR = path.resolve(__dirname, "..", "policy");
+
+/** policy/config.<env>.json: what `--policy-pack-config` loads. */
+export function packConfigFile(environment: Environment): string {
+    return path.join(POLICY_DIR, `config.${environment}.json`);
+}
 
 /** What the pack config takes from Pulumi.<environment>.yaml. */
 export function stackDerivedConfig(environment: Environment): StackDerivedConfig {
@@ -26,10 +32,13 @@ export function packConfigText(environment: Environment): string {
     return `${JSON.stringify(expectedPackConfig(environment, stackDerivedConfig(environment)), null, 2)}\n`;
 }
 
-if (require.main === module) {
+/** Writes both environments' files; run it after changing security.allowedRegistries. */
+function main(): void {
     for (const environment of ENVIRONMENTS) {
-        const file = path.join(POLICY_DIR, `config.${environment}.json`);
+        const file = packConfigFile(environment);
         fs.writeFileSync(file, packConfigText(environment));
         console.log(`wrote ${path.relative(process.cwd(), file)}`);
     }
 }
+
+runIfMain(module, main);
