@@ -13,7 +13,7 @@ import { DrBudget, describeDatabaseRpo, describeFullCapacity, describeRpo, descr
 import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
 import { MigrationError, planIngressMigration, renderMigration } from "./ingress-migration";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
-import { evaluateStack } from "./offline/evaluate-stack";
+import { clusterOf as clusterOfResource, evaluateStack } from "./offline/evaluate-stack";
 
 interface PlanArgs {
     stack: string;
@@ -105,8 +105,7 @@ function securitySettings(evaluation: Evaluation): string[] {
     });
 }
 
-const CLUSTER_OF = /pair-(aws|azure)-k8s/;
-const clusterOf = (r: RecordedResource) => CLUSTER_OF.exec(r.provider)?.[1] ?? "?";
+const clusterOf = (r: RecordedResource) => clusterOfResource(r) ?? "?";
 
 /** Recorded inputs are untyped JSON; these are the few shapes the ingress summary reads. */
 interface Listener { name: string; protocol: string; hostname?: string; port: number }

@@ -3,7 +3,8 @@
  */
 import * as path from "path";
 import { SECRET_KEYS, parseStackConfig, requiredSecrets } from "../../stacks/config";
-import { Evaluation, evaluate } from "./harness";
+import { CloudName } from "../../components/cluster/contract";
+import { Evaluation, RecordedResource, evaluate } from "./harness";
 import { PROJECT_ROOT, loadStackFile } from "./stack-files";
 
 export interface StackEvaluationOptions {
@@ -17,6 +18,14 @@ export interface StackEvaluationOptions {
 }
 
 export const PLACEHOLDER_SECRET = "offline-placeholder-secret";
+
+/**
+ * Which of the stack's clusters a recorded resource is on, by its Kubernetes provider
+ * (the pair's clusters name theirs `pair-<cloud>-k8s`); undefined for cloud resources.
+ */
+export function clusterOf(resource: RecordedResource): CloudName | undefined {
+    return /::pair-(aws|azure)-k8s::/.exec(resource.provider)?.[1] as CloudName | undefined;
+}
 
 /**
  * Secrets the config needs. When the config is invalid, all of them: the evaluation then

@@ -17,6 +17,7 @@
  */
 import { canonicalImage, imageAllowed, unpinnedReason } from "../../components/security/image-reference";
 import { WORKLOAD_TYPES, containersOf, podSpecOf } from "../../policy/lib/workloads";
+import { clusterOf as clusterOfResource } from "./evaluate-stack";
 import { Evaluation, RecordedResource } from "./harness";
 
 export interface ImageUse {
@@ -71,10 +72,8 @@ const ELASTIC_IMAGES: Record<string, string> = {
 
 const RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
-/** aws / azure from the provider the resource was registered with (the pair names its providers pair-<cloud>-k8s). */
-export function clusterOf(resource: RecordedResource): string {
-    return /pair-(aws|azure)-k8s/.exec(resource.provider)?.[1] ?? "-";
-}
+/** aws / azure, or "-" for a resource on no cluster. */
+const clusterOf = (resource: RecordedResource): string => clusterOfResource(resource) ?? "-";
 
 /** Images in a Helm values tree: string `image` values, and `image: {registry?, repository, tag?, digest?}` objects. */
 export function valuesImages(values: unknown, path = "values"): { image: string; where: string }[] {

@@ -6,7 +6,8 @@
  */
 import { strict as assert } from "assert";
 import { diffEvaluations } from "../../commands/drill/simulate";
-import { Evaluation, RecordedResource } from "../../commands/offline/harness";
+import { clusterOf } from "../../commands/offline/evaluate-stack";
+import { Evaluation } from "../../commands/offline/harness";
 import { EXTERNAL_DATABASE_WITHOUT_VELERO, VAULT_CONFIGURED, stackEvaluation } from "../support/stacks";
 
 const CLOUDS = ["aws", "azure"] as const;
@@ -15,8 +16,7 @@ const OTHER: Record<Cloud, Cloud> = { aws: "azure", azure: "aws" };
 const CLUSTER = "kubernetes:postgresql.cnpg.io/v1:Cluster";
 const OBJECT_STORE = "kubernetes:barmancloud.cnpg.io/v1:ObjectStore";
 
-/** A resource's Kubernetes cluster, from its provider. */
-const onCluster = (r: RecordedResource): Cloud | undefined => /::pair-(aws|azure)-k8s::/.exec(r.provider)?.[1] as Cloud | undefined;
+const onCluster = clusterOf;
 const statements = (doc: string) => JSON.parse(doc).Statement as any[];
 
 describe("the data tier across both clouds (whole stack)", function () {
