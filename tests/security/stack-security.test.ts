@@ -7,13 +7,14 @@ import { NAMESPACES, PROMETHEUS } from "../../components/addons/well-known";
 import { PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
 import { allowedRegistries } from "../../components/security/registries";
 import { registryPatternRegExp } from "../../components/security/image-reference";
+import { clusterOf } from "../../commands/offline/evaluate-stack";
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { unknownValueKeys } from "../support/chart-keys";
 import { stackEvaluation } from "../support/stacks";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CLUSTERS = ["aws", "azure"] as const;
-const onCluster = (r: RecordedResource, cloud: string) => new RegExp(`::pair-${cloud}-k8s::`).test(r.provider);
+const onCluster = (r: RecordedResource, cloud: string) => clusterOf(r) === cloud;
 
 function release(ev: Evaluation, cloud: string, chart: string): RecordedResource {
     const found = ev.ofType(RELEASE).filter((r) => r.inputs.chart === chart && onCluster(r, cloud));
