@@ -15,8 +15,7 @@
 import { INGRESS_CONTROLLERS, IngressControllerName } from "../components/addons/ingress-controllers";
 import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { ResourceChange, diffEvaluations } from "./drill/simulate";
-import { Evaluation } from "./offline/harness";
-import { evaluateStack } from "./offline/evaluate-stack";
+import { StackEvaluator, stackEvaluator } from "./offline/evaluate-stack";
 import { loadStackFile } from "./offline/stack-files";
 
 export interface MigrationStep {
@@ -36,9 +35,6 @@ export interface MigrationPlan {
     to: IngressControllerName;
     steps: MigrationStep[];
 }
-
-/** Evaluates the stack with overrides; tests pass a cached one. */
-export type StackEvaluator = (overrides: string[]) => Promise<Evaluation>;
 
 export class MigrationError extends Error {}
 
@@ -79,7 +75,7 @@ export async function planIngressMigration(stack: string, to: string, evaluator?
     const { controller: from, alsoRun } = config.platform.ingress;
     if (from === to) throw new MigrationError(`stack "${stack}" already serves with ${to} (platform.ingress.controller); nothing to migrate`);
     if (alsoRun) throw new MigrationError(`stack "${stack}" is in the middle of a migration (platform.ingress.alsoRun is ${alsoRun}); finish it or remove alsoRun first`);
-    const evaluate = evaluator ?? ((overrides: string[]) => evaluateStack(stack, { overrides, placeholderSecrets: true }));
+    const evaluate = evaluator ?? stackEvaluator(stack);
     let previous = await evaluate([]);
     const steps: MigrationStep[] = [];
     for (const step of migrationSteps(from, to, config.dr.healthCheck.ttlSeconds)) {

@@ -19,7 +19,7 @@ import {
 } from "../../stacks/config/dr-budget";
 import { fakeResourceOutputs } from "../offline/fake-cloud";
 import { Evaluation, RecordedResource } from "../offline/harness";
-import { evaluateStack } from "../offline/evaluate-stack";
+import { StackEvaluator, stackEvaluator } from "../offline/evaluate-stack";
 import { UnknownStackError, loadStackFile } from "../offline/stack-files";
 import { CLUSTER_RESOURCE_TYPE, databaseFromOutputs } from "./database";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
@@ -101,6 +101,8 @@ export interface SimulateOptions {
     overrides?: string[];
     /** `key.path=value` overrides applied to both sides: simulate the flip of the stack as if configured so. */
     baseOverrides?: string[];
+    /** How the stack is evaluated with overrides (default: fresh offline evaluations; tests share cached ones). */
+    evaluate?: StackEvaluator;
 }
 
 /** Resource options whose change the engine acts on (dependencies only order operations, so they are not compared). */
@@ -318,8 +320,9 @@ export async function simulate(options: SimulateOptions): Promise<SimulationResu
     const overrides = options.overrides ?? [];
     const baseOverrides = options.baseOverrides ?? [];
     const flipped = [...baseOverrides, `activeCloud=${to}`, ...overrides];
-    const before = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: baseOverrides });
-    const after = await evaluateStack(options.stack, { placeholderSecrets: true, overrides: flipped });
+    const evaluate = options.evaluate ?? stackEvaluator(options.stack);
+    const before = await evaluate(baseOverrides);
+    const after = await evaluate(flipped);
     const changes = diffEvaluations(before, after);
 
     const result: SimulationResult = {

@@ -19,6 +19,14 @@ export interface StackEvaluationOptions {
 
 export const PLACEHOLDER_SECRET = "offline-placeholder-secret";
 
+/** Evaluates one stack with these overrides (placeholder secrets); tests pass one that shares cached evaluations. */
+export type StackEvaluator = (overrides: string[]) => Promise<Evaluation>;
+
+/** The default evaluator of a stack: a fresh offline evaluation each time. */
+export function stackEvaluator(stack: string): StackEvaluator {
+    return (overrides) => evaluateStack(stack, { placeholderSecrets: true, overrides });
+}
+
 /**
  * Which of the stack's clusters a recorded resource is on, by its Kubernetes provider
  * (the pair's clusters name theirs `pair-<cloud>-k8s`); undefined for cloud resources.

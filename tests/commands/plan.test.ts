@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { parsePlanArgs, renderPlan } from "../../commands/plan";
 import { UNKNOWN } from "../../commands/offline/harness";
-import { evaluateStack } from "../../commands/offline/evaluate-stack";
+import { stackPreview } from "../support/stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -19,7 +19,7 @@ function runPlan(args: string[]): { code: number; stdout: string; stderr: string
 
 describe("offline plan", () => {
     it("shows values that exist only after deploy as unknown, like pulumi preview", async () => {
-        const evaluation = await evaluateStack("prod", { placeholderSecrets: true, preview: true });
+        const evaluation = await stackPreview("prod");
         const storageClass = evaluation.named("kubernetes:storage.k8s.io/v1:StorageClass", "pair-aws-gp3");
         assert.equal(storageClass.inputs.parameters.kmsKeyId, UNKNOWN, "the KMS key ARN is assigned by AWS at deploy time");
         assert.equal(evaluation.outputs.clusters.aws.endpoint, UNKNOWN);
@@ -46,7 +46,7 @@ describe("offline plan", () => {
     });
 
     it("applies --set overrides on top of the stack file", async () => {
-        const evaluation = await evaluateStack("dev", { overrides: ["activeCloud=azure", "aws.nodePools.workload.maxSize=9"], preview: true });
+        const evaluation = await stackPreview("dev", ["activeCloud=azure", "aws.nodePools.workload.maxSize=9"]);
         assert.equal(evaluation.outputs.activeCloud, "azure");
         assert.equal(evaluation.named("aws:eks/nodeGroup:NodeGroup", "pair-aws-workload").inputs.scalingConfig.maxSize, 9);
         // The primary follows activeCloud: on azure now, the aws side replays it.

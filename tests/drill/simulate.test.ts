@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { SimulationResult, budgetLines, diffEvaluations, diffValues, isBudget, renderSimulation, simulate } from "../../commands/drill/simulate";
-import { stackEvaluation } from "../support/stacks";
+import { cachedEvaluator, stackEvaluation } from "../support/stacks";
 import { computeDrBudget } from "../../stacks/config/dr-budget";
 import { changeVerdict, replaceRuleFor } from "../../commands/drill/replace-rules";
 import { resolveTarget } from "../../commands/drill/errors";
@@ -11,8 +11,8 @@ describe("drill --simulate on the real program (offline)", function () {
     let flip: SimulationResult;
     let flipWithCidr: SimulationResult;
     before(async () => {
-        flip = await simulate({ stack: "dev", to: "azure" });
-        flipWithCidr = await simulate({ stack: "dev", to: "azure", overrides: ["aws.vpcCidr=10.30.0.0/16"] });
+        flip = await simulate({ stack: "dev", to: "azure", evaluate: cachedEvaluator("dev") });
+        flipWithCidr = await simulate({ stack: "dev", to: "azure", overrides: ["aws.vpcCidr=10.30.0.0/16"], evaluate: cachedEvaluator("dev") });
     });
 
     it("flipping dev to azure replaces nothing, and changes only role-dependent inputs", () => {

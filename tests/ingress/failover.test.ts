@@ -9,7 +9,7 @@ import { parseDrillArgs } from "../../commands/drill/cli";
 import { executeDrill } from "../../commands/drill/orchestrator";
 import { SimulationResult, renderSimulation, simulate } from "../../commands/drill/simulate";
 import { renderPlan } from "../../commands/plan";
-import { evaluateStack } from "../../commands/offline/evaluate-stack";
+import { cachedEvaluator, stackPreview } from "../support/stacks";
 import { OUTPUTS, executeOptions, world } from "../drill/fakes";
 import { unexpectedFlipChanges } from "../support/role-dependent";
 
@@ -19,7 +19,7 @@ describe("failover with envoy-gateway serving (prod, offline)", function () {
     this.timeout(180_000);
     let flip: SimulationResult;
     before(async () => {
-        flip = await simulate({ stack: "prod", to: "azure", baseOverrides: ENVOY_GATEWAY });
+        flip = await simulate({ stack: "prod", to: "azure", baseOverrides: ENVOY_GATEWAY, evaluate: cachedEvaluator("prod") });
     });
 
     it("changing activeCloud replaces nothing and changes only role-dependent inputs, the Gateway API layer included", () => {
@@ -49,7 +49,7 @@ describe("failover with envoy-gateway serving (prod, offline)", function () {
     });
 
     it("npm run plan -- --stack prod --set platform.ingress.controller=envoy-gateway shows the Gateway API layer on both clouds", async () => {
-        const evaluation = await evaluateStack("prod", { overrides: ENVOY_GATEWAY, placeholderSecrets: true, preview: true });
+        const evaluation = await stackPreview("prod", ENVOY_GATEWAY);
         const text = renderPlan(evaluation, "prod", evaluation.placeholders);
         for (const cloud of ["aws", "azure"]) {
             assert.match(text, new RegExp(`\\[${cloud}\\] served by envoy-gateway\\n {4}CRDs: oci://docker\\.io/envoyproxy/gateway-crds-helm@v1\\.9\\.0, Gateway API channel standard`));

@@ -8,7 +8,7 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { MigrationPlan, migrationSteps, planIngressMigration, renderMigration } from "../../commands/ingress-migration";
 import { ResourceChange } from "../../commands/drill/simulate";
-import { stackEvaluation } from "../support/stacks";
+import { cachedEvaluator } from "../support/stacks";
 
 const HOSTNAME_ANNOTATION = "metadata.annotations.external-dns.alpha.kubernetes.io/hostname";
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -20,7 +20,7 @@ describe("ingress migration ingress-nginx → envoy-gateway (prod, planned offli
     this.timeout(180_000);
     let plan: MigrationPlan;
     before(async () => {
-        plan = await planIngressMigration("prod", "envoy-gateway", (overrides) => stackEvaluation("prod", overrides));
+        plan = await planIngressMigration("prod", "envoy-gateway", cachedEvaluator("prod"));
     });
 
     it("takes three steps, each one config change, and replaces nothing in any of them", () => {

@@ -7,9 +7,8 @@
 import { strict as assert } from "assert";
 import { Environment } from "../../policy/lib/guardrail";
 import { STATEFUL_TYPES } from "../../policy/rules/protection";
-import { evaluateStack } from "../../commands/offline/evaluate-stack";
 import { Evaluation } from "../../commands/offline/harness";
-import { stackEvaluation } from "../support/stacks";
+import { stackEvaluation, stackPreview } from "../support/stacks";
 import { PackResult, formatViolation, runPack } from "./run-policies";
 
 /** Rules that must find something to check in both stacks (a wrong type token would make them silently pass). */
@@ -124,7 +123,7 @@ describe("policy pack over the dev and prod stacks", function () {
 
     for (const env of ["dev", "prod"] as const) {
         it(`${env} preview (unknown ids): zero mandatory violations and no rule gives up`, async () => {
-            const preview = await evaluateStack(env, { placeholderSecrets: true, preview: true });
+            const preview = await stackPreview(env);
             const result = await runPack(preview.resources, { config: env });
             assert.deepEqual(mandatory(result), []);
             const gaveUp = result.violations.filter((v) => v.message.startsWith("can't run")).map(formatViolation);

@@ -1,16 +1,34 @@
 /**
- * Whole-stack evaluations shared by every test file: each (stack, overrides)
- * pair is evaluated once per mocha run, offline, through the real index.ts.
+ * Whole-stack evaluations shared by every test file: each (stack, overrides, preview)
+ * is evaluated once per mocha run, offline, through the real index.ts. Suites treat
+ * them as read-only.
  */
 import { Evaluation } from "../../commands/offline/harness";
-import { evaluateStack } from "../../commands/offline/evaluate-stack";
+import { StackEvaluator, evaluateStack } from "../../commands/offline/evaluate-stack";
 
-const cache = new Map<string, Promise<Evaluation>>();
+type Stack = "dev" | "prod";
 
-export function stackEvaluation(stack: "dev" | "prod", overrides: string[] = []): Promise<Evaluation> {
-    const key = `${stack}|${overrides.join(",")}`;
-    if (!cache.has(key)) cache.set(key, evaluateStack(stack, { overrides, placeholderSecrets: true }));
+const cache = new Map<string, Promise<Evaluation & { placeholders: string[] }>>();
+
+function cached(stack: Stack, overrides: string[], preview: boolean) {
+    const key = `${stack}|${overrides.join(",")}|${preview ? "preview" : "up"}`;
+    if (!cache.has(key)) cache.set(key, evaluateStack(stack, { overrides, placeholderSecrets: true, preview }));
     return cache.get(key)!;
+}
+
+/** What `pulumi up` would register (provider outputs filled in by the fake cloud). */
+export function stackEvaluation(stack: Stack, overrides: string[] = []): Promise<Evaluation> {
+    return cached(stack, overrides, false);
+}
+
+/** What `pulumi preview` would show (provider-computed values unknown), as `npm run plan` and the pack's preview checks see it. */
+export function stackPreview(stack: Stack, overrides: string[] = []): Promise<Evaluation & { placeholders: string[] }> {
+    return cached(stack, overrides, true);
+}
+
+/** For the drill's simulate and the ingress migration: their evaluations from this cache. */
+export function cachedEvaluator(stack: Stack): StackEvaluator {
+    return (overrides) => stackEvaluation(stack, overrides);
 }
 
 /** The logical names of every resource, for "nothing was renamed" checks. */
