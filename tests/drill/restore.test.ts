@@ -15,6 +15,7 @@ import {
     runRestore,
     selectBackup,
 } from "../../commands/drill/restore";
+import { validateKubernetesObject } from "../support/k8s-schema";
 import { BACKUPS, OUTPUTS, RestoreWorldOptions, T0, backup, restoreOptions, restoreWorld } from "./fakes";
 
 const NEWEST_PEER = "velero-platform-20250301094000";
@@ -72,6 +73,13 @@ describe("drill --restore: the Restore manifest", () => {
             },
         });
         assert.deepEqual(restoreManifest("r", "b", ["payments", "ledger"]).spec.includedNamespaces, ["payments", "ledger"]);
+    });
+
+    it("is valid for Velero 1.18.1's Restore CRD, unknown fields included", async () => {
+        const manifest = restoreManifest("drill-restore-20250301100000", NEWEST_PEER, ["payments"]);
+        assert.equal(await validateKubernetesObject(manifest.apiVersion, manifest.kind, manifest), "validated");
+        const typo = { ...manifest, spec: { ...manifest.spec, restorePv: true } };
+        await assert.rejects(validateKubernetesObject(manifest.apiVersion, manifest.kind, typo), /spec\.restorePv: unknown field/);
     });
 
     it("--namespaces takes namespace names only, never the excluded ones", () => {

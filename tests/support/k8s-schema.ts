@@ -65,6 +65,8 @@ export const FIELD_LISTS: Record<string, string> = {
     "postgresql.cnpg.io/v1/Cluster": "postgresql.cnpg.io_v1_Cluster@cloudnative-pg-0.29.0.txt",
     "postgresql.cnpg.io/v1/ScheduledBackup": "postgresql.cnpg.io_v1_ScheduledBackup@cloudnative-pg-0.29.0.txt",
     "barmancloud.cnpg.io/v1/ObjectStore": "barmancloud.cnpg.io_v1_ObjectStore@plugin-barman-cloud-0.7.0.txt",
+    // Velero 1.18.1 (chart 12.1.0): the Restore the drill applies with kubectl.
+    "velero.io/v1/Restore": "velero.io_v1_Restore@velero-v1.18.1.txt",
 };
 
 const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };
