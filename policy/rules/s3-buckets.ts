@@ -66,7 +66,7 @@ const LOGGING_TYPES = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggi
 const REPLICATION_TYPES = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"];
 
 /**
- * What a bucket holds, from its tag (components/aws/backup-bucket.ts sets it): "backup" (a primary
+ * What a bucket holds, from its tag (components/aws/private-bucket.ts sets it): "backup" (a primary
  * backup store), "backup-replica" (its copy in another region) or "access-logs" (a log target).
  * An untagged bucket is treated as a backup bucket: the stricter reading.
  */
