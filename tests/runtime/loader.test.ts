@@ -8,7 +8,7 @@ import * as ts from "typescript";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { alignLines } = require("../../runtime/align-lines");
 const { lazyModule, lazyExports, DEFERRED } = require("../../runtime/deferred-modules");
-const { formatStackTrace, RUNNER_REGISTER } = require("../../runtime/stack-traces");
+const { formatStackTrace, RUNNER_REGISTER, DEBUGGABLE } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -153,12 +153,17 @@ describe("runtime loader: stack traces", () => {
         assert.ok(text.includes(`require("${RUNNER_REGISTER.request}")`));
     });
 
-    it("formats the SDK's per-promise debug capture to nothing (only PULUMI_DEBUG_PROMISE_LEAKS reads it)", () => {
-        const debuggable = require.resolve("@pulumi/pulumi/runtime/debuggable");
-        const frame = { getFunctionName: () => "debuggablePromise", getFileName: () => debuggable, toString: () => `debuggablePromise (${debuggable}:1:1)` };
-        assert.equal(formatStackTrace(new Error(), [frame]), "");
-        const elsewhere = { ...frame, getFunctionName: () => "registerResource" };
-        assert.match(formatStackTrace(new Error("x"), [elsewhere]), /^Error: x\n    at debuggablePromise/);
+    it("the SDK's per-promise debug record captures no frames, unless PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", () => {
+        const record = (env: Record<string, string>) => {
+            const script = `const d = require(${JSON.stringify(require.resolve(DEBUGGABLE))}); const p = Promise.resolve(1);
+                d.debuggablePromise(p, "ctx"); console.log(JSON.stringify({ stack: p._debugStackTrace, ctx: p._debugCtx, limit: Error.stackTraceLimit }));`;
+            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, ...env }, encoding: "utf8" });
+            return JSON.parse(out.trim()) as { stack: string; ctx: string; limit: number };
+        };
+        const quiet = record({ PULUMI_DEBUG_PROMISE_LEAKS: "" });
+        assert.deepEqual(quiet, { stack: "Error", ctx: "ctx", limit: 10 }, "no frames, the context kept, the stack limit restored");
+        const leaks = record({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+        assert.match(leaks.stack, /^Error\n    at .*debuggable\.js:\d+/, "the leak report gets its stack");
     });
 });
 
