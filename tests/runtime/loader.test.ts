@@ -157,7 +157,7 @@ describe("runtime loader: stack traces", () => {
         const record = (env: Record<string, string>) => {
             const script = `const d = require(${JSON.stringify(require.resolve(DEBUGGABLE))}); const p = Promise.resolve(1);
                 d.debuggablePromise(p, "ctx"); console.log(JSON.stringify({ stack: p._debugStackTrace, ctx: p._debugCtx, limit: Error.stackTraceLimit }));`;
-            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, ...env }, encoding: "utf8" });
+            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
             return JSON.parse(out.trim()) as { stack: string; ctx: string; limit: number };
         };
         const quiet = record({ PULUMI_DEBUG_PROMISE_LEAKS: "" });
@@ -167,11 +167,12 @@ describe("runtime loader: stack traces", () => {
     });
 });
 
-describe("runtime loader: the SDK's closure-serialization modules load on first use", () => {
-    it("defers exactly the requests the installed @pulumi/pulumi makes", () => {
-        assert.equal(DEFERRED.length, 9);
+describe("runtime loader: the SDK's closure-serialization modules (and zod's locales) load on first use", () => {
+    it("defers exactly the requests the installed @pulumi/pulumi and zod make", () => {
+        assert.equal(DEFERRED.length, 11);
         for (const { request, requiredBy } of DEFERRED as { request: string; requiredBy: string }[]) {
-            const text = fs.readFileSync(require.resolve(requiredBy), "utf8");
+            // Read by path: zod's package exports do not list its .cjs files.
+            const text = fs.readFileSync(path.join(ROOT, "node_modules", requiredBy), "utf8");
             assert.ok(text.includes(`require("${request}")`), `${requiredBy} still requires ${request}`);
         }
     });
@@ -204,6 +205,18 @@ describe("runtime loader: the SDK's closure-serialization modules load on first 
         assert.equal(exporter.url, "http://collector");
         assert.equal(endpoint("collector"), "http://collector/api/v2/spans");
         assert.equal(loads, 1);
+    });
+
+    it("zod loads no locale until one is asked for; its messages stay English and z.locales still works", () => {
+        const script = `
+            const loaded = () => Object.keys(require.cache).filter((f) => /zod[\\/]v4[\\/]locales[\\/]/.test(f)).length;
+            const { z } = require("zod");
+            const message = z.object({ replicas: z.number() }).safeParse({ replicas: "two" }).error.issues[0].message;
+            const before = loaded();
+            const german = typeof z.locales.de;
+            console.log(JSON.stringify({ message, before, german, after: loaded() > before }));`;
+        const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, encoding: "utf8" });
+        assert.deepEqual(JSON.parse(out.trim()), { message: "Invalid input: expected number, received string", before: 1, german: "function", after: true });
     });
 
     it("a program that never serializes a function never loads TypeScript or Arborist; one that does still works", () => {
