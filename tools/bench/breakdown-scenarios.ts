@@ -21,8 +21,9 @@ export interface Scenario {
 }
 
 class Group extends pulumi.ComponentResource {
-    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, opts?: pulumi.ComponentResourceOptions, outputs?: pulumi.Inputs) {
         super("bench:index:Group", name, {}, opts);
+        if (outputs) this.registerOutputs(outputs);
     }
 }
 
@@ -190,8 +191,7 @@ export const SCENARIOS: Scenario[] = [
         declare(count) {
             const value = pulumi.output("value");
             for (let i = 0; i < count; i++) {
-                const group = new Group(`group-${i}`);
-                group.registerOutputs(Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`out${k}`, value.apply((v) => `${v}-${k}`)])));
+                new Group(`group-${i}`, {}, Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`out${k}`, value.apply((v) => `${v}-${k}`)])));
             }
         },
     },

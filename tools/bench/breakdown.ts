@@ -2,8 +2,8 @@
  * `npm run bench -- --breakdown`: the cost of one resource, by shape and by the
  * program's patterns (./breakdown-scenarios.ts), from the difference between a
  * small and a large count in fresh processes (start-up and module loading cancel
- * out). Three ways: Pulumi's runner against the mock engine (wall and the
- * program's CPU time), the offline harness in-process, and Pulumi's mock runtime
+ * out). Three ways: Pulumi's runner against the mock engine (wall, the program's
+ * CPU time and the engine's), the offline harness in-process, and Pulumi's mock runtime
  * without the harness's recording.
  */
 import { evaluateInProcess } from "./in-process";
@@ -22,6 +22,7 @@ interface Point {
     resources: number;
     wallMs: number;
     cpuMs?: number;
+    engineCpuMs?: number;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -34,7 +35,7 @@ async function runnerPoint(program: string[], runs: number): Promise<Point> {
         samples.push(result);
     }
     const cpu = samples.map((s) => s.sample?.cpuMs).filter((v): v is number => v !== undefined);
-    return { resources: samples[0].resources, wallMs: median(samples.map((s) => s.wallMs)), cpuMs: cpu.length ? median(cpu) : undefined };
+    return { resources: samples[0].resources, wallMs: median(samples.map((s) => s.wallMs)), cpuMs: cpu.length ? median(cpu) : undefined, engineCpuMs: median(samples.map((s) => s.engineCpuMs)) };
 }
 
 function inProcessPoint(args: string[], runs: number): Point {
@@ -42,7 +43,7 @@ function inProcessPoint(args: string[], runs: number): Point {
     return { resources: samples[0].resources, wallMs: median(samples.map((s) => s.ms)) };
 }
 
-const slope = (a: Point, b: Point, key: "wallMs" | "cpuMs") =>
+const slope = (a: Point, b: Point, key: "wallMs" | "cpuMs" | "engineCpuMs") =>
     a[key] === undefined || b[key] === undefined ? undefined : (b[key]! - a[key]!) / (b.resources - a.resources);
 const cell = (x: number | undefined) => (x === undefined ? "n/a" : `${x.toFixed(2)} ms`);
 
@@ -52,7 +53,7 @@ export async function runBreakdown(options: BreakdownOptions): Promise<string> {
     const wanted = (name: string) => options.only.length === 0 || options.only.includes(name);
     const rows: string[] = [];
     const row = (name: string, what: string, runner: [Point, Point], harness: [Point, Point], bare?: [Point, Point]) =>
-        rows.push(`| ${name} | ${what} | ${cell(slope(...runner, "wallMs"))} | ${cell(slope(...runner, "cpuMs"))} | ${cell(slope(...harness, "wallMs"))} | ${bare ? cell(slope(...bare, "wallMs")) : "—"} |`);
+        rows.push(`| ${name} | ${what} | ${cell(slope(...runner, "wallMs"))} | ${cell(slope(...runner, "cpuMs"))} | ${cell(slope(...runner, "engineCpuMs"))} | ${cell(slope(...harness, "wallMs"))} | ${bare ? cell(slope(...bare, "wallMs")) : "—"} |`);
 
     for (const scenario of SCENARIOS.filter((s) => wanted(s.name))) {
         console.error(`breakdown: ${scenario.name}…`);
@@ -76,8 +77,8 @@ export async function runBreakdown(options: BreakdownOptions): Promise<string> {
     return [
         `Milliseconds per extra resource (${small} vs ${large} units, median of ${options.runs} fresh processes each):`,
         "",
-        "| scenario | one unit | runner path, wall | runner path, program CPU | in-process (harness) | mock runtime alone |",
-        "|---|---|---|---|---|---|",
+        "| scenario | one unit | runner path, wall | runner path, program CPU | mock engine CPU | in-process (harness) | mock runtime alone |",
+        "|---|---|---|---|---|---|---|",
         ...rows,
     ].join("\n");
 }
