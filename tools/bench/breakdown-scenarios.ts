@@ -30,7 +30,7 @@ class Group extends pulumi.ComponentResource {
 const provider = () => new k8s.Provider("bench-k8s", { kubeconfig: "{}" });
 
 /** A ConfigMap with a few keys: the smallest realistic custom resource. */
-function configMap(name: string, opts: pulumi.CustomResourceOptions, data: Record<string, pulumi.Input<string>> = { key: "value", other: "value" }, namespace: pulumi.Input<string> = "bench") {
+function configMap(name: string, opts: pulumi.CustomResourceOptions, data: pulumi.Input<Record<string, pulumi.Input<string>>> = { key: "value", other: "value" }, namespace: pulumi.Input<string> = "bench") {
     return new k8s.core.v1.ConfigMap(name, { metadata: { name, namespace, labels: { "app.kubernetes.io/name": "bench" } }, data }, opts);
 }
 
@@ -111,7 +111,7 @@ export const SCENARIOS: Scenario[] = [
         what: "+ data a pulumi.secret",
         declare(count) {
             const p = provider();
-            for (let i = 0; i < count; i++) configMap(`cm-${i}`, { provider: p }, { key: pulumi.secret("value") });
+            for (let i = 0; i < count; i++) configMap(`cm-${i}`, { provider: p }, pulumi.secret({ key: "value" }));
         },
     },
     {
