@@ -7,32 +7,17 @@
 // warnings and errors go to the engine as before. FINPLAT_PULUMI_DEBUG_LOGS=1
 // sends debug messages again (set it with `pulumi up --debug`).
 "use strict";
-const Module = require("module");
+const { patchWhenLoaded } = require("./after-load");
 
 let installed = false;
 
 function keepDebugLogsLocal() {
     if (installed || process.env.FINPLAT_PULUMI_DEBUG_LOGS === "1") return;
     installed = true;
-    let logModule;
-    try {
-        logModule = require.resolve("@pulumi/pulumi/log", { paths: [process.cwd(), __dirname] });
-    } catch {
-        return; // no SDK here
-    }
-    const load = Module._load;
-    let done = false;
-    Module._load = function silenceDebugLogs() {
-        const exported = load.apply(this, arguments);
-        const entry = done ? undefined : Module._cache[logModule];
-        if (entry && entry.loaded && typeof entry.exports.debug === "function") {
-            // The SDK reads log.debug from this exports object at each call.
-            entry.exports.debug = () => Promise.resolve();
-            done = true;
-            if (Module._load === silenceDebugLogs) Module._load = load;
-        }
-        return exported;
-    };
+    patchWhenLoaded("@pulumi/pulumi/log", (log) => {
+        // The SDK reads log.debug from this exports object at each call.
+        if (typeof log.debug === "function") log.debug = () => Promise.resolve();
+    });
 }
 
 module.exports = { keepDebugLogsLocal };

@@ -7,8 +7,12 @@
 //    program starts, to hear about every script V8 parses (closure serialization
 //    maps function locations to files through it);
 //  - the runner loads the OpenTelemetry tracing SDK (about 230 modules), which it
-//    starts only with `--tracing` and PULUMI_EXPERIMENTAL set.
-// This program never serializes a function, and traces only when asked to.
+//    starts only with `--tracing` and PULUMI_EXPERIMENTAL set;
+//  - `require("zod")` loads its error messages in every language it has (about 50
+//    modules, half of zod's load time) to export `z.locales`; its English
+//    messages, the ones config errors use, come from their own module.
+// This program never serializes a function, traces only when asked to and never
+// switches zod's language.
 //
 // deferModulesUntilUsed() makes those requires, and only when those SDK files make
 // them, return stand-ins: the modules load the first time a member is used; the
@@ -65,6 +69,9 @@ const DEFERRED = [
     // The runner only calls isInitializedAsync(); runtime/closure/v8.js requires the real module.
     { request: "../../runtime/closure/v8Hooks", requiredBy: "@pulumi/pulumi/cmd/run/index.js", standIn: () => ({ isInitializedAsync: () => Promise.resolve() }) },
     // tracing.js uses these only in start(); its spans come from @opentelemetry/api, loaded as usual.
+    // `z.locales` (and `z.core.locales`): loaded when a program reads a locale from it.
+    { request: "../locales/index.cjs", requiredBy: "zod/v4/classic/external.cjs", standIn: lazyModule },
+    { request: "../locales/index.cjs", requiredBy: "zod/v4/core/index.cjs", standIn: lazyModule },
     ...["@opentelemetry/resources", "@opentelemetry/sdk-trace-base", "@opentelemetry/exporter-zipkin", "@opentelemetry/instrumentation-grpc", "@opentelemetry/sdk-trace-node", "@opentelemetry/instrumentation"].map(
         (request) => ({ request, requiredBy: TRACING, standIn: lazyExports }),
     ),

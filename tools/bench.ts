@@ -10,16 +10,19 @@
  * marginal cost of one; (c) Pulumi's default TypeScript runtime for comparison.
  *
  *   npm run bench [-- --runs N] [--quick] [--no-readme] [--profile DIR]
+ *   npm run bench -- --breakdown [--runs N] [--counts SMALL,LARGE] [--only a,b]
  *
  * --quick: one prod evaluation each way and 1 and 2 apps on the runner path (a smoke
  * run for tests). --profile DIR: also writes a --cpu-prof of one runner-path prod
- * evaluation to DIR and prints where its time went.
+ * evaluation to DIR and prints where its time went. --breakdown: only the cost per
+ * resource by shape and pattern (./bench/breakdown.ts), printed, not written.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackRunConfig } from "../commands/offline/evaluate-stack";
 import { InProcessSample, evaluateInProcess } from "./bench/in-process";
+import { runBreakdown } from "./bench/breakdown";
 import { summarizeProfile } from "./bench/profile-summary";
 import { ROOT, RunnerResult, RunnerRun, runThroughRunner } from "./bench/runner-path";
 
@@ -98,6 +101,13 @@ async function main(): Promise<void> {
     const quick = argv.includes("--quick");
     const profileDir = option("--profile");
     const load = os.loadavg()[0];
+    if (argv.includes("--breakdown")) {
+        const [small, large] = (option("--counts") ?? "50,400").split(",").map(Number);
+        const only = (option("--only") ?? "").split(",").filter(Boolean);
+        console.log(`1-minute load average ${load.toFixed(1)} when it started.\n`);
+        console.log(await runBreakdown({ runs: Number(option("--runs")) || 3, counts: [small, large], only }));
+        return;
+    }
     const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
     const rows: string[] = [];
     const row = (measurement: string, runner: string, inProcess: string, target: string) => rows.push(`| ${measurement} | ${runner} | ${inProcess} | ${target} |`);

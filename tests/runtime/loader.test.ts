@@ -8,7 +8,7 @@ import * as ts from "typescript";
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { alignLines } = require("../../runtime/align-lines");
 const { lazyModule, lazyExports, DEFERRED } = require("../../runtime/deferred-modules");
-const { formatStackTrace, RUNNER_REGISTER } = require("../../runtime/stack-traces");
+const { formatStackTrace, RUNNER_REGISTER, DEBUGGABLE } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -153,20 +153,26 @@ describe("runtime loader: stack traces", () => {
         assert.ok(text.includes(`require("${RUNNER_REGISTER.request}")`));
     });
 
-    it("formats the SDK's per-promise debug capture to nothing (only PULUMI_DEBUG_PROMISE_LEAKS reads it)", () => {
-        const debuggable = require.resolve("@pulumi/pulumi/runtime/debuggable");
-        const frame = { getFunctionName: () => "debuggablePromise", getFileName: () => debuggable, toString: () => `debuggablePromise (${debuggable}:1:1)` };
-        assert.equal(formatStackTrace(new Error(), [frame]), "");
-        const elsewhere = { ...frame, getFunctionName: () => "registerResource" };
-        assert.match(formatStackTrace(new Error("x"), [elsewhere]), /^Error: x\n    at debuggablePromise/);
+    it("the SDK's per-promise debug record captures no frames, unless PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", () => {
+        const record = (env: Record<string, string>) => {
+            const script = `const d = require(${JSON.stringify(require.resolve(DEBUGGABLE))}); const p = Promise.resolve(1);
+                d.debuggablePromise(p, "ctx"); console.log(JSON.stringify({ stack: p._debugStackTrace, ctx: p._debugCtx, limit: Error.stackTraceLimit }));`;
+            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+            return JSON.parse(out.trim()) as { stack: string; ctx: string; limit: number };
+        };
+        const quiet = record({ PULUMI_DEBUG_PROMISE_LEAKS: "" });
+        assert.deepEqual(quiet, { stack: "Error", ctx: "ctx", limit: 10 }, "no frames, the context kept, the stack limit restored");
+        const leaks = record({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+        assert.match(leaks.stack, /^Error\n    at .*debuggable\.js:\d+/, "the leak report gets its stack");
     });
 });
 
-describe("runtime loader: the SDK's closure-serialization modules load on first use", () => {
-    it("defers exactly the requests the installed @pulumi/pulumi makes", () => {
-        assert.equal(DEFERRED.length, 9);
+describe("runtime loader: the SDK's closure-serialization modules (and zod's locales) load on first use", () => {
+    it("defers exactly the requests the installed @pulumi/pulumi and zod make", () => {
+        assert.equal(DEFERRED.length, 11);
         for (const { request, requiredBy } of DEFERRED as { request: string; requiredBy: string }[]) {
-            const text = fs.readFileSync(require.resolve(requiredBy), "utf8");
+            // Read by path: zod's package exports do not list its .cjs files.
+            const text = fs.readFileSync(path.join(ROOT, "node_modules", requiredBy), "utf8");
             assert.ok(text.includes(`require("${request}")`), `${requiredBy} still requires ${request}`);
         }
     });
@@ -199,6 +205,18 @@ describe("runtime loader: the SDK's closure-serialization modules load on first 
         assert.equal(exporter.url, "http://collector");
         assert.equal(endpoint("collector"), "http://collector/api/v2/spans");
         assert.equal(loads, 1);
+    });
+
+    it("zod loads no locale until one is asked for; its messages stay English and z.locales still works", () => {
+        const script = `
+            const loaded = () => Object.keys(require.cache).filter((f) => /zod[\\/]v4[\\/]locales[\\/]/.test(f)).length;
+            const { z } = require("zod");
+            const message = z.object({ replicas: z.number() }).safeParse({ replicas: "two" }).error.issues[0].message;
+            const before = loaded();
+            const german = typeof z.locales.de;
+            console.log(JSON.stringify({ message, before, german, after: loaded() > before }));`;
+        const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, encoding: "utf8" });
+        assert.deepEqual(JSON.parse(out.trim()), { message: "Invalid input: expected number, received string", before: 1, german: "function", after: true });
     });
 
     it("a program that never serializes a function never loads TypeScript or Arborist; one that does still works", () => {

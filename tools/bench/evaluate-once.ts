@@ -3,11 +3,15 @@
  * prints {ms, rssMb, resources} as JSON. Usage:
  *   node -r <loader> tools/bench/evaluate-once.ts stack <dev|prod>
  *   node -r <loader> tools/bench/evaluate-once.ts apps <count>
+ *   node -r <loader> tools/bench/evaluate-once.ts breakdown <scenario> <count>
+ *   node -r <loader> tools/bench/evaluate-once.ts breakdown-bare <scenario> <count>
+ * (breakdown: through the offline harness, which records every registration;
+ * breakdown-bare: Pulumi's mock runtime alone, for the harness's own share).
  */
 import { performance } from "perf_hooks";
 
 async function main(): Promise<void> {
-    const [mode, arg] = process.argv.slice(2);
+    const [mode, arg, count] = process.argv.slice(2);
     const start = performance.now();
     let resources: number;
     if (mode === "stack") {
@@ -16,6 +20,15 @@ async function main(): Promise<void> {
     } else if (mode === "apps") {
         const { evaluateApps } = await import("./app-instances");
         resources = (await evaluateApps(Number(arg))).resources.length;
+    } else if (mode === "breakdown") {
+        const [{ evaluate }, { scenarioNamed }] = await Promise.all([import("../../commands/offline/harness"), import("./breakdown-scenarios")]);
+        const scenario = scenarioNamed(arg);
+        resources = (await evaluate({ project: "bench", stack: "bench", config: {}, program: () => scenario.declare(Number(count)) })).resources.length;
+    } else if (mode === "breakdown-bare") {
+        const { evaluateBare } = await import("./bare-mocks");
+        const { scenarioNamed } = await import("./breakdown-scenarios");
+        const scenario = scenarioNamed(arg);
+        resources = await evaluateBare(() => scenario.declare(Number(count)));
     } else {
         throw new Error(`unknown mode ${mode}`);
     }

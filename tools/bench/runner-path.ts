@@ -68,6 +68,8 @@ export interface RunnerResult {
     wallMs: number;
     /** Peak memory and CPU time of the program's process, sampled when it signals shutdown. */
     sample?: ProcessSample;
+    /** CPU time of this process (the mock engine, serving the program) from spawn to exit. */
+    engineCpuMs: number;
     /** Resources registered with the engine, the stack and providers included. */
     resources: number;
     /** Per registration, when asked for: type, name and the stack frames the SDK sent ("file:line"). */
@@ -124,6 +126,7 @@ export async function runThroughRunner(run: RunnerRun): Promise<RunnerResult> {
     else delete env.PULUMI_NODEJS_TYPESCRIPT;
 
     const start = performance.now();
+    const engineCpu = process.cpuUsage();
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     pid = child.pid ?? 0;
     let stdout = "";
@@ -135,6 +138,7 @@ export async function runThroughRunner(run: RunnerRun): Promise<RunnerResult> {
         child.on("close", resolve);
     });
     const wallMs = performance.now() - start;
+    const { user, system } = process.cpuUsage(engineCpu);
     await engine.stop();
-    return { wallMs, sample, resources: engine.registrations.length, stackTraces: engine.stackTraces, stackOutputs: engine.stackOutputs, logCounts: engine.logCounts, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
+    return { wallMs, sample, engineCpuMs: (user + system) / 1000, resources: engine.registrations.length, stackTraces: engine.stackTraces, stackOutputs: engine.stackOutputs, logCounts: engine.logCounts, exitCode, stderr, stdout, diagnostics: engine.diagnostics };
 }
