@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { appLabels } from "./layout";
 import { jobPodBudget, largestContainer, scaleBudget, serverPodBudget, sumBudgets } from "./resources";
-import { podSecurityLabels } from "./security";
+import { podSecurityLabels } from "../cluster/pod-security";
 import { AppContext, CanaryArgs, AppSizing, ResourceBudget } from "./types";
 
 export interface NamespaceArgs {

@@ -5,20 +5,6 @@ type SecurityContext = k8s.types.input.core.v1.SecurityContext;
 type PodSecurityContext = k8s.types.input.core.v1.PodSecurityContext;
 
 /**
- * Pod Security Standards `restricted`, enforced and also audited and warned,
- * pinned to the cluster's minor version so an upgrade cannot loosen or break it.
- */
-export function podSecurityLabels(kubernetesVersion: string): Record<string, string> {
-    const version = `v${kubernetesVersion}`;
-    const labels: Record<string, string> = {};
-    for (const mode of ["enforce", "audit", "warn"]) {
-        labels[`pod-security.kubernetes.io/${mode}`] = "restricted";
-        labels[`pod-security.kubernetes.io/${mode}-version`] = version;
-    }
-    return labels;
-}
-
-/**
  * Pod level: non-root defaults that injected containers and `kubectl debug`
  * ephemeral containers inherit (a root-by-default debug image runs as the app user).
  */

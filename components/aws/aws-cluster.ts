@@ -6,7 +6,7 @@ import {
     ForeignBackupAccess,
     ForeignReaderRequest,
     NodeAutoscaling,
-    StoreKind,
+    foreignStoreRead,
     ClusterHandle,
     PublicLoadBalancing,
     DnsZoneInfo,
@@ -307,12 +307,12 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
         const opts = this.childOf(request.parent);
-        const store: StoreKind = request.store ?? "backups";
+        const read = foreignStoreRead(this, request.store);
         const foreignIssuer = this.trustForeignIssuer({ name: request.issuerName, url: request.issuerUrl });
         const identity = createIrsaRole(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
-            permissions: [{ kind: store === "archive" ? "archive-store-read" : "backup-store-read" }],
+            permissions: [read.permission],
             oidcProviderArn: foreignIssuer.arn,
             oidcIssuerHost: issuerHost(request.issuerUrl),
             scope: this.identityScope,
@@ -320,7 +320,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
         }, opts);
         return {
             provider: "aws",
-            store: store === "archive" ? this.archive : this.backups,
+            store: read.store,
             storageClass: this.defaultStorageClass,
             roleArn: identity.principalId,
             tokenAudience: STS_AUDIENCE,

@@ -13,7 +13,7 @@ import {
     ForeignReaderRequest,
     NodeAutoscaling,
     PublicLoadBalancing,
-    StoreKind,
+    foreignStoreRead,
     ClusterHandle,
     DnsZoneInfo,
     NODE_POOL_LABEL,
@@ -318,11 +318,11 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
     }
 
     grantBackupReadAccess(name: string, request: ForeignReaderRequest): ForeignBackupAccess {
-        const store: StoreKind = request.store ?? "backups";
+        const read = foreignStoreRead(this, request.store);
         const identity = createAzureWorkloadIdentity(name, {
             namespace: request.namespace,
             serviceAccount: request.serviceAccount,
-            permissions: [{ kind: store === "archive" ? "archive-store-read" : "backup-store-read" }],
+            permissions: [read.permission],
             resourceGroupName: this.resourceGroupName,
             location: this.location,
             oidcIssuerUrl: request.issuerUrl,
@@ -331,7 +331,7 @@ export class AzureCluster extends ClusterComponent implements ClusterHandle {
         }, { parent: request.parent ?? this, provider: this.azureProvider });
         return {
             provider: "azure",
-            store: store === "archive" ? this.archive : this.backups,
+            store: read.store,
             storageClass: this.defaultStorageClass,
             clientId: identity.principalId,
             tenantId: this.tenantId,

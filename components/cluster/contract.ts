@@ -99,6 +99,16 @@ export type NodeAutoscaling =
 /** A cluster's object stores: Velero's backups, or the database's WAL archive and base backups. */
 export type StoreKind = "backups" | "archive";
 
+/**
+ * What a foreign reader of one of a cluster's stores is given, the same on both clouds: the
+ * store itself and the read-only permission on it (each cloud scopes that permission to it).
+ */
+export function foreignStoreRead(cluster: { backups: BackupStoreInfo; archive: BackupStoreInfo }, kind: StoreKind = "backups"): { store: BackupStoreInfo; permission: CloudPermission } {
+    return kind === "archive"
+        ? { store: cluster.archive, permission: { kind: "archive-store-read" } }
+        : { store: cluster.backups, permission: { kind: "backup-store-read" } };
+}
+
 /** Who may read a cluster's store from another cluster (the peer's Velero, the peer's replica database). */
 export interface ForeignReaderRequest {
     /**

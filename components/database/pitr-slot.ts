@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { podSecurityLabels } from "../cluster/pod-security";
 import { createPlatformNamespace } from "../addons/helm-addon";
 import { ClusterHandle } from "../cluster/contract";
 import { databaseNetworkPolicies } from "./network-policies";
@@ -42,7 +43,7 @@ export function createPitrSlot(owner: pulumi.ComponentResource, name: string, ar
     const objectStore = archiveObjectStoreName(cluster.cloud);
     const opts = { parent: owner, provider: cluster.provider };
 
-    const ns = createPlatformNamespace(owner, `${name}-pitr`, cluster, namespace, { "pod-security.kubernetes.io/enforce": "restricted" });
+    const ns = createPlatformNamespace(owner, `${name}-pitr`, cluster, namespace, podSecurityLabels(cluster.kubernetesVersion));
     const identity = cluster.grantWorkloadIdentity(`${name}-pitr`, {
         namespace,
         serviceAccount: clusterName,

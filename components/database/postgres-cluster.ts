@@ -12,6 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import { podSecurityLabels } from "../cluster/pod-security";
 import { createPlatformNamespace, resources } from "../addons/helm-addon";
 import { MONITORING_SELECTOR_LABELS } from "../addons/well-known";
 import { CloudName, ClusterHandle, ForeignBackupAccess } from "../cluster/contract";
@@ -109,7 +110,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         const opt = { parent: this, provider: cluster.provider };
         const namespace = args.namespace;
 
-        const ns = createPlatformNamespace(this, name, cluster, namespace, { "pod-security.kubernetes.io/enforce": "restricted" }, args.protect);
+        const ns = createPlatformNamespace(this, name, cluster, namespace, podSecurityLabels(cluster.kubernetesVersion), args.protect);
         const afterNamespace = [ns, ...args.dependsOn];
 
         // The instances' ServiceAccount (named after the Cluster) writes this side's archive, and nothing else.

@@ -232,6 +232,21 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
         ]) assert.ok(cluster.dependencies.includes(dep), dep);
     });
 
+    it("the database and PITR namespaces enforce, audit and warn Pod Security restricted, pinned to the cluster's minor", () => {
+        for (const cloud of ["aws", "azure"] as const) {
+            const namespaces = of(pair.ev, "kubernetes:core/v1:Namespace", cloud);
+            assert.deepEqual(namespaces.map((n) => n.inputs.metadata.name).sort(), ["database", "database-pitr"]);
+            const version = `v${pair.clusters[cloud].kubernetesVersion}`;
+            for (const namespace of namespaces) {
+                const labels = namespace.inputs.metadata.labels;
+                for (const mode of ["enforce", "audit", "warn"]) {
+                    assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted", `${namespace.name}: ${mode}`);
+                    assert.equal(labels[`pod-security.kubernetes.io/${mode}-version`], version, `${namespace.name}: ${mode}-version`);
+                }
+            }
+        }
+    });
+
     it("provides a point-in-time-recovery slot: its own namespace, a read-only identity for exactly one ServiceAccount, an ObjectStore on the own archive", () => {
         for (const cloud of ["aws", "azure"] as const) {
             const restore = pair.sides[cloud].restore;
