@@ -5,7 +5,7 @@
 const Module = require("module");
 
 /**
- * Calls `patch(exports)` once, after `request` (e.g. "@pulumi/pulumi/log") has
+ * Calls `patch(exports, file)` once, after `request` (e.g. "@pulumi/pulumi/log") has
  * loaded; nothing happens when the package cannot be resolved from the program.
  */
 function patchWhenLoaded(request, patch) {
@@ -22,7 +22,7 @@ function patchWhenLoaded(request, patch) {
         const entry = done ? undefined : Module._cache[file];
         if (entry && entry.loaded) {
             done = true;
-            patch(entry.exports);
+            patch(entry.exports, file);
             // Hooks installed later still call this one, which is now a pass-through.
             if (Module._load === loadThenPatch) Module._load = load;
         }

@@ -12,7 +12,9 @@
 // sets up savings for the program's process: ./stack-traces.js (V8's stack format
 // instead of source-map-support's, and no stack for every SDK promise),
 // ./deferred-modules.js (the SDK's closure serialization and the runner's tracing
-// load on first use) and ./debug-logs.js (no debug message RPC per registration step).
+// load on first use), ./debug-logs.js (no debug message RPC per registration step)
+// and ./struct-codec.js (resource properties encoded and decoded without building
+// a protobuf message per value).
 "use strict";
 const crypto = require("crypto");
 const fs = require("fs");
@@ -21,6 +23,7 @@ const { alignLines } = require("./align-lines");
 require("./stack-traces").installStackFormatter();
 require("./deferred-modules").deferModulesUntilUsed();
 require("./debug-logs").keepDebugLogsLocal();
+require("./struct-codec").keepStructsAsBytes();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
 // Part of every cache key: a compiler upgrade, an option change or a new line alignment invalidates the cache.
