@@ -381,12 +381,24 @@ function patchStruct(Struct, BinaryReader) {
     }
 }
 
+/** The struct_pb.js that @pulumi/pulumi itself loads (npm may nest a copy of google-protobuf under it). */
+function sdkStructModule() {
+    try {
+        const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [process.cwd(), __dirname] }));
+        return require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdk] });
+    } catch {
+        return undefined;
+    }
+}
+
 let installed = false;
 
 function keepStructsAsBytes() {
     if (installed || process.env.FINPLAT_PROTOBUF_STRUCTS === "google-protobuf") return;
     installed = true;
-    patchWhenLoaded("google-protobuf/google/protobuf/struct_pb", (structs, file) => {
+    const structModule = sdkStructModule();
+    if (!structModule) return;
+    patchWhenLoaded(structModule, (structs, file) => {
         // The BinaryReader of the same copy of google-protobuf as struct_pb.js (its own require).
         const jspb = require(path.join(path.dirname(file), "..", "..", "google-protobuf.js"));
         patchStruct(structs.Struct, jspb.BinaryReader);
