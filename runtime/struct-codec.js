@@ -6,27 +6,35 @@
 // garbage (README "Performance"). A Deployment's pod template is ~600 values.
 //
 // keepStructsAsBytes() lets a Struct hold its wire bytes instead:
-// - Struct.fromJavaScript encodes the object straight to bytes (a snapshot, as the
-//   original's copy is);
+// - Struct.fromJavaScript reads the object once and encodes it straight to bytes
+//   (a snapshot, as the original's copy is);
 // - serializing such a Struct copies those bytes into the writer;
-// - deserializing one keeps its bytes (read through the BinaryReader's public API);
+// - deserializing one keeps its bytes (read through the BinaryReader's public API),
+//   and writing a Struct that was read re-encodes it first, as google-protobuf
+//   writes its map again (sorted, without unknown fields);
 // - toJavaScript decodes the bytes into a fresh plain object.
-// The bytes are exactly google-protobuf's: map entries sorted by key, the same
-// field order and encodings (tests/runtime/struct-codec.test.ts compares them on
-// the prod stack's own registrations). Anything else a program may do with a
-// Struct (getFieldsMap, toObject, clearFieldsMap) first turns it back into an
-// ordinary google-protobuf Struct. Values the fast path does not handle exactly
-// as the original does (class instances, functions, undefined, strings that are not
-// well-formed UTF-16) take the original path, with its result or its error.
+// The bytes and the objects are exactly google-protobuf's: map entries sorted by
+// key, the same field order and encodings, the same key order when read back
+// (tests/runtime/struct-codec.test.ts compares both ways, on the prod and dev stacks'
+// own Structs and on edge cases). getFieldsMap, toObject and clearFieldsMap first
+// turn the Struct into an ordinary google-protobuf Struct. Whatever the codec does
+// not handle exactly as google-protobuf does takes google-protobuf's own path, with
+// its result or its error: class instances, functions, undefined, strings that are
+// not well-formed, a "__proto__" key, malformed UTF-8, unusual enum or bool varints.
+// One difference is left: jspb's array-level APIs (cloneMessage, equals, toArray)
+// see a byte-holding Struct as empty. The SDK does not call them on its messages.
 // FINPLAT_PROTOBUF_STRUCTS=google-protobuf keeps google-protobuf's own code.
 "use strict";
 const path = require("path");
+const { isUtf8 } = require("buffer");
 const { patchWhenLoaded } = require("./after-load");
 
 /** Thrown inside the codec when a value must take google-protobuf's own path. */
 const UNSUPPORTED = Symbol("unsupported by the struct codec");
 /** The Struct's body: its map entries, in wire format, without the Struct's own tag and length. */
 const BODY = Symbol("finplat struct bytes");
+/** Set when BODY came off the wire: another writer's bytes, written again only once re-encoded. */
+const READ = Symbol("finplat struct bytes read");
 
 // Wire tags (field number << 3 | wire type).
 const ENTRY = 0x0a; // Struct.fields, MapEntry.key, ListValue.values: field 1, length-delimited
@@ -41,70 +49,80 @@ const LIST_VALUE = 0x32; // Value.list_value: field 6, length-delimited
 const varintSize = (n) => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5);
 const delimitedSize = (n) => 1 + varintSize(n) + n;
 
-// Encoding takes two passes. The first measures each string (its UTF-8 length),
-// each list and struct (its body's length), and each map entry, and sorts each
-// object's keys as google-protobuf's Map does when it serializes; it records them
-// in `plan` in the order the second pass, which writes, reads them back.
+// Encoding takes two passes. The first reads the object once, into a flat tape:
+// each value's kind and content, each string's UTF-8 length, each list's and
+// struct's body length and each object's keys sorted as google-protobuf's Map sorts
+// them when it serializes. The second writes the tape and never reads the object
+// again, so a getter is read once, as google-protobuf reads it.
 
-function measureValue(value, plan) {
+/** Reads one value onto the tape; returns the size of its Value message. */
+function measureValue(value, tape) {
     switch (typeof value) {
         case "string": {
             if (!value.isWellFormed()) throw UNSUPPORTED;
             const bytes = Buffer.byteLength(value, "utf8");
-            plan.push(bytes);
+            tape.push(STRING_VALUE, value, bytes);
             return delimitedSize(bytes);
         }
         case "number":
+            tape.push(NUMBER_VALUE, value);
             return 9;
         case "boolean":
+            tape.push(BOOL_VALUE, value);
             return 2;
         case "object":
-            if (value === null) return 2;
-            return delimitedSize(Array.isArray(value) ? measureList(value, plan) : measureStruct(value, plan));
+            if (value === null) {
+                tape.push(NULL_VALUE);
+                return 2;
+            }
+            if (Array.isArray(value)) return delimitedSize(measureList(value, tape));
+            tape.push(STRUCT_VALUE);
+            return delimitedSize(measureStruct(value, tape));
         default:
             // undefined, functions, symbols, bigints: the original throws its own error.
             throw UNSUPPORTED;
     }
 }
 
-function measureList(list, plan) {
+function measureList(list, tape) {
     // google-protobuf's typeOf decides for arrays of other realms or with other prototypes.
     if (Object.getPrototypeOf(list) !== Array.prototype) throw UNSUPPORTED;
-    const at = plan.push(0) - 1;
+    const length = list.length;
+    const at = tape.push(LIST_VALUE, 0, length) - 2;
     let body = 0;
-    for (let i = 0; i < list.length; i++) body += delimitedSize(measureValue(list[i], plan));
-    plan[at] = body;
+    for (let i = 0; i < length; i++) body += delimitedSize(measureValue(list[i], tape));
+    tape[at] = body;
     return body;
 }
 
-function measureStruct(object, plan) {
+/** A struct's body length and entry count, then per entry: key, key length, entry length, value. */
+function measureStruct(object, tape) {
     const prototype = Object.getPrototypeOf(object);
     if (prototype !== Object.prototype && prototype !== null) throw UNSUPPORTED;
-    const at = plan.push(0, null) - 2;
     const keys = [];
     // for…in, as google-protobuf's Struct.fromJavaScript iterates.
     for (const key in object) keys.push(key);
     keys.sort();
+    const at = tape.push(0, keys.length) - 2;
     let body = 0;
     for (const key of keys) {
-        if (!key.isWellFormed()) throw UNSUPPORTED;
-        const entryAt = plan.push(0) - 1;
+        // "__proto__" is not an own data property of what google-protobuf builds or reads back.
+        if (key === "__proto__" || !key.isWellFormed()) throw UNSUPPORTED;
         const keyBytes = Buffer.byteLength(key, "utf8");
-        plan.push(keyBytes);
-        const entry = delimitedSize(keyBytes) + delimitedSize(measureValue(object[key], plan));
-        plan[entryAt] = entry;
+        const entryAt = tape.push(key, keyBytes, 0) - 1;
+        const entry = delimitedSize(keyBytes) + delimitedSize(measureValue(object[key], tape));
+        tape[entryAt] = entry;
         body += delimitedSize(entry);
     }
-    plan[at] = body;
-    plan[at + 1] = keys;
+    tape[at] = body;
     return body;
 }
 
 class Writer {
-    constructor(size, plan) {
+    constructor(size, tape) {
         this.buffer = Buffer.allocUnsafe(size);
         this.at = 0;
-        this.plan = plan;
+        this.tape = tape;
         this.next = 0;
     }
     varint(n) {
@@ -114,29 +132,33 @@ class Writer {
         }
         this.buffer[this.at++] = n;
     }
-    string(tag, s) {
-        const bytes = this.plan[this.next++];
+    string(tag, s, bytes) {
         this.buffer[this.at++] = tag;
         this.varint(bytes);
         this.at += this.buffer.write(s, this.at, bytes, "utf8");
     }
-    /** A Value's size, from the plan without consuming it. */
-    valueSize(value) {
-        switch (typeof value) {
-            case "string":
-            case "object":
-                return value === null ? 2 : delimitedSize(this.plan[this.next]);
-            case "number":
+    /** The size of the Value next on the tape, without moving. */
+    valueSize() {
+        switch (this.tape[this.next]) {
+            case STRING_VALUE:
+                return delimitedSize(this.tape[this.next + 2]);
+            case NUMBER_VALUE:
                 return 9;
+            case LIST_VALUE:
+            case STRUCT_VALUE:
+                return delimitedSize(this.tape[this.next + 1]);
             default:
                 return 2;
         }
     }
-    value(value) {
-        switch (typeof value) {
-            case "string":
-                return this.string(STRING_VALUE, value);
-            case "number":
+    value() {
+        const tape = this.tape;
+        const kind = tape[this.next++];
+        switch (kind) {
+            case STRING_VALUE:
+                return this.string(STRING_VALUE, tape[this.next++], tape[this.next++]);
+            case NUMBER_VALUE: {
+                const value = tape[this.next++];
                 this.buffer[this.at++] = NUMBER_VALUE;
                 // google-protobuf writes NaN as 0x7fffffffffffffff, not as V8's canonical NaN.
                 if (value !== value) {
@@ -147,37 +169,46 @@ class Writer {
                 }
                 this.at += 8;
                 return;
-            case "boolean":
-                this.buffer[this.at++] = BOOL_VALUE;
-                this.buffer[this.at++] = value ? 1 : 0;
-                return;
-        }
-        if (value === null) {
-            this.buffer[this.at++] = NULL_VALUE;
-            this.buffer[this.at++] = 0;
-        } else if (Array.isArray(value)) {
-            this.buffer[this.at++] = LIST_VALUE;
-            this.varint(this.plan[this.next++]);
-            for (let i = 0; i < value.length; i++) {
-                this.buffer[this.at++] = ENTRY;
-                this.varint(this.valueSize(value[i]));
-                this.value(value[i]);
             }
-        } else {
-            this.buffer[this.at++] = STRUCT_VALUE;
-            this.varint(this.plan[this.next++]);
-            this.entries(this.plan[this.next++], value);
+            case BOOL_VALUE:
+                this.buffer[this.at++] = BOOL_VALUE;
+                this.buffer[this.at++] = tape[this.next++] ? 1 : 0;
+                return;
+            case NULL_VALUE:
+                this.buffer[this.at++] = NULL_VALUE;
+                this.buffer[this.at++] = 0;
+                return;
+            case LIST_VALUE: {
+                this.buffer[this.at++] = LIST_VALUE;
+                this.varint(tape[this.next++]);
+                const length = tape[this.next++];
+                for (let i = 0; i < length; i++) {
+                    this.buffer[this.at++] = ENTRY;
+                    this.varint(this.valueSize());
+                    this.value();
+                }
+                return;
+            }
+            case STRUCT_VALUE:
+                this.buffer[this.at++] = STRUCT_VALUE;
+                this.varint(tape[this.next]);
+                return this.struct();
         }
     }
-    entries(keys, object) {
-        for (const key of keys) {
-            const value = object[key];
+    /** A struct's entries (its body length is next on the tape; the caller wrote it if needed). */
+    struct() {
+        const tape = this.tape;
+        this.next++;
+        const count = tape[this.next++];
+        for (let i = 0; i < count; i++) {
+            const key = tape[this.next++];
+            const keyBytes = tape[this.next++];
             this.buffer[this.at++] = ENTRY;
-            this.varint(this.plan[this.next++]);
-            this.string(ENTRY, key);
+            this.varint(tape[this.next++]);
+            this.string(ENTRY, key, keyBytes);
             this.buffer[this.at++] = ENTRY_VALUE;
-            this.varint(this.valueSize(value));
-            this.value(value);
+            this.varint(this.valueSize());
+            this.value();
         }
     }
 }
@@ -185,11 +216,10 @@ class Writer {
 /** A plain object → the Struct body google-protobuf writes for it (throws UNSUPPORTED for anything else). */
 function encodeStruct(object) {
     if (object === null || typeof object !== "object" || Array.isArray(object)) throw UNSUPPORTED;
-    const plan = [];
-    const size = measureStruct(object, plan);
-    const writer = new Writer(size, plan);
-    writer.next = 2;
-    writer.entries(plan[1], object);
+    const tape = [];
+    const size = measureStruct(object, tape);
+    const writer = new Writer(size, tape);
+    writer.struct();
     if (writer.at !== size) throw new Error(`struct codec: wrote ${writer.at} bytes, measured ${size}`);
     return writer.buffer;
 }
@@ -218,7 +248,11 @@ class Reader {
         return end;
     }
     string(end) {
-        return this.buffer.toString("utf8", this.at, (this.at = end));
+        const start = this.at;
+        const text = this.buffer.toString("utf8", start, (this.at = end));
+        // Node replaces malformed UTF-8 with U+FFFD; google-protobuf decodes it its own way.
+        if (text.includes("\ufffd") && !isUtf8(this.buffer.subarray(start, end))) throw UNSUPPORTED;
+        return text;
     }
     struct(end) {
         const object = {};
@@ -229,6 +263,8 @@ class Reader {
             const entryEnd = this.end(end);
             if (this.buffer[this.at++] !== ENTRY) throw UNSUPPORTED;
             const key = this.string(this.end(entryEnd));
+            // Assigning "__proto__" would set the object's prototype: google-protobuf's own code decides.
+            if (key === "__proto__") throw UNSUPPORTED;
             if (this.buffer[this.at++] !== ENTRY_VALUE) throw UNSUPPORTED;
             const value = this.value(this.end(entryEnd));
             if (this.at !== entryEnd) throw UNSUPPORTED;
@@ -258,7 +294,8 @@ class Reader {
         let value;
         switch (tag) {
             case NULL_VALUE:
-                this.varint();
+                // google-protobuf keeps another enum number and writes it back; only 0 is read here.
+                if (this.varint() !== 0) throw UNSUPPORTED;
                 value = null;
                 break;
             case NUMBER_VALUE:
@@ -271,9 +308,13 @@ class Reader {
             case STRING_VALUE:
                 value = this.string(this.end(end));
                 break;
-            case BOOL_VALUE:
-                value = this.varint() !== 0;
+            case BOOL_VALUE: {
+                // google-protobuf reads a bool's varint 32 bits wide; only 0 and 1 are read here.
+                const flag = this.varint();
+                if (flag > 1) throw UNSUPPORTED;
+                value = flag === 1;
                 break;
+            }
             case STRUCT_VALUE:
                 value = this.struct(this.end(end));
                 break;
@@ -320,6 +361,7 @@ function patchStruct(Struct, BinaryReader) {
         const body = struct[BODY];
         if (body === undefined) return;
         struct[BODY] = undefined;
+        struct[READ] = false;
         original.deserializeBinaryFromReader(struct, new BinaryReader(body));
     }
 
@@ -337,6 +379,16 @@ function patchStruct(Struct, BinaryReader) {
     };
 
     Struct.serializeBinaryToWriter = function serializeBinaryToWriter(message, writer) {
+        if (message[READ]) {
+            // Bytes read from elsewhere (the SDK sends some back, e.g. a provider's inputs):
+            // google-protobuf would write its map again, sorted, without unknown fields.
+            message[READ] = false;
+            try {
+                message[BODY] = encodeStruct(decodeStruct(message[BODY]));
+            } catch {
+                materialize(message);
+            }
+        }
         const body = message[BODY];
         if (body === undefined) return original.serializeBinaryToWriter.call(this, message, writer);
         if (body.length > 0) writer.writeSerializedMessage(body, 0, body.length);
@@ -357,6 +409,7 @@ function patchStruct(Struct, BinaryReader) {
             }
         }
         message[BODY] = Buffer.concat(parts);
+        message[READ] = true;
         return message;
     };
 

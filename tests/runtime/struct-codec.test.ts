@@ -13,7 +13,7 @@ const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
 const ROOT = path.resolve(__dirname, "..", "..");
 
 /** A Struct the codec made holds its bytes under a symbol; google-protobuf's own has none. */
-const holdsBytes = (struct: object) => Object.getOwnPropertySymbols(struct).length > 0 && Object.getOwnPropertySymbols(struct).some((s) => (struct as Record<symbol, unknown>)[s] !== undefined);
+const holdsBytes = (struct: object) => Object.getOwnPropertySymbols(struct).some((s) => (struct as Record<symbol, unknown>)[s] instanceof Uint8Array);
 
 /** A value as text that tells key order, -0 and NaN apart (deepEqual ignores the first, v8.serialize tells small integers from doubles). */
 function canonical(value: unknown): string {
@@ -27,6 +27,8 @@ function canonical(value: unknown): string {
 interface Outcome {
     encoded: (string | { error: string })[];
     decoded: (Buffer | { error: string })[];
+    /** Each body read, then written again (the SDK sends some Structs it received back). */
+    rewritten: (string | { error: string })[];
 }
 
 function run(objects: unknown[], bodies: Buffer[], withDeclined = false): Outcome {
@@ -41,6 +43,13 @@ function run(objects: unknown[], bodies: Buffer[], withDeclined = false): Outcom
         decoded: bodies.map((body) => {
             try {
                 return v8.serialize(Struct.deserializeBinary(body).toJavaScript());
+            } catch (e) {
+                return { error: (e as Error).message };
+            }
+        }),
+        rewritten: bodies.map((body) => {
+            try {
+                return Buffer.from(Struct.deserializeBinary(body).serializeBinary()).toString("base64");
             } catch (e) {
                 return { error: (e as Error).message };
             }
@@ -63,6 +72,7 @@ function reference(objects: unknown[], bodies: Buffer[], withDeclined = false): 
             fs.writeFileSync(process.argv[1] + ".out", v8.serialize({
                 encoded: objects.map((o) => attempt(() => Buffer.from(Struct.fromJavaScript(o).serializeBinary()).toString("base64"))),
                 decoded: bodies.map((b) => attempt(() => v8.serialize(Struct.deserializeBinary(new Uint8Array(b)).toJavaScript()))),
+                rewritten: bodies.map((b) => attempt(() => Buffer.from(Struct.deserializeBinary(new Uint8Array(b)).serializeBinary()).toString("base64"))),
             }));`;
         execFileSync(process.execPath, ["-e", script, input], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: "" } });
         return v8.deserialize(fs.readFileSync(`${input}.out`)) as Outcome;
@@ -120,6 +130,11 @@ const DECLINED = [
     "({ lone: '\\ud800' })",
     "({ ['\\udc00']: 'lone surrogate key' })",
     "({ sparse: [1, , 3] })",
+    // An own "__proto__" property, as JSON.parse makes: google-protobuf's map never holds it.
+    `JSON.parse('{"__proto__": {"x": 1}, "a": 1}')`,
+    "({ ['__proto__']: 'computed' })",
+    // A getter is read once, as google-protobuf reads it, even one that changes.
+    "(() => { let n = 0; return { get flip() { return n++ === 0 ? 's' : 'longer'; } }; })()",
 ];
 const declined = () => DECLINED.map((source) => (0, eval)(source) as unknown);
 
@@ -136,6 +151,13 @@ const EDGE_BODIES: Buffer[] = [
     Buffer.from([0x10, 5, ...entry("a", stringValue("b"))]),
     // A Value with no kind: google-protobuf's "Unexpected struct type".
     Buffer.from(entry("none", [])),
+    // "__proto__" as a key: assigning it would set the prototype, so google-protobuf's own code decides.
+    Buffer.from(entry("__proto__", delimited(0x2a, entry("polluted", [0x20, 1])))),
+    // Malformed UTF-8 (a surrogate's encoding, an overlong NUL, a stray byte): google-protobuf's decoder decides.
+    Buffer.from([...entry("surrogate", delimited(0x1a, [0xed, 0xa0, 0x80])), ...entry("overlong", delimited(0x1a, [0xc0, 0x80])), ...entry("stray", delimited(0x1a, [0x61, 0xff]))]),
+    Buffer.from(entry("real-replacement-character", stringValue("\ufffd"))),
+    // A bool's varint wider than 32 bits, and a null_value enum other than 0.
+    Buffer.from([...entry("wide", [0x20, 0x80, 0x80, 0x80, 0x80, 0x10]), ...entry("two", [0x20, 2]), ...entry("nul", [0x08, 5])]),
     // A list of every kind.
     Buffer.from(entry("list", delimited(0x32, [...delimited(0x0a, [0x08, 0]), ...delimited(0x0a, [0x11, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f]), ...delimited(0x0a, stringValue("s")), ...delimited(0x0a, [0x20, 0])]))),
 ];
@@ -173,12 +195,16 @@ describe("runtime: protobuf Structs encoded and decoded without a message per va
             if (t instanceof Uint8Array) assert.equal(m instanceof Uint8Array && canonical(v8.deserialize(m)), canonical(v8.deserialize(t)), `body ${i}`);
             else assert.deepEqual(m, t, `body ${i}`);
         });
+        assert.deepEqual(run([], bodies).rewritten, reference([], bodies).rewritten, "read and written again, each body gives google-protobuf's bytes");
         // The hand-made cases really exercise the fallbacks and the ordering.
         const decode = (body: Buffer) => Struct.deserializeBinary(body).toJavaScript();
         assert.deepEqual(Object.keys(decode(EDGE_BODIES[1])), ["alpha", "mid", "zeta"]);
         assert.deepEqual(decode(EDGE_BODIES[2]), { k: "second" });
         assert.deepEqual(decode(EDGE_BODIES[4]), { unknown: "s" });
         assert.throws(() => decode(EDGE_BODIES[6]), /Unexpected struct type/);
+        const proto = decode(EDGE_BODIES[7]);
+        assert.equal(Object.getPrototypeOf(proto), Object.prototype, "a \"__proto__\" key never becomes the prototype");
+        assert.equal(proto.polluted, undefined);
     });
 
     it("keeps a snapshot: changing the object afterwards changes neither the bytes nor what is read back", () => {
