@@ -155,7 +155,6 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             retentionDays: args.accessLogRetentionDays ?? 365,
             tags: this.tags,
             protect: args.protect,
-            partition,
             accountId,
         }, parent);
         const backupBucket = (key: string) => new BackupBucket(`${name}-${key}`, {
@@ -180,7 +179,6 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
                 noncurrentVersionDays: args.backupVersionRetentionDays,
                 accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
                 accountId,
-                partition,
                 clusterName: args.clusterName,
                 tags: this.tags,
                 protect: args.protect,
