@@ -322,7 +322,6 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             storageClass: this.defaultStorageClass,
             roleArn: identity.principalId,
             tokenAudience: STS_AUDIENCE,
-            issuerTrustArn: foreignIssuer.arn,
         };
     }
 
