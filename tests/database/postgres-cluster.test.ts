@@ -153,8 +153,11 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             const grant = pair.clusters[cloud].grants.find((g) => g.name === `${cloud}-db-archive`)!;
             assert.deepEqual([grant.request.namespace, grant.request.serviceAccount, grant.request.permissions], [NS, `postgres-${cloud}`, [{ kind: "archive-store-write" }]]);
             const s = spec(pair.ev, cloud);
-            const annotation = cloud === "aws" ? "eks.amazonaws.com/role-arn" : "azure.workload.identity/client-id";
-            assert.ok(s.serviceAccountTemplate.metadata.annotations[annotation], "the identity is bound through the ServiceAccount template");
+            // The archive-writer identity itself (the fake cluster names it after the grant), bound through the ServiceAccount template.
+            const annotations = cloud === "aws"
+                ? { "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${cloud}-db-archive` }
+                : { "azure.workload.identity/client-id": `client-${cloud}-db-archive` };
+            assert.deepEqual(s.serviceAccountTemplate, { metadata: { annotations } }, "the identity is bound through the ServiceAccount template");
             assert.deepEqual(s.inheritedMetadata?.labels, cloud === "azure" ? { "azure.workload.identity/use": "true" } : undefined);
         });
     }
