@@ -151,8 +151,9 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
 
         // Every backup bucket logs its accesses into one dedicated bucket of its region.
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const accessLogRetentionDays = args.accessLogRetentionDays ?? 365;
         const accessLogs = new AccessLogBucket(`${name}-access-logs`, {
-            retentionDays: args.accessLogRetentionDays ?? 365,
+            retentionDays: accessLogRetentionDays,
             tags: this.tags,
             protect: args.protect,
             accountId,
@@ -177,7 +178,7 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
                     { key: "pg-archive", bucket: archive, kmsKeyArn: storageKey.arn },
                 ],
                 noncurrentVersionDays: args.backupVersionRetentionDays,
-                accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
+                accessLogRetentionDays,
                 accountId,
                 clusterName: args.clusterName,
                 tags: this.tags,
