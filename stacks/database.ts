@@ -112,13 +112,8 @@ export function databaseOutputs(config: StackConfig, tier: DatabaseTier) {
         serverName: postgres.serverName,
         objectStore: postgres.objectStore,
         peerObjectStore: postgres.peerObjectStore,
-        restore: {
-            namespace: postgres.restore.namespace,
-            clusterName: postgres.restore.clusterName,
-            objectStore: postgres.restore.objectStore,
-            serviceAccountAnnotations: postgres.restore.serviceAccountAnnotations,
-            podLabels: postgres.restore.podLabels,
-        },
+        // The PITR slot is exactly what the drill needs (PitrSlot).
+        restore: postgres.restore,
     });
     return {
         primaryCloud: config.activeCloud,

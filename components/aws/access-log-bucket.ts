@@ -9,7 +9,6 @@ export interface AccessLogBucketArgs {
     protect: boolean;
     /** Region of the bucket, when not the provider's; it must be the region of the buckets it logs. */
     region?: string;
-    partition: string;
     /** The account whose buckets deliver logs here (the logging service's aws:SourceAccount). */
     accountId: pulumi.Input<string>;
 }

@@ -151,11 +151,11 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
 
         // Every backup bucket logs its accesses into one dedicated bucket of its region.
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const accessLogRetentionDays = args.accessLogRetentionDays ?? 365;
         const accessLogs = new AccessLogBucket(`${name}-access-logs`, {
-            retentionDays: args.accessLogRetentionDays ?? 365,
+            retentionDays: accessLogRetentionDays,
             tags: this.tags,
             protect: args.protect,
-            partition,
             accountId,
         }, parent);
         const backupBucket = (key: string) => new BackupBucket(`${name}-${key}`, {
@@ -178,9 +178,8 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
                     { key: "pg-archive", bucket: archive, kmsKeyArn: storageKey.arn },
                 ],
                 noncurrentVersionDays: args.backupVersionRetentionDays,
-                accessLogRetentionDays: args.accessLogRetentionDays ?? 365,
+                accessLogRetentionDays,
                 accountId,
-                partition,
                 clusterName: args.clusterName,
                 tags: this.tags,
                 protect: args.protect,
@@ -324,7 +323,6 @@ export class AwsCluster extends ClusterComponent implements ClusterHandle {
             storageClass: this.defaultStorageClass,
             roleArn: identity.principalId,
             tokenAudience: STS_AUDIENCE,
-            issuerTrustArn: foreignIssuer.arn,
         };
     }
 

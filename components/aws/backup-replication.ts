@@ -21,7 +21,6 @@ export interface BackupReplicationArgs {
     noncurrentVersionDays: number;
     accessLogRetentionDays: number;
     accountId: pulumi.Input<string>;
-    partition: string;
     /** Name of the cluster, for the replica key's alias. */
     clusterName: string;
     tags: Record<string, string>;
@@ -61,7 +60,6 @@ export class BackupReplication extends pulumi.ComponentResource {
             retentionDays: args.accessLogRetentionDays,
             tags: args.tags,
             protect: args.protect,
-            partition: args.partition,
             accountId: args.accountId,
             ...region,
         }, { parent: this });

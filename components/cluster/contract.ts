@@ -137,15 +137,7 @@ export type ForeignBackupAccess = {
     /** Audience the reader's projected ServiceAccount token must carry. */
     tokenAudience: string;
 } & (
-    | {
-          provider: "aws";
-          roleArn: pulumi.Output<string>;
-          /**
-           * The IAM OIDC provider created to trust the reader's issuer. IAM allows one provider
-           * per issuer URL per account: other roles trusting the same issuer must reuse it.
-           */
-          issuerTrustArn?: pulumi.Output<string>;
-      }
+    | { provider: "aws"; roleArn: pulumi.Output<string> }
     | { provider: "azure"; clientId: pulumi.Output<string>; tenantId: pulumi.Output<string> }
 );
 

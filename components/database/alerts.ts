@@ -7,9 +7,13 @@
  * Series are selected by namespace and by the pod's `cnpg.io/cluster` label, which the
  * PodMonitor copies onto every series as `cnpg_io_cluster`.
  */
+import { CNPG_CLUSTER_LABEL } from "./names";
 
-/** The PodMonitor's podTargetLabels turn the pod label cnpg.io/cluster into this series label. */
-export const CLUSTER_SERIES_LABEL = "cnpg_io_cluster";
+/**
+ * The series label the PodMonitor's podTargetLabels make of the pod label cnpg.io/cluster:
+ * Prometheus turns every character a label name cannot hold into "_" (cnpg_io_cluster).
+ */
+export const CLUSTER_SERIES_LABEL = CNPG_CLUSTER_LABEL.replace(/[^a-zA-Z0-9_]/g, "_");
 
 export interface DatabaseAlertArgs {
     namespace: string;

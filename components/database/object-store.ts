@@ -7,10 +7,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BackupStoreInfo, ForeignBackupAccess } from "../cluster/contract";
+import { foreignAccessEnv } from "../cluster/foreign-access";
 
 /** Where the pod mounts the token for the peer's identity: CloudNativePG mounts projectedVolumeTemplate at /projected. */
 export const PEER_TOKEN_PATH = "peer-archive-token";
-export const PEER_TOKEN_FILE = `/projected/${PEER_TOKEN_PATH}`;
+const PEER_TOKEN_FILE = `/projected/${PEER_TOKEN_PATH}`;
 
 /** barman-cloud's destination for a store: s3://bucket/ or https://account.blob.core.windows.net/container/. */
 export function destinationPath(store: BackupStoreInfo): pulumi.Output<string> {
@@ -31,29 +32,6 @@ function credentials(store: BackupStoreInfo) {
             // DefaultAzureCredential picks up workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID,
             // AZURE_FEDERATED_TOKEN_FILE); inheritFromAzureAD would ask the node's IMDS instead.
             return { azureCredentials: { useDefaultAzureCredentials: true } };
-    }
-}
-
-/**
- * Env that makes the peer cloud's SDK in the plugin's sidecar exchange this cluster's projected
- * token for the peer's read-only identity. It cannot clash with the own store's identity, which the
- * cluster's own webhook injects for its own cloud: the peer is always the other cloud.
- */
-export function peerCredentialEnv(peer: ForeignBackupAccess): { name: string; value: pulumi.Input<string> }[] {
-    switch (peer.provider) {
-        case "aws":
-            return [
-                { name: "AWS_ROLE_ARN", value: peer.roleArn },
-                { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: PEER_TOKEN_FILE },
-                // The bucket's region: STS and S3 are called there, not at a guessed default.
-                ...(peer.store.provider === "aws" ? [{ name: "AWS_REGION", value: peer.store.region }] : []),
-            ];
-        case "azure":
-            return [
-                { name: "AZURE_CLIENT_ID", value: peer.clientId },
-                { name: "AZURE_TENANT_ID", value: peer.tenantId },
-                { name: "AZURE_FEDERATED_TOKEN_FILE", value: PEER_TOKEN_FILE },
-            ];
     }
 }
 
@@ -83,7 +61,7 @@ export function objectStoreSpec(store: BackupStoreInfo, settings: ObjectStoreSet
         },
         ...(settings.retentionDays === undefined ? {} : { retentionPolicy: `${settings.retentionDays}d` }),
         instanceSidecarConfiguration: {
-            env: peer ? peerCredentialEnv(peer) : [],
+            env: peer ? foreignAccessEnv(peer, PEER_TOKEN_FILE) : [],
             resources: settings.sidecarResources,
         },
     };

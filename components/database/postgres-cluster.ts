@@ -93,7 +93,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
     public readonly objectStore: string;
     /** ObjectStore on the peer's archive (in `namespace`), read-only. */
     public readonly peerObjectStore: string;
-    public readonly storageGb: number;
     public readonly restore: PitrSlot;
 
     constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -230,7 +229,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
         this.serverName = serverNameOf(cluster.cloud, args.archiveGenerations[cluster.cloud]);
         this.objectStore = archiveObjectStoreName(cluster.cloud);
         this.peerObjectStore = archiveObjectStoreName(peerCloud);
-        this.storageGb = settings.storageGb;
         this.registerOutputs({
             clusterName: this.clusterName,
             role: this.role,

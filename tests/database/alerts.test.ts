@@ -22,6 +22,10 @@ describe("database alerts (the RPO measured in production)", () => {
         ]);
     });
 
+    it("select on the series label Prometheus makes of the pod label cnpg.io/cluster", () => {
+        assert.equal(CLUSTER_SERIES_LABEL, "cnpg_io_cluster");
+    });
+
     it("use only metrics CloudNativePG 1.30 and the Barman Cloud plugin export", () => {
         for (const rule of rules) {
             const identifiers = rule.expr.replace(/\{[^}]*\}/g, "").replace(/\[[^\]]*\]/g, "").match(/[a-zA-Z_][a-zA-Z0-9_]*/g) ?? [];

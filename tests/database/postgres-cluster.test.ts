@@ -6,7 +6,9 @@ import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import { CloudName } from "../../components/cluster/contract";
 import { PostgresCluster, PostgresSettings } from "../../components/database/postgres-cluster";
-import { BARMAN_CLOUD_PLUGIN, postgresClusterName } from "../../components/database/names";
+import { BARMAN_CLOUD_PLUGIN, CNPG_CLUSTER_LABEL, postgresClusterName } from "../../components/database/names";
+import { databaseAlertRules } from "../../components/database/alerts";
+import { MONITORING_SELECTOR_LABELS } from "../../components/addons/well-known";
 import { Evaluation, RecordedResource, evaluate } from "../../commands/offline/harness";
 import { FakeCluster, fakeCluster } from "../support/fake-cluster";
 import { validateKubernetesObject } from "../support/k8s-schema";
@@ -151,8 +153,11 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             const grant = pair.clusters[cloud].grants.find((g) => g.name === `${cloud}-db-archive`)!;
             assert.deepEqual([grant.request.namespace, grant.request.serviceAccount, grant.request.permissions], [NS, `postgres-${cloud}`, [{ kind: "archive-store-write" }]]);
             const s = spec(pair.ev, cloud);
-            const annotation = cloud === "aws" ? "eks.amazonaws.com/role-arn" : "azure.workload.identity/client-id";
-            assert.ok(s.serviceAccountTemplate.metadata.annotations[annotation], "the identity is bound through the ServiceAccount template");
+            // The archive-writer identity itself (the fake cluster names it after the grant), bound through the ServiceAccount template.
+            const annotations = cloud === "aws"
+                ? { "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${cloud}-db-archive` }
+                : { "azure.workload.identity/client-id": `client-${cloud}-db-archive` };
+            assert.deepEqual(s.serviceAccountTemplate, { metadata: { annotations } }, "the identity is bound through the ServiceAccount template");
             assert.deepEqual(s.inheritedMetadata?.labels, cloud === "azure" ? { "azure.workload.identity/use": "true" } : undefined);
         });
     }
@@ -270,6 +275,28 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
         await assert.rejects(validateKubernetesObject("postgresql.cnpg.io/v1", "Cluster", { ...cluster, spec: { ...cluster.spec, barmanObjectStore: {} } }), /barmanObjectStore/);
         const store = pair.ev.named(OBJECT_STORE, "aws-db-archive-aws").inputs;
         await assert.rejects(validateKubernetesObject("barmancloud.cnpg.io/v1", "ObjectStore", { ...store, spec: { ...store.spec, configuration: { ...store.spec.configuration, s3Credentials: { inheritFromIamRole: true } } } }), /inheritFromIamRole/);
+    });
+
+    it("scrapes exactly this Cluster's pods, labelled by Cluster, and alerts with this side's instance count, RPO budget and backup interval", async () => {
+        for (const cloud of ["aws", "azure"] as const) {
+            const self = `postgres-${cloud}`;
+            const monitor = pair.ev.named("kubernetes:monitoring.coreos.com/v1:PodMonitor", `${cloud}-db-pod-monitor`).inputs;
+            assert.deepEqual(monitor.metadata, { name: self, namespace: NS, labels: { ...MONITORING_SELECTOR_LABELS } });
+            assert.deepEqual(monitor.spec, {
+                selector: { matchLabels: { [CNPG_CLUSTER_LABEL]: self } },
+                podTargetLabels: [CNPG_CLUSTER_LABEL],
+                podMetricsEndpoints: [{ port: "metrics" }],
+            });
+            const rule = pair.ev.named("kubernetes:monitoring.coreos.com/v1:PrometheusRule", `${cloud}-db-alerts`).inputs;
+            assert.deepEqual(rule.metadata, { name: `${self}-rpo`, namespace: NS, labels: { ...MONITORING_SELECTOR_LABELS } });
+            const instances = cloud === "aws" ? 3 : 2;
+            assert.deepEqual(rule.spec.groups, [{
+                name: `${self}.rpo`,
+                rules: databaseAlertRules({ namespace: NS, clusterName: self, instances, rpoSeconds: 60, baseBackupIntervalMinutes: 1440 }),
+            }]);
+            assert.equal(await validateKubernetesObject("monitoring.coreos.com/v1", "PodMonitor", { apiVersion: "monitoring.coreos.com/v1", kind: "PodMonitor", ...monitor }), "validated");
+            assert.equal(await validateKubernetesObject("monitoring.coreos.com/v1", "PrometheusRule", { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", ...rule }), "validated");
+        }
     });
 
     it("refuses a peer archive in its own cloud, and more synchronous standbys than instances", async () => {

@@ -122,11 +122,21 @@ describe("the platform on both clusters (whole stack)", () => {
     });
 
     it("lets the backup and archive identities use the shared storage key only through S3, for their own bucket", () => {
-        const stores = ["pair-aws-platform-velero-backup-irsa", "pair-aws-backup-reader-azure-irsa", "pair-aws-database-archive-irsa", "pair-aws-database-pitr-irsa", "pair-aws-archive-reader-azure-irsa"];
-        for (const name of stores) {
+        // Role policy → its own bucket (name prefix) and the statements that use the key.
+        const stores: Record<string, { bucket: string; keySids: string[] }> = {
+            "pair-aws-platform-velero-backup-irsa": { bucket: "pair-aws-backups-", keySids: ["BackupEncryption", "BackupEncryptionKey"] },
+            "pair-aws-backup-reader-azure-irsa": { bucket: "pair-aws-backups-", keySids: ["DecryptBackups", "DecryptBackupsKey"] },
+            "pair-aws-database-archive-irsa": { bucket: "pair-aws-pg-archive-", keySids: ["ArchiveEncryption", "ArchiveEncryptionKey"] },
+            "pair-aws-database-pitr-irsa": { bucket: "pair-aws-pg-archive-", keySids: ["DecryptArchives", "DecryptArchivesKey"] },
+            "pair-aws-archive-reader-azure-irsa": { bucket: "pair-aws-pg-archive-", keySids: ["DecryptArchives", "DecryptArchivesKey"] },
+        };
+        for (const [name, own] of Object.entries(stores)) {
             const statements = JSON.parse(prod.named("aws:iam/rolePolicy:RolePolicy", name).inputs.policy).Statement as any[];
             const bucket = statements.find((s) => s.Action.includes("s3:ListBucket")).Resource[0];
-            for (const s of statements.filter((x) => x.Action.some((a: string) => a.startsWith("kms:")))) {
+            assert.ok(bucket.startsWith(`arn:aws:s3:::${own.bucket}`), `${name} lists its own bucket: ${bucket}`);
+            const keyStatements = statements.filter((x) => x.Action.some((a: string) => a.startsWith("kms:")));
+            assert.deepEqual(keyStatements.map((s) => s.Sid), own.keySids, name);
+            for (const s of keyStatements) {
                 assert.equal(s.Condition.StringEquals["kms:ViaService"], "s3.us-east-1.amazonaws.com", `${name} ${s.Sid}`);
                 if (!s.Action.includes("kms:DescribeKey")) assert.deepEqual(s.Condition.StringLike["kms:EncryptionContext:aws:s3:arn"], [bucket, `${bucket}/*`], `${name} ${s.Sid}`);
             }
