@@ -38,12 +38,16 @@ export function parseImagesArgs(argv: string[]): ImagesArgs {
     return args;
 }
 
+/** The registry patterns the stack allows (the platform's sources and its `security.allowedRegistries`, overrides applied), as Kyverno gets them. */
+export function stackAllowedRegistries(stack: string, overrides: string[] = []): string[] {
+    const config = parseStackConfig(loadStackFile(stack, overrides).raw, new Set(SECRET_KEYS));
+    return allowedRegistries(config.security.allowedRegistries);
+}
+
 /** The inventory of a stack, from the real program evaluated offline (with realistic provider outputs, so values render). */
 export async function stackInventory(stack: string, overrides: string[] = []): Promise<ImageInventory> {
-    const file = loadStackFile(stack, overrides);
-    const config = parseStackConfig(file.raw, new Set(SECRET_KEYS));
     const evaluation = await evaluateStack(stack, { overrides, placeholderSecrets: true });
-    return buildInventory(evaluation, stack, allowedRegistries(config.security.allowedRegistries));
+    return buildInventory(evaluation, stack, stackAllowedRegistries(stack, overrides));
 }
 
 /** Writes <dir>/<resource>.values.json per release and <dir>/releases.json (chart, version, repository, namespace, values file). */

@@ -122,19 +122,17 @@ export function imageProblems(image: string, environment: string, allowedRegistr
 export function buildInventory(evaluation: Evaluation, stack: string, allowedRegistries: string[]): ImageInventory {
     const environment = String(evaluation.outputs.environment ?? stack);
     const byImage = new Map<string, InventoryImage>();
+    const use = (image: string, usedBy: ImageUse): void => {
+        const entry = byImage.get(image) ?? { image, canonical: canonicalImage(image), usedBy: [], problems: imageProblems(image, environment, allowedRegistries) };
+        entry.usedBy.push(usedBy);
+        byImage.set(image, entry);
+    };
     for (const resource of evaluation.resources) {
-        for (const { image, where } of imagesOf(resource)) {
-            const entry = byImage.get(image) ?? { image, canonical: canonicalImage(image), usedBy: [], problems: imageProblems(image, environment, allowedRegistries) };
-            entry.usedBy.push({ cluster: clusterOf(resource), resource: `${resource.type}::${resource.name}`, where });
-            byImage.set(image, entry);
-        }
+        for (const { image, where } of imagesOf(resource)) use(image, { cluster: clusterOf(resource), resource: `${resource.type}::${resource.name}`, where });
     }
     for (const [cloud, app] of Object.entries((evaluation.outputs.app ?? {}) as Record<string, { debugCommand?: string }>)) {
         const image = /--image=(\S+)/.exec(app?.debugCommand ?? "")?.[1];
-        if (!image) continue;
-        const entry = byImage.get(image) ?? { image, canonical: canonicalImage(image), usedBy: [], problems: imageProblems(image, environment, allowedRegistries) };
-        entry.usedBy.push({ cluster: cloud, resource: "stack output::app.debugCommand", where: `app.${cloud}.debugCommand` });
-        byImage.set(image, entry);
+        if (image) use(image, { cluster: cloud, resource: "stack output::app.debugCommand", where: `app.${cloud}.debugCommand` });
     }
     const releases = evaluation.ofType(RELEASE_TYPE).map((r) => ({
         cluster: clusterOf(r),

@@ -144,7 +144,8 @@ export class Falco extends pulumi.ComponentResource {
             releaseName: FALCOSIDEKICK_RELEASE,
             values: sidekickValues,
             overrides: args.sidekickValues,
-            dependsOn: [...(args.dependsOn ?? []), ...(args.elasticsearch ? [] : falco.namespaceResource ? [falco.namespaceResource] : [])],
+            // In Falco's namespace (no logging add-on), it waits for the Falco release to create it.
+            dependsOn: [...(args.dependsOn ?? []), ...(sidekickNamespace === NAMESPACES.falco && falco.namespaceResource ? [falco.namespaceResource] : [])],
         });
 
         this.namespace = falco.namespace;

@@ -75,6 +75,10 @@ spec:
     spec:
       hostNetwork: true
       volumes: [{ name: host, hostPath: { path: /var/log } }]
+      initContainers:
+        - name: setup
+          image: example.io/agent:1.0
+          securityContext: { privileged: true }
       containers:
         - name: agent
           image: example.io/agent:1.0
@@ -86,13 +90,14 @@ kind: ConfigMap
 metadata: { name: config }
 `;
 
-    it("reports every privileged trait of a pod in an ordinary namespace, with its release namespace by default", () => {
+    it("reports every privileged trait of a pod (init containers included) in an ordinary namespace, with its release namespace by default", () => {
         assert.deepEqual(privilegedPodProblems(manifest(), "vault"), [
             "DaemonSet vault/agent: hostNetwork",
             "DaemonSet vault/agent: hostPath volume host",
             "DaemonSet vault/agent: container agent is privileged",
             "DaemonSet vault/agent: container agent uses host port 9100",
             "DaemonSet vault/agent: container agent adds capability SYS_ADMIN",
+            "DaemonSet vault/agent: container setup is privileged",
         ]);
     });
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import { allowedRegistries } from "../../components/security/registries";
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { buildInventory, imageProblems, renderInventory, valuesImages } from "../../commands/offline/image-inventory";
-import { parseImagesArgs, writeReleaseValues } from "../../commands/images";
+import { parseImagesArgs, stackAllowedRegistries, writeReleaseValues } from "../../commands/images";
 import { stackEvaluation } from "../support/stacks";
 
 const ALLOWED = allowedRegistries(["registry.fin.example.com"]);
@@ -49,8 +49,10 @@ describe("image inventory (npm run images)", () => {
             assert.ok(app.usedBy.some((u) => u.where === "initContainers[db-migrate]") && app.usedBy.some((u) => u.resource.startsWith("kubernetes:batch/v1:CronJob")));
         });
 
-        it(`${stack}: every image is pinned, none is latest, all come from allowed registries`, async () => {
-            const inventory = buildInventory(await stackEvaluation(stack), stack, ALLOWED);
+        it(`${stack}: every image is pinned, none is latest, all come from the registries the stack allows`, async () => {
+            const allowed = stackAllowedRegistries(stack);
+            assert.deepEqual(allowed, ALLOWED, "the platform's sources plus Pulumi.<stack>.yaml's security.allowedRegistries");
+            const inventory = buildInventory(await stackEvaluation(stack), stack, allowed);
             assert.deepEqual(inventory.images.filter((i) => i.problems.length).map((i) => `${i.image}: ${i.problems}`), []);
             assert.ok(inventory.images.every((i) => !/:latest$/.test(i.canonical)));
         });
@@ -100,6 +102,11 @@ describe("image inventory (npm run images)", () => {
         assert.deepEqual({ ...falco, valuesFile: undefined }, { cluster: "azure", resource: "pair-azure-platform-falco", release: "falco", namespace: "falco", chart: "falco", version: "9.1.0", repository: "https://falcosecurity.github.io/charts", kubernetesVersion: "1.33", valuesFile: undefined });
         assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, falco.valuesFile), "utf8")), inventory.releases.find((r) => r.resource === "pair-azure-platform-falco")!.values);
         fs.rmSync(dir, { recursive: true });
+    });
+
+    it("--set overrides reach the allowed registries the inventory judges by", () => {
+        const overridden = stackAllowedRegistries("prod", ['security.allowedRegistries=["registry.fin.example.com","ghcr.io/finplat"]']);
+        assert.deepEqual(overridden, allowedRegistries(["registry.fin.example.com", "ghcr.io/finplat"]));
     });
 
     it("usage: --stack is required, unknown flags are refused", () => {

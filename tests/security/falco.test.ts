@@ -72,8 +72,9 @@ describe("Falco add-on", () => {
     });
 
     it("without the logging add-on Falcosidekick runs in Falco's namespace and forwards to Alertmanager only", async () => {
-        const { sidekick, sidekickValues } = await build("azure", false);
+        const { ev, sidekick, sidekickValues } = await build("azure", false);
         assert.equal(sidekick.inputs.namespace, NAMESPACES.falco);
+        assert.ok(sidekick.dependencies.includes(ev.named("kubernetes:core/v1:Namespace", "falco-ns").urn), "it waits for the namespace the Falco release creates");
         assert.equal(sidekickValues.config.elasticsearch, undefined);
         assert.equal(sidekickValues.config.alertmanager.hostport, PROMETHEUS.alertmanagerUrl);
     });

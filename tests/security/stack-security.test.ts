@@ -9,6 +9,7 @@ import { allowedRegistries } from "../../components/security/registries";
 import { registryPatternRegExp } from "../../components/security/image-reference";
 import { clusterOf } from "../../commands/offline/evaluate-stack";
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
+import { assertPinnedRelease } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
 import { stackEvaluation } from "../support/stacks";
 
@@ -34,10 +35,9 @@ describe("security layers in the dev and prod stacks", () => {
     it("Kyverno, Falco and Falcosidekick run on both clusters of both stacks, pinned, with valid keys, through that cluster's provider", () => {
         for (const ev of [dev, prod]) {
             for (const cloud of CLUSTERS) {
-                for (const chart of [CHARTS.kyverno, CHARTS.falco, CHARTS.falcosidekick]) {
+                for (const [chart, namespace, releaseName] of [[CHARTS.kyverno, NAMESPACES.kyverno, "kyverno"], [CHARTS.falco, NAMESPACES.falco, "falco"], [CHARTS.falcosidekick, NAMESPACES.logging, "falcosidekick"]] as const) {
                     const r = release(ev, cloud, chart.chart);
-                    assert.equal(r.inputs.version, chart.version);
-                    assert.equal(r.inputs.repositoryOpts.repo, chart.repo);
+                    assertPinnedRelease(r, chart, namespace, releaseName);
                     assert.deepEqual(unknownValueKeys(chart.chart, chart.version, r.inputs.values), [], r.name);
                 }
                 assert.equal(kyvernoPolicies(ev, cloud).length, 6, `${cloud}: every admission policy`);
@@ -71,8 +71,15 @@ describe("security layers in the dev and prod stacks", () => {
             assert.equal(sidekick.inputs.namespace, NAMESPACES.logging);
             assert.equal(sidekick.inputs.values.config.alertmanager.hostport, PROMETHEUS.alertmanagerUrl);
             assert.match(sidekick.inputs.values.config.alertmanager.extralabels, new RegExp(`cluster:pair-${cloud}(,|$)`));
-            // Cluster-local service names resolve in the cluster the release runs in: its own Alertmanager and ECK.
-            assert.ok(onCluster(release(prod, cloud, "kube-prometheus-stack"), cloud) && onCluster(release(prod, cloud, "eck-operator"), cloud));
+            // Cluster-local service names resolve in the cluster the release runs in, so they must name the Alertmanager
+            // and the Elasticsearch this cluster declares: kube-prometheus-stack's fullnameOverride and namespace, ECK's cluster.
+            const kps = release(prod, cloud, "kube-prometheus-stack");
+            assert.equal(sidekick.inputs.values.config.alertmanager.hostport, `http://${kps.inputs.values.fullnameOverride}-alertmanager.${kps.inputs.namespace}.svc:9093`);
+            const elasticsearch = prod.ofType("kubernetes:elasticsearch.k8s.elastic.co/v1:Elasticsearch").filter((r) => onCluster(r, cloud));
+            assert.equal(elasticsearch.length, 1, `${cloud}: one Elasticsearch`);
+            const { name, namespace } = elasticsearch[0].inputs.metadata;
+            assert.equal(sidekick.inputs.values.config.elasticsearch.hostport, `https://${name}-es-http.${namespace}.svc:9200`);
+            assert.equal(namespace, sidekick.inputs.namespace, "Falcosidekick reads ECK's Secrets, so it runs in Elasticsearch's namespace");
             const rules = JSON.parse(release(prod, cloud, "falco").inputs.values.customRules["finplat-workloads.yaml"]);
             assert.ok(rules.some((r: any) => r.macro === "finplat_financial_app_container" && r.condition.includes('k8s.ns.name = "financial-app"')));
             assert.equal(rules.filter((r: any) => r.rule).length, 5);
@@ -94,7 +101,7 @@ describe("security layers in the dev and prod stacks", () => {
             assert.deepEqual(privileged, Object.keys(PRIVILEGED_NAMESPACES).sort());
             const app = namespaces.find((n) => n.inputs.metadata.name === "financial-app")!;
             assert.equal(app.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
-            for (const p of kyvernoPolicies(ev, "aws")) {
+            for (const p of CLUSTERS.flatMap((cloud) => kyvernoPolicies(ev, cloud))) {
                 const excluded: string[] = p.inputs.spec.matchConstraints.namespaceSelector.matchExpressions[0].values;
                 assert.ok(!excluded.includes("financial-app"), `${p.inputs.metadata.name} covers the app`);
                 for (const ns of Object.keys(SYSTEM_NAMESPACES)) assert.ok(excluded.includes(ns), `${p.inputs.metadata.name} skips ${ns}`);

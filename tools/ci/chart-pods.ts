@@ -6,7 +6,7 @@
  * rendered manifests; the policy itself stays the authority in the cluster.
  */
 import * as yaml from "js-yaml";
-import { podSpecOf } from "../../policy/lib/workloads";
+import { containersOf, podSpecOf } from "../../policy/lib/workloads";
 import { BASELINE_CAPABILITIES } from "../../components/security/kyverno-policies";
 import { PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "../../components/security/namespaces";
 
@@ -14,7 +14,6 @@ type Doc = { kind?: string; apiVersion?: string; metadata?: { name?: string; nam
 
 /** The parts of a container and a pod spec the check reads. */
 interface Container {
-    name?: string;
     ports?: { hostPort?: number }[];
     securityContext?: { privileged?: boolean; capabilities?: { add?: string[] } };
 }
@@ -23,8 +22,6 @@ interface PodSpec {
     hostPID?: boolean;
     hostIPC?: boolean;
     volumes?: { name?: string; hostPath?: unknown }[];
-    containers?: Container[];
-    initContainers?: Container[];
 }
 
 /** The pod spec of a rendered object, by its resource type as Pulumi names it (the pack's workload list). */
@@ -43,14 +40,15 @@ export function privilegedPodProblems(text: string, releaseNamespace: string): s
         const namespace = doc.metadata?.namespace ?? releaseNamespace;
         if (namespace in SYSTEM_NAMESPACES || namespace in PRIVILEGED_NAMESPACES) continue;
         const where = `${doc.kind} ${namespace}/${doc.metadata?.name}`;
-        const containers = [...(pod.containers ?? []), ...(pod.initContainers ?? [])];
         for (const field of ["hostNetwork", "hostPID", "hostIPC"] as const) if (pod[field] === true) problems.push(`${where}: ${field}`);
         for (const volume of pod.volumes ?? []) if (volume?.hostPath) problems.push(`${where}: hostPath volume ${volume.name}`);
-        for (const c of containers) {
-            if (c?.securityContext?.privileged === true) problems.push(`${where}: container ${c.name} is privileged`);
-            for (const port of c?.ports ?? []) if (port?.hostPort) problems.push(`${where}: container ${c.name} uses host port ${port.hostPort}`);
-            for (const cap of c?.securityContext?.capabilities?.add ?? []) {
-                if (!BASELINE_CAPABILITIES.includes(cap)) problems.push(`${where}: container ${c.name} adds capability ${cap}`);
+        // Containers and init containers, as the pack reads them (a rendered chart has no ephemeral ones).
+        for (const { name, spec } of containersOf(pod)) {
+            const c = spec as Container;
+            if (c.securityContext?.privileged === true) problems.push(`${where}: container ${name} is privileged`);
+            for (const port of c.ports ?? []) if (port?.hostPort) problems.push(`${where}: container ${name} uses host port ${port.hostPort}`);
+            for (const cap of c.securityContext?.capabilities?.add ?? []) {
+                if (!BASELINE_CAPABILITIES.includes(cap)) problems.push(`${where}: container ${name} adds capability ${cap}`);
             }
         }
     }
