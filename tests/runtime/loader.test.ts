@@ -6,27 +6,19 @@ import * as path from "path";
 import * as ts from "typescript";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { alignLines } = require("../../runtime/align-lines");
+// The loader itself (mocha preloads it: this is the same module), its cache left out.
+const { COMPILER_OPTIONS, transpile: loaderTranspile } = require("../../runtime/ts-transpile");
 const { lazyModule, lazyExports, DEFERRED } = require("../../runtime/deferred-modules");
 const { formatStackTrace, RUNNER_REGISTER, DEBUGGABLE } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** What the loader does to a file, without its cache. */
+/** What the loader makes of a file (without its cache), and TypeScript's own output with the same options. */
 function transpile(source: string, fileName: string) {
-    const compilerOptions: ts.CompilerOptions = {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        resolveJsonModule: true,
-        sourceMap: true,
-        removeComments: true,
-        newLine: ts.NewLineKind.LineFeed,
-    };
-    const output = ts.transpileModule(source, { compilerOptions, fileName });
+    const output = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName });
     const plain = output.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "");
-    return { plain, aligned: alignLines(ts, output.outputText, output.sourceMapText!) as string };
+    return { plain, aligned: loaderTranspile(source, fileName) as string };
 }
 
 /** Every token of a JavaScript text, in order (the text without its layout). */
