@@ -21,52 +21,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stackRunConfig } from "../commands/offline/evaluate-stack";
-import { InProcessSample, evaluateInProcess } from "./bench/in-process";
+import { InProcessSample } from "./bench/in-process";
 import { runBreakdown } from "./bench/breakdown";
 import { summarizeProfile } from "./bench/profile-summary";
-import { ROOT, RunnerResult, RunnerRun, runThroughRunner } from "./bench/runner-path";
-
-interface RunnerSample {
-    wallMs: number;
-    cpuMs?: number;
-    rssMb?: number;
-    resources: number;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const medianOf = <T>(samples: T[], key: (s: T) => number | undefined) => {
-    const values = samples.map(key).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : undefined;
-};
-
-async function runnerRun(run: RunnerRun): Promise<RunnerResult> {
-    const result = await runThroughRunner(run);
-    if (result.exitCode !== 0) {
-        throw new Error(`runner-path run failed (exit ${result.exitCode}):\n${result.diagnostics.join("\n")}\n${result.stderr}`);
-    }
-    return result;
-}
-
-async function repeatRunner(runs: number, run: RunnerRun): Promise<RunnerSample> {
-    const samples: RunnerResult[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await runnerRun(run));
-    return {
-        wallMs: median(samples.map((s) => s.wallMs)),
-        cpuMs: medianOf(samples, (s) => s.sample?.cpuMs),
-        rssMb: medianOf(samples, (s) => s.sample?.peakRssMb),
-        resources: samples[0].resources,
-    };
-}
-
-function repeatInProcess(runs: number, args: string[]): InProcessSample {
-    const samples = Array.from({ length: runs }, () => evaluateInProcess(args));
-    return {
-        ms: median(samples.map((s) => s.ms)),
-        rssMb: median(samples.map((s) => s.rssMb)),
-        resources: samples[0].resources,
-        wallMs: median(samples.map((s) => s.wallMs)),
-    };
-}
+import { RunnerSample, repeatInProcess, repeatRunner, runnerRun } from "./bench/repeat";
+import { ROOT, RunnerRun, benchProgramRun } from "./bench/runner-path";
 
 /** Least-squares line through (x, y): slope, intercept and R². */
 function fit(points: [number, number][]) {
@@ -86,7 +45,7 @@ const stackRun = (stack: string): RunnerRun => {
     const { project, config, secretKeys } = stackRunConfig(stack, { placeholderSecrets: true });
     return { project, stack, config, secretKeys };
 };
-const appsRun = (count: number): RunnerRun => ({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", String(count)] });
+const appsRun = (count: number): RunnerRun => benchProgramRun(["tools/bench/apps-program.ts", String(count)]);
 
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mb = (x: number | undefined) => (x === undefined ? "n/a" : `${x.toFixed(0)} MB`);
