@@ -20,6 +20,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseFlags, runIfMain } from "../commands/command-line";
 import { stackRunConfig } from "../commands/offline/evaluate-stack";
 import { InProcessSample } from "./bench/in-process";
 import { runBreakdown } from "./bench/breakdown";
@@ -53,18 +54,20 @@ const perSecond = (resources: number, wallMs: number) => `${((resources * 1000) 
 const runnerCell = (s: RunnerSample) => `**${ms(s.wallMs)}**, ${perSecond(s.resources, s.wallMs)}, peak RSS ${mb(s.rssMb)}${s.cpuMs === undefined ? "" : `, CPU ${ms(s.cpuMs)}`}`;
 const inProcessCell = (s: InProcessSample) => `${ms(s.ms)}, peak RSS ${mb(s.rssMb)}`;
 
-async function main(): Promise<void> {
-    const argv = process.argv.slice(2);
-    const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-    const runs = Number(option("--runs")) || 3;
-    const quick = argv.includes("--quick");
-    const profileDir = option("--profile");
+const FLAGS = { "--runs": "value", "--quick": "switch", "--no-readme": "switch", "--profile": "value", "--breakdown": "switch", "--counts": "value", "--only": "value" } as const;
+
+async function main(argv: string[]): Promise<void> {
+    // A mistyped flag stops here, instead of starting a full run that rewrites the README.
+    const { flags } = parseFlags(argv, FLAGS);
+    const runs = Number(flags["--runs"]) || 3;
+    const quick = flags["--quick"];
+    const profileDir = flags["--profile"];
     const load = os.loadavg()[0];
-    if (argv.includes("--breakdown")) {
-        const [small, large] = (option("--counts") ?? "50,400").split(",").map(Number);
-        const only = (option("--only") ?? "").split(",").filter(Boolean);
+    if (flags["--breakdown"]) {
+        const [small, large] = (flags["--counts"] ?? "50,400").split(",").map(Number);
+        const only = (flags["--only"] ?? "").split(",").filter(Boolean);
         console.log(`1-minute load average ${load.toFixed(1)} when it started.\n`);
-        console.log(await runBreakdown({ runs: Number(option("--runs")) || 3, counts: [small, large], only }));
+        console.log(await runBreakdown({ runs, counts: [small, large], only }));
         return;
     }
     const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -123,7 +126,7 @@ async function main(): Promise<void> {
         console.log(summarizeProfile(JSON.parse(fs.readFileSync(newest, "utf8")), ROOT));
     }
 
-    if (!argv.includes("--no-readme")) {
+    if (!flags["--no-readme"]) {
         const readme = path.join(ROOT, "README.md");
         const text = fs.readFileSync(readme, "utf8");
         fs.writeFileSync(readme, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
@@ -131,7 +134,4 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-});
+runIfMain(module, () => main(process.argv.slice(2)));
