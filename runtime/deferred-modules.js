@@ -21,7 +21,7 @@
 // every script already parsed). A program that does serialize a function, or a run
 // with tracing on, pays for it then, and works the same.
 "use strict";
-const Module = require("module");
+const { replaceRequests } = require("./replace-requests");
 
 /**
  * A stand-in for a module that loads it on first use. The importers read named
@@ -77,24 +77,12 @@ const DEFERRED = [
     ),
 ];
 
-function deferralFor(request, parent) {
-    if (!parent || !parent.filename) return undefined;
-    const from = parent.filename.replace(/\\/g, "/");
-    return DEFERRED.find((d) => d.request === request && from.endsWith(`/node_modules/${d.requiredBy}`));
-}
-
 let installed = false;
 
 function deferModulesUntilUsed() {
     if (installed) return;
     installed = true;
-    const requests = new Set(DEFERRED.map((d) => d.request));
-    const load = Module._load;
-    Module._load = function deferringLoad(request, parent, isMain) {
-        const deferral = requests.has(request) ? deferralFor(request, parent) : undefined;
-        if (deferral) return deferral.standIn(() => load.call(this, request, parent, isMain));
-        return load.apply(this, arguments);
-    };
+    replaceRequests(DEFERRED);
 }
 
 module.exports = { deferModulesUntilUsed, lazyModule, lazyExports, DEFERRED };

@@ -16,8 +16,8 @@
 //
 // FINPLAT_SOURCE_MAP_SUPPORT=1 leaves both as Pulumi has them, e.g. to debug the SDK.
 "use strict";
-const Module = require("module");
 const { patchWhenLoaded } = require("./after-load");
+const { replaceRequests } = require("./replace-requests");
 
 /** The runner's request, and the runner's file that makes it. */
 const RUNNER_REGISTER = { request: "source-map-support/register", requiredBy: "@pulumi/pulumi/cmd/run/index.js" };
@@ -34,10 +34,6 @@ function formatStackTrace(error, frames) {
         header = "<error>";
     }
     return frames.length === 0 ? header : `${header}\n    at ${frames.join("\n    at ")}`;
-}
-
-function isRunnerRegister(request, parent) {
-    return request === RUNNER_REGISTER.request && !!parent && !!parent.filename && parent.filename.replace(/\\/g, "/").endsWith(`/node_modules/${RUNNER_REGISTER.requiredBy}`);
 }
 
 let installed = false;
@@ -67,11 +63,7 @@ function installStackFormatter() {
     installed = true;
     Error.prepareStackTrace = formatStackTrace;
     patchWhenLoaded(DEBUGGABLE, withoutStackCapture);
-    const load = Module._load;
-    Module._load = function declineSourceMapSupport(request, parent, isMain) {
-        if (request === RUNNER_REGISTER.request && isRunnerRegister(request, parent)) return {};
-        return load.apply(this, arguments);
-    };
+    replaceRequests([{ ...RUNNER_REGISTER, standIn: () => ({}) }]);
 }
 
 module.exports = { installStackFormatter, formatStackTrace, RUNNER_REGISTER, DEBUGGABLE };

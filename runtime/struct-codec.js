@@ -458,4 +458,4 @@ function keepStructsAsBytes() {
     });
 }
 
-module.exports = { keepStructsAsBytes, patchStruct, encodeStruct, decodeStruct, UNSUPPORTED };
+module.exports = { keepStructsAsBytes };

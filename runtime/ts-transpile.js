@@ -26,24 +26,30 @@ require("./debug-logs").keepDebugLogsLocal();
 require("./struct-codec").keepStructsAsBytes();
 
 const CACHE_DIR = path.join(__dirname, "..", "node_modules", ".cache", "ts-transpile");
+/**
+ * What the loader compiles with, spelled as in tsconfig.json (transpileModule converts the
+ * names), so the cache key below is derived from them without loading the compiler. The map
+ * only guides the line alignment; comments go so that joining two lines is always safe.
+ */
+const COMPILER_OPTIONS = Object.freeze({
+    module: "commonjs",
+    target: "es2022",
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    sourceMap: true,
+    removeComments: true,
+    newLine: "lf",
+});
+/** Bumped when ./align-lines.js changes what it emits. */
+const ALIGNMENT_VERSION = "aligned-v1";
 // Part of every cache key: a compiler upgrade, an option change or a new line alignment invalidates the cache.
-const OPTIONS_KEY = `commonjs/es2022/esModuleInterop/resolveJsonModule/aligned-v1@${require("typescript/package.json").version}`;
+const OPTIONS_KEY = `${JSON.stringify(COMPILER_OPTIONS)}/${ALIGNMENT_VERSION}@${require("typescript/package.json").version}`;
 
 let ts;
 
 function transpile(source, filename) {
     ts = ts || require("typescript");
-    const compilerOptions = {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        resolveJsonModule: true,
-        // The map only guides the line alignment; comments go so that joining two lines is always safe.
-        sourceMap: true,
-        removeComments: true,
-        newLine: ts.NewLineKind.LineFeed,
-    };
-    const output = ts.transpileModule(source, { compilerOptions, fileName: filename });
+    const output = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName: filename });
     return alignLines(ts, output.outputText, output.sourceMapText);
 }
 
@@ -68,3 +74,6 @@ require.extensions[".ts"] = function loadTypeScript(module, filename) {
     }
     module._compile(output, filename);
 };
+
+// For tests/runtime/loader.test.ts, which checks what transpile() emits against TypeScript's own output.
+module.exports = { COMPILER_OPTIONS, transpile };

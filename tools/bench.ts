@@ -20,53 +20,13 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseFlags, runIfMain } from "../commands/command-line";
 import { stackRunConfig } from "../commands/offline/evaluate-stack";
-import { InProcessSample, evaluateInProcess } from "./bench/in-process";
+import { InProcessSample } from "./bench/in-process";
 import { runBreakdown } from "./bench/breakdown";
 import { summarizeProfile } from "./bench/profile-summary";
-import { ROOT, RunnerResult, RunnerRun, runThroughRunner } from "./bench/runner-path";
-
-interface RunnerSample {
-    wallMs: number;
-    cpuMs?: number;
-    rssMb?: number;
-    resources: number;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const medianOf = <T>(samples: T[], key: (s: T) => number | undefined) => {
-    const values = samples.map(key).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : undefined;
-};
-
-async function runnerRun(run: RunnerRun): Promise<RunnerResult> {
-    const result = await runThroughRunner(run);
-    if (result.exitCode !== 0) {
-        throw new Error(`runner-path run failed (exit ${result.exitCode}):\n${result.diagnostics.join("\n")}\n${result.stderr}`);
-    }
-    return result;
-}
-
-async function repeatRunner(runs: number, run: RunnerRun): Promise<RunnerSample> {
-    const samples: RunnerResult[] = [];
-    for (let i = 0; i < runs; i++) samples.push(await runnerRun(run));
-    return {
-        wallMs: median(samples.map((s) => s.wallMs)),
-        cpuMs: medianOf(samples, (s) => s.sample?.cpuMs),
-        rssMb: medianOf(samples, (s) => s.sample?.peakRssMb),
-        resources: samples[0].resources,
-    };
-}
-
-function repeatInProcess(runs: number, args: string[]): InProcessSample {
-    const samples = Array.from({ length: runs }, () => evaluateInProcess(args));
-    return {
-        ms: median(samples.map((s) => s.ms)),
-        rssMb: median(samples.map((s) => s.rssMb)),
-        resources: samples[0].resources,
-        wallMs: median(samples.map((s) => s.wallMs)),
-    };
-}
+import { RunnerSample, repeatInProcess, repeatRunner, runnerRun } from "./bench/repeat";
+import { ROOT, RunnerRun, benchProgramRun } from "./bench/runner-path";
 
 /** Least-squares line through (x, y): slope, intercept and R². */
 function fit(points: [number, number][]) {
@@ -86,7 +46,7 @@ const stackRun = (stack: string): RunnerRun => {
     const { project, config, secretKeys } = stackRunConfig(stack, { placeholderSecrets: true });
     return { project, stack, config, secretKeys };
 };
-const appsRun = (count: number): RunnerRun => ({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", String(count)] });
+const appsRun = (count: number): RunnerRun => benchProgramRun(["tools/bench/apps-program.ts", String(count)]);
 
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const mb = (x: number | undefined) => (x === undefined ? "n/a" : `${x.toFixed(0)} MB`);
@@ -94,18 +54,20 @@ const perSecond = (resources: number, wallMs: number) => `${((resources * 1000) 
 const runnerCell = (s: RunnerSample) => `**${ms(s.wallMs)}**, ${perSecond(s.resources, s.wallMs)}, peak RSS ${mb(s.rssMb)}${s.cpuMs === undefined ? "" : `, CPU ${ms(s.cpuMs)}`}`;
 const inProcessCell = (s: InProcessSample) => `${ms(s.ms)}, peak RSS ${mb(s.rssMb)}`;
 
-async function main(): Promise<void> {
-    const argv = process.argv.slice(2);
-    const option = (name: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
-    const runs = Number(option("--runs")) || 3;
-    const quick = argv.includes("--quick");
-    const profileDir = option("--profile");
+const FLAGS = { "--runs": "value", "--quick": "switch", "--no-readme": "switch", "--profile": "value", "--breakdown": "switch", "--counts": "value", "--only": "value" } as const;
+
+async function main(argv: string[]): Promise<void> {
+    // A mistyped flag stops here, instead of starting a full run that rewrites the README.
+    const { flags } = parseFlags(argv, FLAGS);
+    const runs = Number(flags["--runs"]) || 3;
+    const quick = flags["--quick"];
+    const profileDir = flags["--profile"];
     const load = os.loadavg()[0];
-    if (argv.includes("--breakdown")) {
-        const [small, large] = (option("--counts") ?? "50,400").split(",").map(Number);
-        const only = (option("--only") ?? "").split(",").filter(Boolean);
+    if (flags["--breakdown"]) {
+        const [small, large] = (flags["--counts"] ?? "50,400").split(",").map(Number);
+        const only = (flags["--only"] ?? "").split(",").filter(Boolean);
         console.log(`1-minute load average ${load.toFixed(1)} when it started.\n`);
-        console.log(await runBreakdown({ runs: Number(option("--runs")) || 3, counts: [small, large], only }));
+        console.log(await runBreakdown({ runs, counts: [small, large], only }));
         return;
     }
     const machine = `${os.cpus().length} × ${os.cpus()[0].model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -164,7 +126,7 @@ async function main(): Promise<void> {
         console.log(summarizeProfile(JSON.parse(fs.readFileSync(newest, "utf8")), ROOT));
     }
 
-    if (!argv.includes("--no-readme")) {
+    if (!flags["--no-readme"]) {
         const readme = path.join(ROOT, "README.md");
         const text = fs.readFileSync(readme, "utf8");
         fs.writeFileSync(readme, text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${table}\n<!-- bench:end -->`));
@@ -172,7 +134,4 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-});
+runIfMain(module, () => main(process.argv.slice(2)));

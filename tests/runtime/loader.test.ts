@@ -6,27 +6,19 @@ import * as path from "path";
 import * as ts from "typescript";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { alignLines } = require("../../runtime/align-lines");
+// The loader itself (mocha preloads it: this is the same module), its cache left out.
+const { COMPILER_OPTIONS, transpile: loaderTranspile } = require("../../runtime/ts-transpile");
 const { lazyModule, lazyExports, DEFERRED } = require("../../runtime/deferred-modules");
 const { formatStackTrace, RUNNER_REGISTER, DEBUGGABLE } = require("../../runtime/stack-traces");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
-/** What the loader does to a file, without its cache. */
+/** What the loader makes of a file (without its cache), and TypeScript's own output with the same options. */
 function transpile(source: string, fileName: string) {
-    const compilerOptions: ts.CompilerOptions = {
-        module: ts.ModuleKind.CommonJS,
-        target: ts.ScriptTarget.ES2022,
-        esModuleInterop: true,
-        resolveJsonModule: true,
-        sourceMap: true,
-        removeComments: true,
-        newLine: ts.NewLineKind.LineFeed,
-    };
-    const output = ts.transpileModule(source, { compilerOptions, fileName });
+    const output = ts.transpileModule(source, { compilerOptions: COMPILER_OPTIONS, fileName });
     const plain = output.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, "");
-    return { plain, aligned: alignLines(ts, output.outputText, output.sourceMapText!) as string };
+    return { plain, aligned: loaderTranspile(source, fileName) as string };
 }
 
 /** Every token of a JavaScript text, in order (the text without its layout). */
@@ -153,11 +145,25 @@ describe("runtime loader: stack traces", () => {
         assert.ok(text.includes(`require("${RUNNER_REGISTER.request}")`));
     });
 
+    it("the runner's require of source-map-support/register gets an empty module, without loading it; any other file's gets the real one", () => {
+        const script = `const Module = require("module"), path = require("path");
+            const runner = require.resolve(${JSON.stringify(RUNNER_REGISTER.requiredBy)});
+            const loaded = () => Object.keys(require.cache).some((f) => f.includes("source-map-support"));
+            const request = ${JSON.stringify(RUNNER_REGISTER.request)};
+            const fromRunner = Module._load(request, { filename: runner, id: runner, paths: Module._nodeModulePaths(path.dirname(runner)) }, false);
+            const before = loaded();
+            Module._load(request, module, false);
+            console.log(JSON.stringify({ fromRunner, before, after: loaded() }));`;
+        const env = { ...process.env, FINPLAT_SOURCE_MAP_SUPPORT: "" };
+        const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, env, encoding: "utf8" });
+        assert.deepEqual(JSON.parse(out.trim()), { fromRunner: {}, before: false, after: true });
+    });
+
     it("the SDK's per-promise debug record captures no frames, unless PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", () => {
         const record = (env: Record<string, string>) => {
             const script = `const d = require(${JSON.stringify(require.resolve(DEBUGGABLE))}); const p = Promise.resolve(1);
                 d.debuggablePromise(p, "ctx"); console.log(JSON.stringify({ stack: p._debugStackTrace, ctx: p._debugCtx, limit: Error.stackTraceLimit }));`;
-            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8" });
+            const out = execFileSync(process.execPath, ["-r", "./runtime/ts-transpile.js", "-e", script], { cwd: ROOT, env: { ...process.env, FINPLAT_SOURCE_MAP_SUPPORT: "", ...env }, encoding: "utf8" });
             return JSON.parse(out.trim()) as { stack: string; ctx: string; limit: number };
         };
         const quiet = record({ PULUMI_DEBUG_PROMISE_LEAKS: "" });

@@ -38,6 +38,7 @@ const FREE_FORM: Record<string, string[]> = {
     "prometheus-adapter": ["rules", "resources", "nodeSelector"],
     "vault": ["server.resources", "injector.resources", "server.extraEnvironmentVars", "injector.nodeSelector", "server.nodeSelector"],
     "cluster-autoscaler": ["extraArgs", "resources", "nodeSelector"],
+    // schedules: rendered into velero.io/v1 Schedules, checked as such (tests/support/chart-resources.ts).
     "velero": ["resources", "nodeAgent.resources", "schedules", "nodeSelector",
         // null by default, a map of annotations when set
         "serviceAccount.server.annotations"],

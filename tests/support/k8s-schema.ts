@@ -65,8 +65,10 @@ export const FIELD_LISTS: Record<string, string> = {
     "postgresql.cnpg.io/v1/Cluster": "postgresql.cnpg.io_v1_Cluster@cloudnative-pg-0.29.0.txt",
     "postgresql.cnpg.io/v1/ScheduledBackup": "postgresql.cnpg.io_v1_ScheduledBackup@cloudnative-pg-0.29.0.txt",
     "barmancloud.cnpg.io/v1/ObjectStore": "barmancloud.cnpg.io_v1_ObjectStore@plugin-barman-cloud-0.7.0.txt",
-    // Velero 1.18.1 (chart 12.1.0): the Restore the drill applies with kubectl.
+    // Velero 1.18.1 (chart 12.1.0): the Restore the drill applies with kubectl, and the Schedule
+    // the chart renders from its `schedules` values (tests/support/chart-resources.ts).
     "velero.io/v1/Restore": "velero.io_v1_Restore@velero-v1.18.1.txt",
+    "velero.io/v1/Schedule": "velero.io_v1_Schedule@velero-v1.18.1.txt",
 };
 
 const POD_TEMPLATE_SPEC: ModelRef = { specifier: "kubernetes-models/v1/PodTemplateSpec", kind: "PodTemplateSpec" };

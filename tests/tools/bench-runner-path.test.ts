@@ -6,7 +6,7 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { stackRunConfig } from "../../commands/offline/evaluate-stack";
-import { RunnerResult, runThroughRunner, runtimeOptions } from "../../tools/bench/runner-path";
+import { RunnerResult, benchProgramRun, runThroughRunner, runtimeOptions } from "../../tools/bench/runner-path";
 import { stackEvaluation } from "../support/stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -70,7 +70,7 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
     });
 
     it("a program that does serialize a function still can: the deferred modules and the inspector start on first use", async () => {
-        const result = await runThroughRunner({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tests/runtime/fixtures/serialize-function.ts"] });
+        const result = await runThroughRunner(benchProgramRun(["tests/runtime/fixtures/serialize-function.ts"]));
         assert.equal(result.exitCode, 0, `${result.diagnostics.join("\n")}\n${result.stderr}`);
         const code = String(result.stackOutputs.code);
         assert.match(code, /base \+ 1/);
@@ -91,7 +91,7 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
         const { port } = collector.address() as AddressInfo;
         try {
             const result = await runThroughRunner({
-                project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"],
+                ...benchProgramRun(["tools/bench/apps-program.ts", "1"]),
                 runnerArgs: ["--tracing", `http://127.0.0.1:${port}/api/v2/spans`], env: { PULUMI_EXPERIMENTAL: "true" },
             });
             assert.equal(result.exitCode, 0, result.stderr);
@@ -110,7 +110,7 @@ describe("bench, runner path: the program runs as `pulumi up` runs it", function
 
     it("with FINPLAT_SOURCE_MAP_SUPPORT=1 and FINPLAT_PULUMI_DEBUG_LOGS=1 the runner behaves as Pulumi ships it: source-map-support after the preloads and before the program, debug messages to the engine", async () => {
         const { report, result } = await runWithReport({
-            project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"],
+            ...benchProgramRun(["tools/bench/apps-program.ts", "1"]),
             env: { FINPLAT_SOURCE_MAP_SUPPORT: "1", FINPLAT_PULUMI_DEBUG_LOGS: "1" },
         });
         assert.ok(result.logCounts.debug > result.resources, JSON.stringify(result.logCounts));
@@ -128,7 +128,7 @@ describe("bench, runner path: errors and resources point at the .ts file and lin
     const lineOf = (file: string, text: string) => fs.readFileSync(path.join(ROOT, file), "utf8").split("\n").findIndex((l) => l.includes(text)) + 1;
 
     it("a component that throws is reported with its .ts file and the line of the throw", async () => {
-        const result = await runThroughRunner({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tests/runtime/fixtures/invalid-app.ts"] });
+        const result = await runThroughRunner(benchProgramRun(["tests/runtime/fixtures/invalid-app.ts"]));
         assert.notEqual(result.exitCode, 0);
         const reported = stripAnsi(result.diagnostics.join("\n"));
         assert.match(reported, /FinancialApp "invalid" has invalid arguments/);
@@ -137,7 +137,7 @@ describe("bench, runner path: errors and resources point at the .ts file and lin
     });
 
     it("each resource's stack trace, sent to the engine, names the .ts line that declares it", async () => {
-        const result = await runThroughRunner({ project: "bench", stack: "bench", config: {}, secretKeys: [], program: ["tools/bench/apps-program.ts", "1"], recordStackTraces: true });
+        const result = await runThroughRunner({ ...benchProgramRun(["tools/bench/apps-program.ts", "1"]), recordStackTraces: true });
         assert.equal(result.exitCode, 0, result.stderr);
         const namespace = result.stackTraces.find((t) => t.type === "kubernetes:core/v1:Namespace")!;
         const declared = `components/app/namespace.ts:${lineOf("components/app/namespace.ts", "new k8s.core.v1.Namespace(")}`;

@@ -6,9 +6,9 @@
  * CPU time and the engine's), the offline harness in-process, and Pulumi's mock runtime
  * without the harness's recording.
  */
-import { evaluateInProcess } from "./in-process";
 import { SCENARIOS } from "./breakdown-scenarios";
-import { RunnerResult, runThroughRunner } from "./runner-path";
+import { repeatInProcess, repeatRunner } from "./repeat";
+import { benchProgramRun } from "./runner-path";
 
 export interface BreakdownOptions {
     runs: number;
@@ -25,22 +25,11 @@ interface Point {
     engineCpuMs?: number;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function runnerPoint(program: string[], runs: number): Promise<Point> {
-    const samples: RunnerResult[] = [];
-    for (let i = 0; i < runs; i++) {
-        const result = await runThroughRunner({ project: "bench", stack: "bench", config: {}, secretKeys: [], program });
-        if (result.exitCode !== 0) throw new Error(`runner-path run failed (${program.join(" ")}):\n${result.diagnostics.join("\n")}\n${result.stderr}`);
-        samples.push(result);
-    }
-    const cpu = samples.map((s) => s.sample?.cpuMs).filter((v): v is number => v !== undefined);
-    return { resources: samples[0].resources, wallMs: median(samples.map((s) => s.wallMs)), cpuMs: cpu.length ? median(cpu) : undefined, engineCpuMs: median(samples.map((s) => s.engineCpuMs)) };
-}
+const runnerPoint = (program: string[], runs: number): Promise<Point> => repeatRunner(runs, benchProgramRun(program));
 
 function inProcessPoint(args: string[], runs: number): Point {
-    const samples = Array.from({ length: runs }, () => evaluateInProcess(args));
-    return { resources: samples[0].resources, wallMs: median(samples.map((s) => s.ms)) };
+    const { resources, ms } = repeatInProcess(runs, args);
+    return { resources, wallMs: ms };
 }
 
 const slope = (a: Point, b: Point, key: "wallMs" | "cpuMs" | "engineCpuMs") =>

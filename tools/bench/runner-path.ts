@@ -63,6 +63,11 @@ export interface RunnerRun {
     recordStackTraces?: boolean;
 }
 
+/** A program of the bench's own (tools/bench/*-program.ts, a test fixture) on an empty "bench" stack. */
+export function benchProgramRun(program: string[]): RunnerRun {
+    return { project: "bench", stack: "bench", config: {}, secretKeys: [], program };
+}
+
 export interface RunnerResult {
     /** Spawn to exit: Node start-up, loader, runner, SDK, program and shutdown. */
     wallMs: number;
