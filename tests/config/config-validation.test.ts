@@ -76,13 +76,22 @@ describe("stack config validation", () => {
         expectProblem(config, /^aws\.endpoint\.allowedCidrs: 0\.0\.0\.0\/0 is not allowed in prod/);
     });
 
+    it("a sidecar image needs a tag or a whole sha256 digest", () => {
+        const config = devConfig();
+        config.app.sidecarImages = { envoy: "envoyproxy/envoy", fluentd: "fluent/fluentd@sha256:abc", debug: `busybox@sha256:${"a".repeat(64)}` };
+        assert.deepEqual(problemsOf(config), [
+            'app.sidecarImages.envoy: "envoyproxy/envoy" has no tag or digest (it would mean latest); pin an explicit version',
+            'app.sidecarImages.fluentd: "fluent/fluentd@sha256:abc" digest "sha256:abc" is not sha256:<64 hex>; pin an explicit version',
+        ]);
+    });
+
     it("prod rejects the latest tag for the app and its sidecars", () => {
         const config = prodConfig();
         config.app.image.tag = "latest";
         config.app.sidecarImages = { envoy: "envoyproxy/envoy:latest" };
         const problems = problemsOf(config);
         assert.ok(problems.includes('app.image.tag: "latest" is not allowed in prod; pin an explicit version tag or a digest'), problems.join("\n"));
-        assert.ok(problems.includes('app.sidecarImages.envoy: "latest" is not allowed in prod'), problems.join("\n"));
+        assert.ok(problems.includes('app.sidecarImages.envoy: "envoyproxy/envoy:latest" uses the mutable "latest" tag; pin an explicit version'), problems.join("\n"));
         const dev = devConfig();
         dev.app.image.tag = "latest";
         assert.deepEqual(problemsOf(dev), [], "dev may run latest");
