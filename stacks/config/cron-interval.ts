@@ -33,7 +33,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const MINUTES_PER_DAY = 24 * 60;
 
 export class CronIntervalError extends Error {
-    constructor(key: string, cron: string, why: string, forms: string = CRON_FORMS) {
+    constructor(key: string, cron: string, readonly why: string, forms: string = CRON_FORMS) {
         super(`${key}: cannot derive the worst-case interval between runs from ${JSON.stringify(cron)}: ${why}; expected ${forms}`);
         this.name = "CronIntervalError";
     }
@@ -130,17 +130,21 @@ export const SECONDS_CRON_FORMS =
  * number: a backup every few seconds is a typo, not a schedule.
  */
 export function worstCaseIntervalMinutesWithSeconds(cron: string, key: string): number {
+    const fail = (why: string) => new CronIntervalError(key, cron, why, SECONDS_CRON_FORMS);
     const text = cron.trim();
-    try {
-        if (text.startsWith("@")) return worstCaseIntervalMinutes(text, key);
+    let standard = text;
+    if (!text.startsWith("@")) {
         const parts = text.split(/\s+/);
-        if (parts.length !== 6) throw new CronIntervalError(key, cron, `expected 6 fields (seconds first), got ${parts.length}`, SECONDS_CRON_FORMS);
-        if (!/^[0-5]?\d$/.test(parts[0])) throw new CronIntervalError(key, cron, `the seconds field "${parts[0]}" must be one number from 0 to 59`, SECONDS_CRON_FORMS);
+        if (parts.length !== 6) throw fail(`expected 6 fields (seconds first), got ${parts.length}`);
+        if (!/^[0-5]?\d$/.test(parts[0])) throw fail(`the seconds field "${parts[0]}" must be one number from 0 to 59`);
         // robfig/cron's "?" (no specific value) is "*" for the interval.
-        return worstCaseIntervalMinutes(parts.slice(1).join(" ").replace(/\?/g, "*"), key);
+        standard = parts.slice(1).join(" ").replace(/\?/g, "*");
+    }
+    try {
+        return worstCaseIntervalMinutes(standard, key);
     } catch (err) {
-        if (!(err instanceof CronIntervalError) || err.message.includes(SECONDS_CRON_FORMS)) throw err;
-        // A problem found in the five trailing fields: restate it with the six-field form.
-        throw new CronIntervalError(key, cron, err.message.split(": ").slice(2).join(": ").replace(/; expected .*$/, ""), SECONDS_CRON_FORMS);
+        // A problem found in the five trailing fields (or the descriptor): restated for the six-field form.
+        if (err instanceof CronIntervalError) throw fail(err.why);
+        throw err;
     }
 }

@@ -1,4 +1,5 @@
 import { parseCidr } from "../../components/cluster/cidr";
+import { unpinnedReason } from "../../components/security/image-reference";
 import { CronIntervalError, worstCaseIntervalMinutesWithSeconds } from "./cron-interval";
 import { hasInClusterDatabase } from "./dr-budget";
 import { ParsedStackConfig } from "./schema";
@@ -55,12 +56,11 @@ function operatorProblems(config: ParsedStackConfig): string[] {
     return problems;
 }
 
+/** An explicit tag or sha256 digest everywhere, and never `latest` in prod (the parser the pack and the CVE gate use). */
 function imageProblems(config: ParsedStackConfig): string[] {
     const image = config.database.imageName;
-    const tag = /:([^/:@]+)$/.exec(image)?.[1];
-    if (!tag && !image.includes("@sha256:")) return [`database.imageName: "${image}" has no tag; pin an explicit PostgreSQL version, e.g. ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie`];
-    if (config.environment === "prod" && tag === "latest") return [`database.imageName: "latest" is not allowed in prod; pin an explicit PostgreSQL version`];
-    return [];
+    const unpinned = unpinnedReason(image, config.environment === "prod");
+    return unpinned ? [`database.imageName: "${image}" ${unpinned}; pin an explicit PostgreSQL version, e.g. ghcr.io/cloudnative-pg/postgresql:18.4-system-trixie`] : [];
 }
 
 function dataTierProblems(config: ParsedStackConfig, zones: { aws: string[]; azure: string[] }): string[] {

@@ -1,5 +1,6 @@
 import { INGRESS_CONTROLLERS } from "../../components/addons/ingress-controllers";
 import { cidrsOverlap, parseCidr } from "../../components/cluster/cidr";
+import { unpinnedReason } from "../../components/security/image-reference";
 import { databaseProblems } from "./database-rules";
 import { drBudgetOf, drBudgetProblems, drTargetsOf } from "./dr-budget";
 import { NodePoolConfig, ParsedStackConfig } from "./schema";
@@ -175,9 +176,8 @@ function checkImages(config: ParsedStackConfig): string[] {
     if (canary.weight > 0 && !canary.tag) problems.push(`app.canary.tag: required when app.canary.weight is ${canary.weight} (> 0)`);
     if (prod && canary.tag === "latest") problems.push(`app.canary.tag: "latest" is not allowed in prod`);
     for (const [name, ref] of Object.entries(sidecarImages)) {
-        const tag = /:([^/:@]+)$/.exec(ref)?.[1];
-        if (!tag && !ref.includes("@sha256:")) problems.push(`app.sidecarImages.${name}: "${ref}" has no tag; pin an explicit version`);
-        else if (prod && tag === "latest") problems.push(`app.sidecarImages.${name}: "latest" is not allowed in prod`);
+        const unpinned = unpinnedReason(ref, prod);
+        if (unpinned) problems.push(`app.sidecarImages.${name}: "${ref}" ${unpinned}; pin an explicit version`);
     }
     for (const [key, sizing] of Object.entries(config.app.sizing)) {
         if (sizing.maxReplicas < sizing.minReplicas) problems.push(`app.sizing.${key}: maxReplicas (${sizing.maxReplicas}) must be >= minReplicas (${sizing.minReplicas})`);

@@ -255,7 +255,7 @@ const dr = z.strictObject({
     scaleUpAllowanceSeconds: z.number().int().min(0),
     /** Budget for an unplanned failover's decision and run: an operator decides, the drill fences and promotes. */
     promotionAllowanceSeconds: z.number().int().min(0),
-    /** Declared targets; config whose computed budget exceeds them is rejected. */
+    // Declared targets: config whose computed budget exceeds them is rejected.
     /** Target for writable service restored on the other cloud (detection + DNS TTL + promotion). */
     rtoSeconds: z.number().int().min(1),
     /** Target for full capacity there (service restored + scale-up). */
@@ -330,4 +330,3 @@ export type RawStackConfig = Record<string, unknown>;
 export type ParsedStackConfig = z.infer<typeof stackConfigSchema>;
 export type Environment = (typeof ENVIRONMENTS)[number];
 export type NodePoolConfig = z.infer<typeof nodePool>;
-export type DatabaseConfig = z.infer<typeof database>;

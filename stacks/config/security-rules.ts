@@ -64,7 +64,7 @@ function checkKeyless(keyless: NonNullable<ParsedStackConfig["security"]["imageS
 function checkSignature(config: ParsedStackConfig): string[] {
     const signature = config.security.imageSignature;
     if (signature.method === "keyless") {
-        return signature.keyless ? checkKeyless(signature.keyless) : [`security.imageSignature.keyless: required when method is "keyless" ({issuer, subject | subjectRegExp})`];
+        return signature.keyless ? checkKeyless(signature.keyless) : [`security.imageSignature.keyless: required when method is "keyless" ({issuer, subject}; a subject written ^…$ is matched as a regular expression)`];
     }
     if (!signature.publicKey) return [`security.imageSignature.publicKey: required when method is "key" (the cosign public key, PEM)`];
     const pem = signature.publicKey.trim();

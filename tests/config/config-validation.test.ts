@@ -76,13 +76,22 @@ describe("stack config validation", () => {
         expectProblem(config, /^aws\.endpoint\.allowedCidrs: 0\.0\.0\.0\/0 is not allowed in prod/);
     });
 
+    it("a sidecar image needs a tag or a whole sha256 digest", () => {
+        const config = devConfig();
+        config.app.sidecarImages = { envoy: "envoyproxy/envoy", fluentd: "fluent/fluentd@sha256:abc", debug: `busybox@sha256:${"a".repeat(64)}` };
+        assert.deepEqual(problemsOf(config), [
+            'app.sidecarImages.envoy: "envoyproxy/envoy" has no tag or digest (it would mean latest); pin an explicit version',
+            'app.sidecarImages.fluentd: "fluent/fluentd@sha256:abc" digest "sha256:abc" is not sha256:<64 hex>; pin an explicit version',
+        ]);
+    });
+
     it("prod rejects the latest tag for the app and its sidecars", () => {
         const config = prodConfig();
         config.app.image.tag = "latest";
         config.app.sidecarImages = { envoy: "envoyproxy/envoy:latest" };
         const problems = problemsOf(config);
         assert.ok(problems.includes('app.image.tag: "latest" is not allowed in prod; pin an explicit version tag or a digest'), problems.join("\n"));
-        assert.ok(problems.includes('app.sidecarImages.envoy: "latest" is not allowed in prod'), problems.join("\n"));
+        assert.ok(problems.includes('app.sidecarImages.envoy: "envoyproxy/envoy:latest" uses the mutable "latest" tag; pin an explicit version'), problems.join("\n"));
         const dev = devConfig();
         dev.app.image.tag = "latest";
         assert.deepEqual(problemsOf(dev), [], "dev may run latest");
@@ -126,8 +135,11 @@ describe("stack config validation", () => {
             ["prod with fewer than 3 instances", "prod", (c) => (c.database = { instances: { active: 2 } }), /^database\.instances\.active: prod runs at least 3 instances over 3 zones, got 2$/],
             ["prod without synchronous replication", "prod", (c) => (c.database = { synchronousReplicas: 0 }), /^database\.synchronousReplicas: prod needs at least 1 quorum synchronous standby/],
             ["archive_timeout as a raw parameter", "dev", (c) => (c.database = { parameters: { archive_timeout: "5min" } }), /^database\.parameters\.archive_timeout: not settable here; set database\.archive\.timeoutSeconds instead/],
+            ["a backup cron whose fields the cron parser refuses, quoting it whole", "dev", (c) => (c.database = { backupSchedule: "0 0 2: * * *" }), /^database\.backupSchedule: cannot derive the worst-case interval between runs from "0 0 2: \* \* \*": Invalid characters, got value: 2:; expected six fields with seconds first/],
             ["a five-field backup cron (CloudNativePG reads seconds first)", "dev", (c) => (c.database = { backupSchedule: "0 2 * * *" }), /^database\.backupSchedule: cannot derive the worst-case interval between runs from "0 2 \* \* \*": expected 6 fields \(seconds first\), got 5; expected six fields with seconds first/],
             ["an untagged PostgreSQL image", "dev", (c) => (c.database = { imageName: "ghcr.io/cloudnative-pg/postgresql" }), /^database\.imageName: "ghcr\.io\/cloudnative-pg\/postgresql" has no tag/],
+            ["a PostgreSQL image on latest in prod", "prod", (c) => (c.database = { imageName: "ghcr.io/cloudnative-pg/postgresql:latest" }), /^database\.imageName: "ghcr\.io\/cloudnative-pg\/postgresql:latest" uses the mutable "latest" tag; pin an explicit PostgreSQL version/],
+            ["a PostgreSQL image with a truncated digest", "dev", (c) => (c.database = { imageName: "ghcr.io/cloudnative-pg/postgresql@sha256:abc" }), /^database\.imageName: "ghcr\.io\/cloudnative-pg\/postgresql@sha256:abc" digest "sha256:abc" is not sha256:<64 hex>/],
             ["the in-cluster database without the operator", "dev", (c) => (c.platform.cloudnativePg = { enabled: false }), /^platform\.cloudnativePg\.enabled: app\.database\.mode in-cluster needs the CloudNativePG operator/],
             ["the operator without cert-manager", "dev", (c) => (c.platform.certManager.enabled = false), /^platform\.cloudnativePg\.enabled: the Barman Cloud plugin needs cert-manager/],
             ["prod backups in one region", "prod", (c) => (c.backups = { replication: { enabled: false } }), /^backups\.replication\.enabled: prod copies its backup stores to a second region/],

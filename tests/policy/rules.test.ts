@@ -7,6 +7,7 @@ import { EnforcementLevel } from "@pulumi/policy";
 import { Environment } from "../../policy/lib/guardrail";
 import { policies } from "../../policy/policies";
 import { UNKNOWN } from "../../commands/offline/harness";
+import { FIELD_LISTS, gvk, typeToApiVersionKind, validateKubernetesObject } from "../support/k8s-schema";
 import { TestResource, fake, formatViolation, runPolicy } from "./run-policies";
 
 interface RuleCase {
@@ -582,5 +583,21 @@ describe("policy rules", () => {
                 result.violations.forEach((v) => assert.equal(v.level, policy.levels[env], `${policy.name} in ${env}`));
             }
         }
+    });
+
+    it("the custom resources the rules are tested on are valid against their pinned CRDs (the fields the rules read exist)", async () => {
+        // A rule and its fake could agree on a misspelled field; the pinned field lists (tests/crd-fields) cannot.
+        const custom = CASES.flatMap((c) => c.resources.map((r) => ({ c, r, target: typeToApiVersionKind(r.type) })))
+            .filter(({ target }) => target && FIELD_LISTS[gvk(target.apiVersion, target.kind)]);
+        assert.deepEqual([...new Set(custom.map(({ r }) => r.type))].sort(), [
+            "kubernetes:gateway.networking.k8s.io/v1:Gateway",
+            "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute",
+            "kubernetes:policies.kyverno.io/v1:ValidatingPolicy",
+        ]);
+        const failures: string[] = [];
+        for (const { c, r, target } of custom) {
+            await validateKubernetesObject(target!.apiVersion, target!.kind, r.inputs).catch((err: Error) => failures.push(`${c.policy}: ${c.title}: ${r.type} "${r.name}": ${err.message}`));
+        }
+        assert.deepEqual(failures, []);
     });
 });

@@ -116,6 +116,49 @@ describe("policy pack over the dev and prod stacks", function () {
         assert.equal(count("s3-backup-bucket-replicated"), purpose("backup"), "every primary backup bucket (Velero's, the database archive) lost its replication");
     });
 
+    it("prod identities with their pins removed are caught (the identity rules see the real policies, trusts and grants)", async () => {
+        const edited = { grant: 0, trust: 0, credential: 0, assignment: 0 };
+        const withoutGrantCondition = (json: string) => {
+            const document = JSON.parse(json);
+            for (const statement of [document.Statement].flat()) {
+                if ([statement.Action].flat().includes("kms:CreateGrant") && statement.Condition) {
+                    delete statement.Condition;
+                    edited.grant++;
+                }
+            }
+            return JSON.stringify(document);
+        };
+        const withoutSubjectPin = (json: string) => {
+            const document = JSON.parse(json);
+            for (const statement of [document.Statement].flat()) {
+                const equals = statement.Condition?.StringEquals ?? {};
+                for (const key of Object.keys(equals).filter((k) => k.endsWith(":sub"))) {
+                    delete equals[key];
+                    edited.trust++;
+                }
+            }
+            return JSON.stringify(document);
+        };
+        const broken = evaluations.prod!.resources.map((r) => {
+            if (r.type === "aws:iam/rolePolicy:RolePolicy" && r.inputs.policy.includes("kms:CreateGrant")) return { ...r, inputs: { ...r.inputs, policy: withoutGrantCondition(r.inputs.policy) } };
+            if (r.type === "aws:iam/role:Role" && r.inputs.assumeRolePolicy.includes("AssumeRoleWithWebIdentity")) return { ...r, inputs: { ...r.inputs, assumeRolePolicy: withoutSubjectPin(r.inputs.assumeRolePolicy) } };
+            if (r.type === "azure-native:managedidentity:FederatedIdentityCredential" && edited.credential++ === 0) return { ...r, inputs: { ...r.inputs, subject: "system:serviceaccount:velero:*" } };
+            if (r.type === "azure-native:authorization:RoleAssignment" && edited.assignment++ === 0) return { ...r, inputs: { ...r.inputs, scope: r.inputs.scope.replace(/\/providers\/.*$/, "") } };
+            return r;
+        });
+        assert.ok(edited.grant > 0 && edited.trust > 0 && edited.credential > 0 && edited.assignment > 0, JSON.stringify(edited));
+        const found = mandatory(await runPack(broken, { config: "prod" }));
+        const count = (policy: string) => found.filter((m) => m.startsWith(`[mandatory] ${policy}:`)).length;
+        assert.deepEqual([...new Set(found.map((m) => m.split(":")[0]))].sort(), [
+            "[mandatory] azure-federated-credential-pinned",
+            "[mandatory] azure-role-assignment-scoped",
+            "[mandatory] iam-kms-grant-for-aws-resource",
+            "[mandatory] iam-web-identity-trust-pinned",
+        ]);
+        assert.equal(count("iam-kms-grant-for-aws-resource"), edited.grant, "every grant statement that lost its condition");
+        assert.equal(count("iam-web-identity-trust-pinned"), edited.trust, "every trust that lost its subject pin");
+    });
+
     it("the wrong pack config for a stack is itself a mandatory violation", async () => {
         const result = await runPack(evaluations.prod!.resources, { config: "dev" });
         assert.deepEqual(mandatory(result).map((m) => m.split(":")[0]), ["[mandatory] policy-environment-matches-stack"]);

@@ -13,8 +13,9 @@ import * as fs from "fs";
 import { Evaluation, RecordedResource } from "../../../commands/offline/harness";
 import { AZURE_ROLES_FILE, AzureRoleDefinition } from "../../../tools/iam-reference-data";
 import { Finding } from "./aws-checks";
+// The audience the pack's azure-federated-credential-pinned rule requires: one definition for both checks.
+import { TOKEN_EXCHANGE_AUDIENCE } from "../../../policy/rules/iam";
 
-export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
 const SERVICE_ACCOUNT_SUBJECT = /^system:serviceaccount:[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
 
 /**
