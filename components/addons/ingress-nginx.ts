@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
 import { AddonArgs, installChart, resources } from "./helm-addon";
-import { INGRESS_NGINX_CONTROLLER_POD_LABELS } from "./ingress-controllers";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface IngressNginxArgs extends AddonArgs {
@@ -15,8 +14,15 @@ export interface IngressNginxArgs extends AddonArgs {
 const RELEASE_NAME = "ingress-nginx";
 /** `<release>-controller`: the chart's name for the controller Service (and Deployment). */
 const CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
-/** Labels the chart puts on the controller pods. */
-const CONTROLLER_POD_LABELS = INGRESS_NGINX_CONTROLLER_POD_LABELS;
+/**
+ * Labels the chart puts on the controller pods. Only the zone spread selects on them: the app
+ * admits ingress-nginx by namespace (INGRESS_PROXY_PODS), since they follow chart overrides.
+ */
+const CONTROLLER_POD_LABELS = {
+    "app.kubernetes.io/name": "ingress-nginx",
+    "app.kubernetes.io/instance": RELEASE_NAME,
+    "app.kubernetes.io/component": "controller",
+};
 
 /** The public address of a LoadBalancer Service: a hostname (AWS NLB) or an IP (Azure LB). */
 export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceStatus | undefined): string | undefined {
