@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface IngressNginxArgs extends AddonArgs {
@@ -61,12 +61,7 @@ export class IngressNginx extends pulumi.ComponentResource {
                 // The chart renders the PDB only with more than one replica.
                 ...(args.replicas >= 2 ? { minAvailable: 1 } : {}),
                 // User traffic: runs on the workload pool, spread across zones so a zone loss keeps serving.
-                topologySpreadConstraints: [{
-                    maxSkew: 1,
-                    topologyKey: cluster.placement.zoneTopologyKey,
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: CONTROLLER_POD_LABELS },
-                }],
+                topologySpreadConstraints: zoneSpread(cluster.placement.zoneTopologyKey, CONTROLLER_POD_LABELS),
                 // No CPU limit: throttling nginx adds latency to every request.
                 resources: resources("200m", "256Mi", undefined, "512Mi"),
                 service: {
