@@ -38,7 +38,7 @@ export interface MigrationPlan {
 
 export class MigrationError extends Error {}
 
-export function isIngressController(value: string): value is IngressControllerName {
+function isIngressController(value: string): value is IngressControllerName {
     return (INGRESS_CONTROLLERS as readonly string[]).includes(value);
 }
 

@@ -44,7 +44,7 @@ export const DNS01_RECURSIVE_NAMESERVERS = "8.8.8.8:53,1.1.1.1:53";
  * replacement for the deprecated `enableGatewayAPI`; the ExperimentalGatewayAPISupport
  * feature gate it needs is on by default since v1.15).
  */
-export function controllerConfiguration(gatewayApi: boolean): Values | undefined {
+function controllerConfiguration(gatewayApi: boolean): Values | undefined {
     return gatewayApi
         ? { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } }
         : undefined;

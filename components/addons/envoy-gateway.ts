@@ -17,7 +17,7 @@ export interface EnvoyGatewayArgs extends AddonArgs {
 
 const RELEASE_NAME = "envoy-gateway";
 /** The controller name Envoy Gateway answers to (chart default `config.envoyGateway.gateway.controllerName`). */
-export const ENVOY_GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
+const ENVOY_GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Labels the chart puts on the controller pods (its selector), with release name RELEASE_NAME. */
 const CONTROLLER_POD_LABELS = {
     "control-plane": "envoy-gateway",
