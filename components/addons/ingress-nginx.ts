@@ -13,7 +13,7 @@ export interface IngressNginxArgs extends AddonArgs {
 
 const RELEASE_NAME = "ingress-nginx";
 /** `<release>-controller`: the chart's name for the controller Service (and Deployment). */
-const CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
+export const INGRESS_NGINX_CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
 /**
  * Labels the chart puts on the controller pods. Only the zone spread selects on them: the app
  * admits ingress-nginx by namespace (INGRESS_PROXY_PODS), since they follow chart overrides.
@@ -122,7 +122,7 @@ export class IngressNginx extends pulumi.ComponentResource {
         // so reading the Service after it finds one.
         const service = k8s.core.v1.Service.get(
             `${name}-controller-svc`,
-            pulumi.interpolate`${chart.namespace}/${CONTROLLER_SERVICE}`,
+            pulumi.interpolate`${chart.namespace}/${INGRESS_NGINX_CONTROLLER_SERVICE}`,
             { provider, parent: this, dependsOn: [chart.release] },
         );
         this.loadBalancerAddress = service.status.apply((status) => loadBalancerAddressOf(status) ?? "");
