@@ -12,7 +12,9 @@
  *
  *   npm run plan -- --stack prod --migrate-ingress envoy-gateway
  */
-import { INGRESS_CONTROLLERS, IngressControllerName } from "../components/addons/ingress-controllers";
+import { INGRESS_CONTROLLERS, IngressControllerName, PUBLIC_GATEWAY } from "../components/addons/ingress-controllers";
+import { INGRESS_NGINX_CONTROLLER_SERVICE } from "../components/addons/ingress-nginx";
+import { NAMESPACES } from "../components/addons/well-known";
 import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { ResourceChange, diffEvaluations } from "./drill/simulate";
 import { StackEvaluator, stackEvaluator } from "./offline/evaluate-stack";
@@ -38,9 +40,15 @@ export interface MigrationPlan {
 
 export class MigrationError extends Error {}
 
-export function isIngressController(value: string): value is IngressControllerName {
+function isIngressController(value: string): value is IngressControllerName {
     return (INGRESS_CONTROLLERS as readonly string[]).includes(value);
 }
+
+/** Where an operator reads a controller's load balancer address on a cluster. */
+const ADDRESS_COMMAND: Record<IngressControllerName, string> = {
+    "ingress-nginx": `kubectl get service -n ${NAMESPACES.ingress} ${INGRESS_NGINX_CONTROLLER_SERVICE}`,
+    "envoy-gateway": `kubectl get gateway -n ${PUBLIC_GATEWAY.namespace} ${PUBLIC_GATEWAY.name}`,
+};
 
 /** The steps from the stack's current controller to `to`, without their change sets. */
 export function migrationSteps(from: IngressControllerName, to: IngressControllerName, ttlSeconds: number): Omit<MigrationStep, "changes">[] {
@@ -50,7 +58,7 @@ export function migrationSteps(from: IngressControllerName, to: IngressControlle
             title: `Run ${to} beside ${from}`,
             commands: [set("alsoRun", to), "pulumi up"],
             overrides: [`platform.ingress.alsoRun=${to}`],
-            then: `Test each cluster through the new controller before it is public: curl --resolve <cluster name>:443:<its address> https://<cluster name>/healthz (the address: kubectl get gateway -n envoy-gateway-system public, or the ingress-nginx controller Service).`,
+            then: `Test each cluster through the new controller before it is public: curl --resolve <cluster name>:443:<its address> https://<cluster name>/healthz (its address: ${ADDRESS_COMMAND[to]}).`,
         },
         {
             title: `Move the records to ${to}`,

@@ -4,7 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
 import { ClusterIssuers, GlobalNameChallengeSolver } from "./cluster-issuers";
 import { Values } from "./deep-merge";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { CLUSTER_ISSUERS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface CertManagerArgs extends AddonArgs {
@@ -44,7 +44,7 @@ export const DNS01_RECURSIVE_NAMESERVERS = "8.8.8.8:53,1.1.1.1:53";
  * replacement for the deprecated `enableGatewayAPI`; the ExperimentalGatewayAPISupport
  * feature gate it needs is on by default since v1.15).
  */
-export function controllerConfiguration(gatewayApi: boolean): Values | undefined {
+function controllerConfiguration(gatewayApi: boolean): Values | undefined {
     return gatewayApi
         ? { apiVersion: "controller.config.cert-manager.io/v1alpha1", kind: "ControllerConfiguration", gatewayAPI: { enabled: true } }
         : undefined;
@@ -58,20 +58,9 @@ function configChecksum(config: Values): Record<string, string> {
     return { "checksum/config": createHash("sha256").update(JSON.stringify(config)).digest("hex") };
 }
 
-/** Spread a component's pods over the zones, on the labels the chart gives them. */
-function zoneSpread(topologyKey: string, podName: string, component: string) {
-    return [{
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: {
-            matchLabels: {
-                "app.kubernetes.io/name": podName,
-                "app.kubernetes.io/instance": RELEASE_NAME,
-                "app.kubernetes.io/component": component,
-            },
-        },
-    }];
+/** The labels the chart gives a component's pods. */
+function podLabels(podName: string, component: string): Record<string, string> {
+    return { "app.kubernetes.io/name": podName, "app.kubernetes.io/instance": RELEASE_NAME, "app.kubernetes.io/component": component };
 }
 
 /**
@@ -120,7 +109,7 @@ export class CertManager extends pulumi.ComponentResource {
 
             replicaCount: replicas,
             podDisruptionBudget: pdb,
-            topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, "cert-manager", "controller"),
+            topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, podLabels("cert-manager", "controller")),
             serviceAccount: { create: true, name: CERT_MANAGER_SERVICE_ACCOUNT, annotations: identity.serviceAccountAnnotations },
             podLabels: identity.podLabels,
             ...systemPool,
@@ -141,7 +130,7 @@ export class CertManager extends pulumi.ComponentResource {
             webhook: {
                 replicaCount: replicas,
                 podDisruptionBudget: pdb,
-                topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, "webhook", "webhook"),
+                topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, podLabels("webhook", "webhook")),
                 ...systemPool,
                 resources: resources("10m", "64Mi", undefined, "128Mi"),
             },

@@ -17,7 +17,7 @@ export interface ChartRef {
 }
 
 /** OCI registries are addressed by a chart URL, classic repositories by name + repository URL. */
-export function isOciRepository(repo: string): boolean {
+function isOciRepository(repo: string): boolean {
     return repo.startsWith("oci://");
 }
 

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClusterHandle, NodeAutoscaling } from "../cluster/contract";
 import { AutoscalerTuning } from "../cluster/types";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { Values } from "./deep-merge";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
@@ -109,14 +109,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
             // scale-up that only the autoscaler itself can do. The spread puts the standby in another zone.
             replicaCount: 2,
             podDisruptionBudget: { maxUnavailable: 1 },
-            topologySpreadConstraints: [
-                {
-                    maxSkew: 1,
-                    topologyKey: placement.zoneTopologyKey,
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: { "app.kubernetes.io/instance": CLUSTER_AUTOSCALER_RELEASE } },
-                },
-            ],
+            topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, { "app.kubernetes.io/instance": CLUSTER_AUTOSCALER_RELEASE }),
             resources: resources("100m", "300Mi", undefined, "600Mi"),
             tolerations: placement.systemTolerations,
             nodeSelector: placement.systemNodeSelector,

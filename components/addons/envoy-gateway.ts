@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
 import { Values } from "./deep-merge";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { PUBLIC_GATEWAY, envoyProxyPodLabels } from "./ingress-controllers";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
@@ -17,7 +17,7 @@ export interface EnvoyGatewayArgs extends AddonArgs {
 
 const RELEASE_NAME = "envoy-gateway";
 /** The controller name Envoy Gateway answers to (chart default `config.envoyGateway.gateway.controllerName`). */
-export const ENVOY_GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
+const ENVOY_GATEWAY_CONTROLLER_NAME = "gateway.envoyproxy.io/gatewayclass-controller";
 /** Labels the chart puts on the controller pods (its selector), with release name RELEASE_NAME. */
 const CONTROLLER_POD_LABELS = {
     "control-plane": "envoy-gateway",
@@ -26,10 +26,6 @@ const CONTROLLER_POD_LABELS = {
 };
 /** Envoy's Prometheus endpoint on the proxy pods (container port "metrics", 19001). */
 const PROXY_METRICS_PATH = "/stats/prometheus";
-
-function zoneSpread(topologyKey: string, matchLabels: Record<string, string>) {
-    return [{ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } }];
-}
 
 /**
  * Envoy Gateway: the Gateway API controller and the data plane of the platform's

@@ -12,7 +12,7 @@ export interface GatewayApiCrdsArgs {
 }
 
 /** The Gateway API release channel installed: only APIs that graduated, nothing experimental. */
-export const GATEWAY_API_CHANNEL = "standard";
+const GATEWAY_API_CHANNEL = "standard";
 
 /**
  * The Gateway API CRDs (standard channel) and Envoy Gateway's own CRDs, from the

@@ -90,6 +90,14 @@ export function installChart(owner: pulumi.ComponentResource, name: string, args
     };
 }
 
+/**
+ * Spread the pods with these labels over the zones, softly (a zone that is gone or full
+ * does not block scheduling): the one zone spread every add-on states the same way.
+ */
+export function zoneSpread(topologyKey: string, matchLabels: Record<string, string>) {
+    return [{ maxSkew: 1, topologyKey, whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels } }];
+}
+
 /** Standard resource block, so every add-on states requests and limits the same way. */
 export function resources(cpu: string, memory: string, cpuLimit?: string, memoryLimit?: string) {
     return {

@@ -55,13 +55,6 @@ export function envoyProxyPodLabels(gatewayName: string, gatewayNamespace: strin
     };
 }
 
-/** Labels the ingress-nginx chart puts on its controller pods (release "ingress-nginx"). */
-export const INGRESS_NGINX_CONTROLLER_POD_LABELS = {
-    "app.kubernetes.io/name": "ingress-nginx",
-    "app.kubernetes.io/instance": "ingress-nginx",
-    "app.kubernetes.io/component": "controller",
-} as const;
-
 /**
  * The pods that carry user traffic into the cluster for each controller: the peers the
  * app admits. ingress-nginx is admitted by namespace, as it always was (its pod labels

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
-import { INGRESS_NGINX_CONTROLLER_POD_LABELS } from "./ingress-controllers";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { INGRESS_CLASS, MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
 
 export interface IngressNginxArgs extends AddonArgs {
@@ -14,9 +13,16 @@ export interface IngressNginxArgs extends AddonArgs {
 
 const RELEASE_NAME = "ingress-nginx";
 /** `<release>-controller`: the chart's name for the controller Service (and Deployment). */
-const CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
-/** Labels the chart puts on the controller pods. */
-const CONTROLLER_POD_LABELS = INGRESS_NGINX_CONTROLLER_POD_LABELS;
+export const INGRESS_NGINX_CONTROLLER_SERVICE = `${RELEASE_NAME}-controller`;
+/**
+ * Labels the chart puts on the controller pods. Only the zone spread selects on them: the app
+ * admits ingress-nginx by namespace (INGRESS_PROXY_PODS), since they follow chart overrides.
+ */
+const CONTROLLER_POD_LABELS = {
+    "app.kubernetes.io/name": "ingress-nginx",
+    "app.kubernetes.io/instance": RELEASE_NAME,
+    "app.kubernetes.io/component": "controller",
+};
 
 /** The public address of a LoadBalancer Service: a hostname (AWS NLB) or an IP (Azure LB). */
 export function loadBalancerAddressOf(status: k8s.types.output.core.v1.ServiceStatus | undefined): string | undefined {
@@ -55,12 +61,7 @@ export class IngressNginx extends pulumi.ComponentResource {
                 // The chart renders the PDB only with more than one replica.
                 ...(args.replicas >= 2 ? { minAvailable: 1 } : {}),
                 // User traffic: runs on the workload pool, spread across zones so a zone loss keeps serving.
-                topologySpreadConstraints: [{
-                    maxSkew: 1,
-                    topologyKey: cluster.placement.zoneTopologyKey,
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: CONTROLLER_POD_LABELS },
-                }],
+                topologySpreadConstraints: zoneSpread(cluster.placement.zoneTopologyKey, CONTROLLER_POD_LABELS),
                 // No CPU limit: throttling nginx adds latency to every request.
                 resources: resources("200m", "256Mi", undefined, "512Mi"),
                 service: {
@@ -121,7 +122,7 @@ export class IngressNginx extends pulumi.ComponentResource {
         // so reading the Service after it finds one.
         const service = k8s.core.v1.Service.get(
             `${name}-controller-svc`,
-            pulumi.interpolate`${chart.namespace}/${CONTROLLER_SERVICE}`,
+            pulumi.interpolate`${chart.namespace}/${INGRESS_NGINX_CONTROLLER_SERVICE}`,
             { provider, parent: this, dependsOn: [chart.release] },
         );
         this.loadBalancerAddress = service.status.apply((status) => loadBalancerAddressOf(status) ?? "");

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { CHARTS } from "./charts";
-import { AddonArgs, installChart, resources } from "./helm-addon";
+import { AddonArgs, installChart, resources, zoneSpread } from "./helm-addon";
 import { Values } from "./deep-merge";
 import { NAMESPACES, REQUESTS_PER_SECOND_METRIC } from "./well-known";
 
@@ -65,14 +65,7 @@ export class MetricsAdapter extends pulumi.ComponentResource {
             replicas,
             // Without the adapter every HPA on this metric stops scaling: keep one up through node drains.
             podDisruptionBudget: { enabled: replicas > 1, maxUnavailable: 1 },
-            topologySpreadConstraints: [
-                {
-                    maxSkew: 1,
-                    topologyKey: placement.zoneTopologyKey,
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus-adapter", "app.kubernetes.io/instance": releaseName } },
-                },
-            ],
+            topologySpreadConstraints: zoneSpread(placement.zoneTopologyKey, { "app.kubernetes.io/name": "prometheus-adapter", "app.kubernetes.io/instance": releaseName }),
             resources: resources("100m", "128Mi", undefined, "256Mi"),
             tolerations: placement.systemTolerations,
             nodeSelector: placement.systemNodeSelector,

@@ -31,7 +31,7 @@ export interface PublicGatewayArgs {
 }
 
 /** Response headers nginx adds (HSTS with subdomains, its default max-age; addHeaders), set on every response. */
-export const SECURITY_RESPONSE_HEADERS = [
+const SECURITY_RESPONSE_HEADERS = [
     { name: "Strict-Transport-Security", value: "max-age=31536000; includeSubDomains" },
     { name: "X-Content-Type-Options", value: "nosniff" },
     { name: "X-Frame-Options", value: "DENY" },

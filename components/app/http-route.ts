@@ -20,7 +20,7 @@ import { PORTS, PORT_NAMES, appLabels } from "./layout";
 import { AppContext, EdgeLimits } from "./types";
 
 /** ExternalDNS (v0.21) reads an HTTPRoute's hosts from its hostname annotation only. */
-export const EXTERNAL_DNS_GATEWAY_ANNOTATION_ONLY = { "external-dns.alpha.kubernetes.io/gateway-hostname-source": "annotation-only" } as const;
+const EXTERNAL_DNS_GATEWAY_ANNOTATION_ONLY = { "external-dns.alpha.kubernetes.io/gateway-hostname-source": "annotation-only" } as const;
 
 export interface HttpRouteArgs {
     hostname: string;
@@ -35,7 +35,7 @@ export interface HttpRouteArgs {
 }
 
 /** The rule's backends: the stable Service alone, or stable and canary splitting 100 by weight. */
-export function weightedBackends(stableService: string, canary?: { service: string; weight: number }) {
+function weightedBackends(stableService: string, canary?: { service: string; weight: number }) {
     const backend = (name: string) => ({ group: "", kind: "Service", name, port: PORTS.service });
     if (!canary) return [backend(stableService)];
     return [{ ...backend(stableService), weight: 100 - canary.weight }, { ...backend(canary.service), weight: canary.weight }];

@@ -9,6 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ingressLayer } from "../addons/ingress-controllers";
 import { CanaryTrack } from "./canary";
 import { createBackendTlsPolicy, createHttpRoute, createTrafficPolicy } from "./http-route";
 import { createCanaryIngress, createStableIngress } from "./ingress";
@@ -16,7 +17,7 @@ import { InternalTls } from "./tls";
 import { AppContext, AppEnvironment, EdgeLimits, PublicEntry } from "./types";
 
 /** ingress-nginx alone: the platform's default, and what callers that say nothing get. */
-export const DEFAULT_PUBLIC_ENTRY: PublicEntry = { serving: "ingress-nginx", running: ["ingress-nginx"] };
+export const DEFAULT_PUBLIC_ENTRY: PublicEntry = ingressLayer("ingress-nginx");
 
 export interface PublicEntryArgs {
     entry: PublicEntry;

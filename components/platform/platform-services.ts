@@ -277,8 +277,9 @@ export class PlatformServices extends pulumi.ComponentResource {
                 dependsOn: afterMonitoring,
             }, parent);
         }
-        // The plugin's chart issues its mTLS certificates with cert-manager.
-        if (settings.cloudnativePg?.enabled && this.certManager) {
+        if (settings.cloudnativePg?.enabled) {
+            // The plugin's chart issues its mTLS certificates with cert-manager: without it the database tier cannot start.
+            if (!this.certManager) throw new Error(`PlatformServices ${name}: CloudNativePG needs cert-manager (the Barman Cloud plugin's certificates); enable certManager`);
             this.cloudnativePg = new CloudNativePg(`${name}-cloudnative-pg`, {
                 cluster,
                 values: settings.cloudnativePg.values,
@@ -289,22 +290,23 @@ export class PlatformServices extends pulumi.ComponentResource {
             }, parent);
         }
 
-        if ((settings.kyverno?.enabled || settings.falco?.enabled) && !args.security) {
+        const { security } = args;
+        if ((settings.kyverno?.enabled || settings.falco?.enabled) && !security) {
             throw new Error(`PlatformServices ${name}: Kyverno and Falco need args.security (allowed registries, signed images, runtime profiles)`);
         }
-        if (settings.kyverno?.enabled) {
+        if (settings.kyverno?.enabled && security) {
             this.kyverno = new Kyverno(`${name}-kyverno`, {
                 cluster,
                 values: settings.kyverno.values,
                 replicas: settings.kyverno.replicas,
                 enforcement: settings.kyverno.mode,
-                allowedRegistries: args.security!.allowedRegistries,
-                signedImages: args.security!.signedImages,
+                allowedRegistries: security.allowedRegistries,
+                signedImages: security.signedImages,
                 serviceMonitor,
                 dependsOn: afterMonitoring,
             }, parent);
         }
-        if (settings.falco?.enabled) {
+        if (settings.falco?.enabled && security) {
             this.falco = new Falco(`${name}-falco`, {
                 cluster,
                 values: settings.falco.values,
@@ -313,7 +315,7 @@ export class PlatformServices extends pulumi.ComponentResource {
                 alertmanagerUrl: this.monitoring?.alertmanagerUrl ?? PROMETHEUS.alertmanagerUrl,
                 elasticsearch: !!this.logging,
                 clusterLabel: cluster.name,
-                workloads: args.security!.runtimeProfiles,
+                workloads: security.runtimeProfiles,
                 serviceMonitor,
                 // Falcosidekick reads Elasticsearch's Secrets, which exist once ECK created the cluster.
                 dependsOn: [...afterMonitoring, ...(this.logging ? [this.logging.elasticsearch] : [])],

@@ -11,6 +11,7 @@ import { CLOUDS, CloudName, SYSTEM_POOL_TOLERATION } from "../../components/clus
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { assertPinnedRelease, assertRequestsAndMemoryLimit, evaluateOnFakeCluster } from "../support/addon-testing";
 import { unknownValueKeys } from "../support/chart-keys";
+import { kubernetesObjects, validateAllKubernetesResources } from "../support/k8s-schema";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -110,9 +111,18 @@ describe("Envoy Gateway add-on", () => {
         });
     }
 
+    for (const cloud of CLOUDS) {
+        it(`every object of the layer validates against its pinned schema: Namespace, EnvoyProxy, GatewayClass, Gateway, ClientTrafficPolicy, PodMonitors (${cloud})`, async () => {
+            const kinds = kubernetesObjects(evs[cloud]).map((r) => r.type.split(":").pop()).sort();
+            assert.deepEqual(kinds, ["ClientTrafficPolicy", "EnvoyProxy", "Gateway", "GatewayClass", "Namespace", "PodMonitor", "PodMonitor"]);
+            assert.deepEqual(await validateAllKubernetesResources(evs[cloud]), []);
+        });
+    }
+
     it("a single proxy gets no PDB (it would block every node drain)", async () => {
         const ev = await build("azure", { proxyReplicas: 1 });
         assert.equal(only(ev, T.envoyProxy).inputs.spec.provider.kubernetes.envoyPDB, undefined);
+        assert.deepEqual(await validateAllKubernetesResources(ev), []);
     });
 
     it("the GatewayClass names Envoy Gateway's controller and the EnvoyProxy, which wait for the CRDs and the controller", () => {

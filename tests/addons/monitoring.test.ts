@@ -338,6 +338,18 @@ describe("Monitoring (kube-prometheus-stack)", () => {
         for (const r of kinds(ev)) assert.equal(r.protect, false, `${r.type} ${r.name}`);
     });
 
+    it("turns custom resources into kube-state-metrics metrics only when asked, with exactly the read rules given, on keys the subchart defines", async () => {
+        const config = { kind: "CustomResourceStateMetrics", spec: { resources: [{ groupVersionKind: { group: "example.io", version: "v1", kind: "Widget" } }] } };
+        const rbacRules = [{ apiGroups: ["example.io"], resources: ["widgets"], verbs: ["list", "watch"] }];
+        const { ev: ev2 } = await evaluateOnFakeCluster("aws", (cluster) => { build(cluster, {}, { customResourceMetrics: { config, rbacRules } }); });
+        const ksm = release(ev2, "aws").inputs.values["kube-state-metrics"];
+        assert.deepEqual(ksm.customResourceState, { enabled: true, config });
+        assert.deepEqual(ksm.rbac, { extraRules: rbacRules });
+        assert.deepEqual(unknownValueKeys("kube-state-metrics", "8.4.0", ksm), []);
+        const without = values(ev, "aws")["kube-state-metrics"];
+        assert.deepEqual([without.customResourceState, without.rbac], [undefined, undefined], "the subchart's defaults stay untouched");
+    });
+
     it("lets the caller's values win and waits for the caller's dependencies", async () => {
         const { ev: ev2 } = await evaluateOnFakeCluster("aws", (cluster) => {
             const before = new Before("before");

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { argsProblems } from "../../components/app/validation";
 import { ClusterHandle } from "../../components/cluster/contract";
 import { Evaluation } from "../../commands/offline/harness";
+import { validateAllKubernetesResources } from "../support/k8s-schema";
 import { ArgsOverrides, CLOUDS, TYPES, appArgs, evaluateApp, objectNamed } from "./app-fixture";
 
 const ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute";
@@ -61,6 +62,10 @@ for (const cloud of CLOUDS) {
             assert.ok(envoyNames.includes("financial-app.financial-app.svc") && envoyNames.includes("financial-app-canary.financial-app.svc"), "the name verified is on the certificate of both tracks");
         });
 
+        it("every object it emits validates against its pinned schema (Gateway API v1.6.1 standard, Envoy Gateway v1.9.0 CRDs)", async () => {
+            assert.deepEqual(await validateAllKubernetesResources(ev), []);
+        });
+
         it("maps the edge limits to a BackendTrafficPolicy on the route: 60 s request timeout, 5 s connect, 413 above 1 MiB, no rate limit by default", () => {
             assert.deepEqual(objectNamed(ev, TRAFFIC, "financial-app").inputs.spec, {
                 targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: "financial-app" }],
@@ -81,6 +86,8 @@ for (const cloud of CLOUDS) {
         it("a configured rate limit becomes nginx's limit-rps and Envoy Gateway's local rate limit, with the same timeouts and body size on both", async () => {
             const edge = { requestTimeoutSeconds: 30, connectTimeoutSeconds: 3, maxRequestBodyMiB: 8, requestsPerSecond: 200 };
             const { ev } = await evaluateApp(cloud, { ...ENVOY, publicEntry: { serving: "envoy-gateway", running: ["envoy-gateway", "ingress-nginx"], gateway: GATEWAY }, edge });
+            // The rate limit is rendered only here (no stack sets one): check it against the pinned CRD, not only by value.
+            assert.deepEqual(await validateAllKubernetesResources(ev), []);
             const spec = objectNamed(ev, TRAFFIC, "financial-app").inputs.spec;
             assert.deepEqual(spec.rateLimit, { type: "Local", local: { rules: [{ limit: { requests: 200, unit: "Second" } }] } });
             assert.deepEqual([spec.timeout.http.requestTimeout, spec.timeout.tcp.connectTimeout, spec.requestBuffer.limit], ["30s", "3s", "8Mi"]);

@@ -66,10 +66,12 @@ for (const cloud of CLOUDS) {
             assert.deepEqual(spec.ingress, [{ from: [ENVOY_PROXIES], ports: [{ protocol: "TCP", port: 8443 }] }]);
         });
 
-        it("while migrating, admits both controllers' proxies, and only them", async () => {
-            const { ev } = await evaluateApp(cloud, { publicEntry: { serving: "ingress-nginx", running: ["ingress-nginx", "envoy-gateway"], gateway: GATEWAY } });
-            const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-from-ingress-controller").inputs.spec;
-            assert.deepEqual(spec.ingress[0].from, [{ namespaceSelector: namespace("ingress-nginx") }, ENVOY_PROXIES]);
+        it("while migrating, admits both controllers' proxies, and only them, in the same order whichever serves (moving the records leaves the policy untouched)", async () => {
+            for (const [serving, alsoRun] of [["ingress-nginx", "envoy-gateway"], ["envoy-gateway", "ingress-nginx"]] as const) {
+                const { ev } = await evaluateApp(cloud, { publicEntry: { serving, running: [serving, alsoRun], gateway: GATEWAY } });
+                const spec = objectNamed(ev, TYPES.networkPolicy, "financial-app-allow-from-ingress-controller").inputs.spec;
+                assert.deepEqual(spec.ingress, [{ from: [{ namespaceSelector: namespace("ingress-nginx") }, ENVOY_PROXIES], ports: [{ protocol: "TCP", port: 8443 }] }], `${serving} serving`);
+            }
         });
 
         it("lets only the monitoring namespace scrape the app's metrics port", async () => {

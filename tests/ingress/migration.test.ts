@@ -81,11 +81,22 @@ describe("ingress migration ingress-nginx → envoy-gateway (prod, planned offli
 
 describe("ingress migration plan: arguments", () => {
     it("the way back is the same three steps in the other direction", () => {
-        assert.deepEqual(migrationSteps("envoy-gateway", "ingress-nginx", 60).map((s) => s.overrides), [
+        const back = migrationSteps("envoy-gateway", "ingress-nginx", 60);
+        assert.deepEqual(back.map((s) => s.overrides), [
             ["platform.ingress.alsoRun=ingress-nginx"],
             ["platform.ingress.controller=ingress-nginx", "platform.ingress.alsoRun=envoy-gateway"],
             ["platform.ingress.controller=ingress-nginx"],
         ]);
+        assert.deepEqual(back.map((s) => s.commands), [
+            ["pulumi config set --path platform.ingress.alsoRun ingress-nginx", "pulumi up"],
+            ["pulumi config set --path platform.ingress.controller ingress-nginx", "pulumi config set --path platform.ingress.alsoRun envoy-gateway", "pulumi up"],
+            ["pulumi config rm --path platform.ingress.alsoRun", "pulumi up"],
+        ]);
+    });
+
+    it("step 1 tells where to read the new controller's address: the one being added, by its real names", () => {
+        assert.match(migrationSteps("ingress-nginx", "envoy-gateway", 60)[0].then, /\(its address: kubectl get gateway -n envoy-gateway-system public\)\.$/);
+        assert.match(migrationSteps("envoy-gateway", "ingress-nginx", 60)[0].then, /\(its address: kubectl get service -n ingress-nginx ingress-nginx-controller\)\.$/);
     });
 
     it("refuses an unknown controller, and a switch to the controller already serving", async () => {
