@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { BackupStoreInfo, ForeignBackupAccess } from "../cluster/contract";
+import { foreignAccessEnv } from "../cluster/foreign-access";
 import { CHARTS } from "./charts";
 import { AddonArgs, installChart, resources } from "./helm-addon";
 import { MONITORING_SELECTOR_LABELS, NAMESPACES } from "./well-known";
@@ -78,27 +79,6 @@ function storeLocation(store: BackupStoreInfo): StoreLocation {
                     storageAccountURI: pulumi.interpolate`https://${store.storageAccount}.blob.core.windows.net`,
                 },
             };
-    }
-}
-
-/**
- * Env vars that make the peer cloud's SDK exchange a token of THIS cluster for
- * the peer's read-only identity. They only work because the peer is in the other
- * cloud: the cluster's own identity webhook sets the same variables for its own cloud.
- */
-function peerCredentialEnv(peer: ForeignBackupAccess): { name: string; value: pulumi.Input<string> }[] {
-    switch (peer.provider) {
-        case "aws":
-            return [
-                { name: "AWS_ROLE_ARN", value: peer.roleArn },
-                { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: PEER_TOKEN_FILE },
-            ];
-        case "azure":
-            return [
-                { name: "AZURE_CLIENT_ID", value: peer.clientId },
-                { name: "AZURE_TENANT_ID", value: peer.tenantId },
-                { name: "AZURE_FEDERATED_TOKEN_FILE", value: PEER_TOKEN_FILE },
-            ];
     }
 }
 
@@ -236,7 +216,7 @@ export class Velero extends pulumi.ComponentResource {
                 defaultVolumesToFsBackup: true,
                 backupStorageLocation: locations,
                 // Rendered into both the server and the node agent.
-                extraEnvVars: peer ? peerCredentialEnv(peer) : [],
+                extraEnvVars: peer ? foreignAccessEnv(peer, PEER_TOKEN_FILE) : [],
             },
             schedules: {
                 [scheduleKey(cluster.cloud)]: {

@@ -149,8 +149,10 @@ describe("Velero add-on", () => {
         assert.equal(peerLocation.config.region, "us-east-1");
 
         const env = envByName(values);
-        assert.deepEqual(Object.keys(env).sort(), ["AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]);
+        assert.deepEqual(Object.keys(env).sort(), ["AWS_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]);
         assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::123456789012:role/velero-peer-reader");
+        // STS and S3 are called in the bucket's region, as the database's peer-archive reader does.
+        assert.equal(env.AWS_REGION, "us-east-1");
         assertTokenProjected(values, env.AWS_WEB_IDENTITY_TOKEN_FILE, "sts.amazonaws.com");
     });
 
