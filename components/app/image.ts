@@ -1,3 +1,4 @@
+import { unpinnedReason } from "../security/image-reference";
 import { AppEnvironment, AppImage } from "./types";
 
 /** The full image reference: `repo@sha256:...` for a digest, `repo:tag` otherwise. */
@@ -27,20 +28,10 @@ export function appImageProblems(image: AppImage, environment: AppEnvironment): 
     return problems;
 }
 
-/** The tag of a `name:tag` or `name@digest` reference (a registry port is not a tag). */
-function tagOf(reference: string): string | undefined {
-    if (reference.includes("@sha256:")) return undefined;
-    const lastSegment = reference.slice(reference.lastIndexOf("/") + 1);
-    const colon = lastSegment.lastIndexOf(":");
-    return colon >= 0 ? lastSegment.slice(colon + 1) : undefined;
-}
-
-/** A sidecar image must name a version (tag or digest); prod also refuses `latest`. */
+/** A sidecar image must name a version (tag or full digest); prod also refuses `latest`. One rule with the inventory and the pack. */
 export function pinnedImageProblems(label: string, reference: string, environment: AppEnvironment): string[] {
-    const tag = tagOf(reference);
-    if (!tag && !reference.includes("@sha256:")) return [`${label}: "${reference}" has no tag; pin an explicit version`];
-    if (environment === "prod" && tag === "latest") return [`${label}: "latest" is not allowed in prod; pin an explicit version`];
-    return [];
+    const reason = unpinnedReason(reference, environment === "prod");
+    return reason ? [`${label}: "${reference}" ${reason}; pin an explicit version`] : [];
 }
 
 /** Pinned sidecar images the platform is tested with; bump them here (stack config may override). */

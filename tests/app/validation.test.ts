@@ -23,11 +23,20 @@ describe("FinancialApp image rules", () => {
         await assert.rejects(
             evaluateApp("aws", { sidecarImages: { envoy: "envoyproxy/envoy:latest", fluentd: "fluent/fluentd:v1.18", prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0", debug: "busybox" } }),
             (err: Error) => {
-                assert.match(err.message, /sidecarImages\.envoy: "latest" is not allowed in prod/);
-                assert.match(err.message, /sidecarImages\.debug: "busybox" has no tag; pin an explicit version/);
+                assert.match(err.message, /sidecarImages\.envoy: "envoyproxy\/envoy:latest" uses the mutable "latest" tag; pin an explicit version/);
+                assert.match(err.message, /sidecarImages\.debug: "busybox" has no tag or digest \(it would mean latest\); pin an explicit version/);
                 return true;
             },
         );
+    });
+
+    it("rejects a sidecar with a truncated digest in any environment, and accepts latest sidecars in dev", async () => {
+        const sidecars = { envoy: "envoyproxy/envoy@sha256:abc", fluentd: "fluent/fluentd:latest", prometheusAgent: "quay.io/prometheus/prometheus:v3.5.0", debug: "busybox:1.37" };
+        await assert.rejects(evaluateApp("aws", { environment: "dev", sidecarImages: sidecars }), (err: Error) => {
+            assert.match(err.message, /sidecarImages\.envoy: "envoyproxy\/envoy@sha256:abc" digest "sha256:abc" is not sha256:<64 hex>/);
+            assert.doesNotMatch(err.message, /sidecarImages\.fluentd/);
+            return true;
+        });
     });
 
     it("rejects a tag and a digest together in any environment", async () => {
