@@ -84,13 +84,6 @@ export const BUILT_IN_TYPED_FIELDS: Record<string, Record<string, ModelRef>> = {
     "kibana.k8s.elastic.co/v1/Kibana": { "spec.podTemplate": POD_TEMPLATE_SPEC },
 };
 
-/** Groups deliberately not validated, and why. Anything else without a schema is a failure. */
-export const SKIPPED_API_GROUPS: { suffix: string; reason: string }[] = [];
-
-/** Why a group is not validated, or undefined when it must be. */
-export function skipReason(group: string): string | undefined {
-    return SKIPPED_API_GROUPS.find((s) => group.endsWith(s.suffix))?.reason;
-}
 
 /** Recorded types that are not Kubernetes objects (Helm releases, YAML/kustomize groupings). */
 const NOT_OBJECTS = [/^kubernetes:helm\.sh\//, /^kubernetes:yaml/, /^kubernetes:kustomize/];
@@ -167,13 +160,10 @@ function fail(errors: string[]): void {
 }
 
 /**
- * Validates one object. Resolves to "skipped" for a deliberately skipped group,
- * "validated" when the schema accepts it; rejects with every error found, or
- * when no schema is known for the kind.
+ * Validates one object. Resolves to "validated" when the schema accepts it; rejects
+ * with every error found, or when no schema is known for the kind (no kind is skipped).
  */
-export async function validateKubernetesObject(apiVersion: string, kind: string, object: unknown): Promise<"validated" | "skipped"> {
-    const { group } = splitApiVersion(apiVersion);
-    if (skipReason(group)) return "skipped";
+export async function validateKubernetesObject(apiVersion: string, kind: string, object: unknown): Promise<"validated"> {
     const data = { ...(object as object), apiVersion, kind };
     const key = gvk(apiVersion, kind);
     const fieldList = registeredFieldList(key);
@@ -227,8 +217,6 @@ function apiVersionKind(resource: RecordedResource): { apiVersion: string; kind:
 export interface ValidationReport {
     /** Every failure, as `<type> "<name>": <reason>`. */
     failures: string[];
-    /** Objects of deliberately skipped groups, as `<type> "<name>"`. */
-    skipped: string[];
     validated: number;
 }
 
@@ -242,12 +230,12 @@ export async function validateKubernetesResources(evaluation: Evaluation): Promi
         if (specifier && (await loadModel(specifier, kind))) refs.push({ specifier, kind });
     }
     loadModelFields(refs);
-    const report: ValidationReport = { failures: [], skipped: [], validated: 0 };
+    const report: ValidationReport = { failures: [], validated: 0 };
     for (const resource of objects) {
         const { apiVersion, kind } = apiVersionKind(resource);
         try {
-            if ((await validateKubernetesObject(apiVersion, kind, resource.inputs)) === "skipped") report.skipped.push(`${resource.type} "${resource.name}"`);
-            else report.validated++;
+            await validateKubernetesObject(apiVersion, kind, resource.inputs);
+            report.validated++;
         } catch (err) {
             report.failures.push(`${resource.type} "${resource.name}": ${(err as Error).message}`);
         }
@@ -255,7 +243,7 @@ export async function validateKubernetesResources(evaluation: Evaluation): Promi
     return report;
 }
 
-/** Every failure, as `<type> "<name>": <reason>`; empty when all objects are valid or skipped on purpose. */
+/** Every failure, as `<type> "<name>": <reason>`; empty when all objects are valid. */
 export async function validateAllKubernetesResources(evaluation: Evaluation): Promise<string[]> {
     return (await validateKubernetesResources(evaluation)).failures;
 }
