@@ -335,13 +335,10 @@ function decodeStruct(body) {
 
 /** The BinaryWriter/Reader frame of a Struct entry: field 1, length-delimited. */
 function entryHeader(length) {
-    const header = [ENTRY];
-    while (length >= 0x80) {
-        header.push((length & 0x7f) | 0x80);
-        length >>>= 7;
-    }
-    header.push(length);
-    return Buffer.from(header);
+    const header = new Writer(1 + varintSize(length), []);
+    header.buffer[header.at++] = ENTRY;
+    header.varint(length);
+    return header.buffer;
 }
 
 /** Makes google-protobuf's Struct keep its wire bytes (see the top of this file). */
