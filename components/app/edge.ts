@@ -8,6 +8,15 @@ import { EdgeLimits } from "./types";
 
 export const DEFAULT_EDGE_LIMITS: EdgeLimits = { requestTimeoutSeconds: 60, connectTimeoutSeconds: 5, maxRequestBodyMiB: 1 };
 
+/** The largest value each limit takes (stack config validates against the same numbers). */
+export const EDGE_LIMIT_MAXIMA: Record<keyof EdgeLimits, number> = {
+    requestTimeoutSeconds: 3600,
+    // nginx rejects a proxy-connect-timeout of 75 s or more.
+    connectTimeoutSeconds: 60,
+    maxRequestBodyMiB: 1024,
+    requestsPerSecond: 1_000_000,
+};
+
 /** ingress-nginx annotations (risk Low, except proxy-body-size: Medium; the controller caps the level at Medium). */
 export function nginxEdgeAnnotations(edge: EdgeLimits): Record<string, string> {
     return {
@@ -42,14 +51,10 @@ export function envoyBackendTrafficPolicySpec(routeName: string, edge: EdgeLimit
 
 export function edgeLimitProblems(edge: EdgeLimits): string[] {
     const problems: string[] = [];
-    const positive = (key: keyof EdgeLimits, value: number | undefined, max: number) => {
-        if (value === undefined) return;
+    for (const [key, max] of Object.entries(EDGE_LIMIT_MAXIMA) as [keyof EdgeLimits, number][]) {
+        const value = edge[key];
+        if (value === undefined) continue;
         if (!Number.isInteger(value) || value < 1 || value > max) problems.push(`edge.${key}: ${value} must be an integer from 1 to ${max}`);
-    };
-    positive("requestTimeoutSeconds", edge.requestTimeoutSeconds, 3600);
-    // nginx rejects a proxy-connect-timeout of 75 s or more.
-    positive("connectTimeoutSeconds", edge.connectTimeoutSeconds, 60);
-    positive("maxRequestBodyMiB", edge.maxRequestBodyMiB, 1024);
-    positive("requestsPerSecond", edge.requestsPerSecond, 1_000_000);
+    }
     return problems;
 }

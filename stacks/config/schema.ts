@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { INGRESS_CONTROLLERS } from "../../components/addons/ingress-controllers";
+import { EDGE_LIMIT_MAXIMA } from "../../components/app/edge";
 
 /**
  * The shape of a stack's configuration, after environment defaults are merged
@@ -207,11 +208,11 @@ const app = z.strictObject({
     hostPrefix: z.string().regex(/^[a-z0-9-]+$/),
     /** Limits at the edge, applied by whichever controller routes to the app. */
     edge: z.strictObject({
-        requestTimeoutSeconds: z.number().int().min(1).max(3600),
-        connectTimeoutSeconds: z.number().int().min(1).max(60),
-        maxRequestBodyMiB: z.number().int().min(1).max(1024),
+        requestTimeoutSeconds: z.number().int().min(1).max(EDGE_LIMIT_MAXIMA.requestTimeoutSeconds),
+        connectTimeoutSeconds: z.number().int().min(1).max(EDGE_LIMIT_MAXIMA.connectTimeoutSeconds),
+        maxRequestBodyMiB: z.number().int().min(1).max(EDGE_LIMIT_MAXIMA.maxRequestBodyMiB),
         /** Requests per second each proxy replica lets through (per client IP on ingress-nginx, all clients on Envoy Gateway); unset = no limit. */
-        requestsPerSecond: z.number().int().min(1).optional(),
+        requestsPerSecond: z.number().int().min(1).max(EDGE_LIMIT_MAXIMA.requestsPerSecond).optional(),
     }),
     canary: z.strictObject({
         /** Percent of traffic to the canary track; 0 removes the canary entirely. */

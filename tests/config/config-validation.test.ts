@@ -56,6 +56,7 @@ describe("stack config validation", () => {
         ["spot capacity on the AKS system pool", (c) => (c.azure.nodePools = { system: { capacityType: "spot" } }), /^azure\.nodePools\.system\.capacityType: AKS system pools cannot use spot capacity/],
         ["a public endpoint with no allowed CIDRs", (c) => (c.aws.endpoint = { publicAccess: true, allowedCidrs: [] }), /^aws\.endpoint\.allowedCidrs: a public API endpoint needs at least one allowed CIDR/],
         ["an untagged app image", (c) => delete c.app.image.tag, /^app\.image: "registry\.fin\.example\.com\/financial-app" has no tag or digest/],
+        ["an edge rate limit above what the proxies take", (c) => (c.app.edge = { requestsPerSecond: 2_000_000 }), /^app\.edge\.requestsPerSecond: 2000000 is too large; maximum is 1000000$/],
         ["a canary weight without a canary tag", (c) => (c.app.canary = { weight: 10 }), /^app\.canary\.tag: required when app\.canary\.weight is 10/],
         ["a global hostname outside the root zone", (c) => (c.dr.globalHostname = "app.other.org"), /^dr\.globalHostname: "app\.other\.org" must be in dns\.rootZone/],
         ["a health-check interval Route53 does not offer", (c) => (c.dr.healthCheck = { intervalSeconds: 15 }), /^dr\.healthCheck\.intervalSeconds: /],
