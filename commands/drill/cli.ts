@@ -16,7 +16,7 @@
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError } from "../../stacks/config";
 import { DatabaseApi } from "./database";
-import { UsageError, checkOverrides, parseFlags } from "../command-line";
+import { UsageError, checkOverrides, parseFlags, runIfMain } from "../command-line";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { Clock, DEFAULT_EXECUTE_TIMING, DrillDeps, DrillReport, DrillStack, executeDrill, previewFlip, systemClock } from "./orchestrator";
 import { DEFAULT_PITR_TIMING, PitrReport, parsePitrTime, renderPitrPlan, runPitr } from "./pitr";
@@ -432,14 +432,5 @@ export async function runCli(argv: string[], overrides: Partial<CliDeps> = {}): 
     }
 }
 
-if (require.main === module) {
-    runCli(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (err) => {
-            console.error(err instanceof Error ? err.stack ?? err.message : err);
-            process.exitCode = 2;
-        },
-    );
-}
+// A bug (anything runCli does not turn into an exit code) prints its stack trace and exits 2: the drill could not run.
+runIfMain(module, () => runCli(process.argv.slice(2)), { failureCode: 2 });
