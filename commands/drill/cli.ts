@@ -23,7 +23,7 @@ import { DEFAULT_PITR_TIMING, PitrReport, parsePitrTime, renderPitrPlan, runPitr
 import { writeDrillReport, writePitrReport, writeRestoreReport } from "./report";
 import { DEFAULT_RESTORE_TIMING, RestoreOptions, RestoreReport, VeleroRestoreApi, parseNamespaces, renderRestorePlan, runRestore } from "./restore";
 import { budgetFor, renderSimulation, simulate } from "./simulate";
-import { describeStep, replacementsIn } from "./update-plan";
+import { REPLACE_OPS, describeStep, replacementsIn } from "./update-plan";
 
 /** "dry-run": `--restore` without `--execute`. */
 export type DrillMode = "simulate" | "preview" | "execute" | "dry-run";
@@ -277,7 +277,7 @@ async function runPreview(args: DrillArgs, deps: CliDeps): Promise<number> {
     const { stack, to } = await openLive(args, deps);
     const result = await previewFlip(stack, to, deps.out);
     const replaced = replacementsIn(result.steps);
-    const counted = (result.changes.replace ?? 0) + (result.changes["create-replacement"] ?? 0) + (result.changes["delete-replaced"] ?? 0);
+    const counted = REPLACE_OPS.reduce((n, op) => n + (result.changes[op] ?? 0), 0);
     const summary = Object.entries(result.changes).map(([op, n]) => `${n} ${op}`).join(", ");
     deps.out(`\nPreview of activeCloud ${result.from} → ${to} on stack "${args.stack}": ${summary || "no changes"}`);
     if (replaced.length > 0 || counted > 0) {
