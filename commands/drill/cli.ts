@@ -86,7 +86,8 @@ options:
   --force             --execute despite failed pre-checks (unhealthy target, stale backup, replica lag);
                       never despite a plan that replaces a resource
   --report-dir DIR    where --execute writes drill-<stack>-<timestamp>.{json,md} (default drill-reports)
-  --timeout SECONDS   --execute: how long to wait for DNS and for the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds})
+  --timeout SECONDS   --execute: how long to wait for each thing the drill waits for: the demotion token,
+                      writes on the new primary, the re-seeded replica, DNS, the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds} each)
   --set key=value     --simulate: also apply this config override to the flipped side
   --with key=value    --simulate: apply this config override to both sides (simulate the flip of the
                       stack as if so configured, e.g. --with platform.ingress.controller=envoy-gateway)
