@@ -68,6 +68,27 @@ export function checkOverrides(flag: string, overrides: readonly string[]): stri
     return [...overrides];
 }
 
+/** The flags of every command that evaluates one stack: `--stack NAME`, repeatable `--set key.path=value`, `--json FILE`. */
+export const STACK_FLAGS = { "--stack": "value", "--set": "list", "--json": "value" } as const;
+
+export interface StackCommandArgs {
+    stack: string;
+    overrides: string[];
+    json?: string;
+}
+
+/**
+ * Parses the argv of a stack command (plan, images): STACK_FLAGS plus the command's
+ * own `extra` flags, returned as `flags`. Each `--set` needs a key; `--stack` is required.
+ */
+export function parseStackCommand<E extends FlagSpec>(argv: readonly string[], extra: E): StackCommandArgs & { flags: ParsedFlags<E> } {
+    const { flags } = parseFlags(argv, { ...extra, ...STACK_FLAGS });
+    const common = flags as unknown as ParsedFlags<typeof STACK_FLAGS>;
+    const overrides = checkOverrides("--set", common["--set"]);
+    if (!common["--stack"]) throw new UsageError("--stack is required");
+    return { stack: common["--stack"], overrides, json: common["--json"], flags: flags as unknown as ParsedFlags<E> };
+}
+
 /** Errors a user fixes in their stack, not in the code: bad config, an unknown stack. */
 export function isUserError(err: unknown): err is Error {
     return err instanceof ConfigError || err instanceof UnknownStackError;

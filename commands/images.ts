@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
 import { allowedRegistries } from "../components/security/registries";
-import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
+import { parseStackCommand, runCommand, runIfMain } from "./command-line";
 import { evaluateStack } from "./offline/evaluate-stack";
 import { ImageInventory, ReleaseValuesEntry, buildInventory, renderInventory } from "./offline/image-inventory";
 import { loadStackFile } from "./offline/stack-files";
@@ -29,13 +29,9 @@ interface ImagesArgs {
 
 const USAGE = "usage: npm run images -- --stack <dev|prod> [--set key.path=value ...] [--json FILE] [--values-dir DIR]";
 
-const IMAGES_FLAGS = { "--stack": "value", "--set": "list", "--json": "value", "--values-dir": "value" } as const;
-
 export function parseImagesArgs(argv: string[]): ImagesArgs {
-    const { flags } = parseFlags(argv, IMAGES_FLAGS);
-    const args: ImagesArgs = { stack: flags["--stack"] ?? "", overrides: checkOverrides("--set", flags["--set"]), json: flags["--json"], valuesDir: flags["--values-dir"] };
-    if (!args.stack) throw new UsageError("--stack is required");
-    return args;
+    const { stack, overrides, json, flags } = parseStackCommand(argv, { "--values-dir": "value" } as const);
+    return { stack, overrides, json, valuesDir: flags["--values-dir"] };
 }
 
 /** The registry patterns the stack allows (the platform's sources and its `security.allowedRegistries`, overrides applied), as Kyverno gets them. */

@@ -10,7 +10,7 @@
  */
 import * as fs from "fs";
 import { DrBudget, describeDatabaseRpo, describeFullCapacity, describeRpo, describeRto } from "../stacks/config/dr-budget";
-import { UsageError, checkOverrides, parseFlags, runCommand, runIfMain } from "./command-line";
+import { UsageError, parseStackCommand, runCommand, runIfMain } from "./command-line";
 import { MigrationError, planIngressMigration, renderMigration } from "./ingress-migration";
 import { Evaluation, RecordedResource, UNKNOWN } from "./offline/harness";
 import { clusterOf as clusterOfResource, evaluateStack } from "./offline/evaluate-stack";
@@ -25,12 +25,9 @@ interface PlanArgs {
 
 const USAGE = "usage: npm run plan -- --stack <dev|prod> [--set key.path=value ...] [--json FILE]\n       npm run plan -- --stack <dev|prod> --migrate-ingress <ingress-nginx|envoy-gateway>";
 
-const PLAN_FLAGS = { "--stack": "value", "--set": "list", "--json": "value", "--migrate-ingress": "value" } as const;
-
 export function parsePlanArgs(argv: string[]): PlanArgs {
-    const { flags } = parseFlags(argv, PLAN_FLAGS);
-    const args: PlanArgs = { stack: flags["--stack"] ?? "", overrides: checkOverrides("--set", flags["--set"]), json: flags["--json"], migrateIngress: flags["--migrate-ingress"] };
-    if (!args.stack) throw new UsageError("--stack is required");
+    const { stack, overrides, json, flags } = parseStackCommand(argv, { "--migrate-ingress": "value" } as const);
+    const args: PlanArgs = { stack, overrides, json, migrateIngress: flags["--migrate-ingress"] };
     if (args.migrateIngress && (args.overrides.length || args.json)) throw new UsageError("--migrate-ingress plans from the stack file as it is: no --set or --json");
     return args;
 }

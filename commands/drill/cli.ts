@@ -16,14 +16,14 @@
 import { CloudName } from "../../components/cluster/contract";
 import { ConfigError } from "../../stacks/config";
 import { DatabaseApi } from "./database";
-import { UsageError, checkOverrides, parseFlags } from "../command-line";
+import { UsageError, checkOverrides, parseFlags, runIfMain } from "../command-line";
 import { DrillSetupError, isCloud, resolveTarget } from "./errors";
 import { Clock, DEFAULT_EXECUTE_TIMING, DrillDeps, DrillReport, DrillStack, executeDrill, previewFlip, systemClock } from "./orchestrator";
 import { DEFAULT_PITR_TIMING, PitrReport, parsePitrTime, renderPitrPlan, runPitr } from "./pitr";
 import { writeDrillReport, writePitrReport, writeRestoreReport } from "./report";
 import { DEFAULT_RESTORE_TIMING, RestoreOptions, RestoreReport, VeleroRestoreApi, parseNamespaces, renderRestorePlan, runRestore } from "./restore";
 import { budgetFor, renderSimulation, simulate } from "./simulate";
-import { describeStep, replacementsIn } from "./update-plan";
+import { REPLACE_OPS, describeStep, replacementsIn } from "./update-plan";
 
 /** "dry-run": `--restore` without `--execute`. */
 export type DrillMode = "simulate" | "preview" | "execute" | "dry-run";
@@ -86,7 +86,8 @@ options:
   --force             --execute despite failed pre-checks (unhealthy target, stale backup, replica lag);
                       never despite a plan that replaces a resource
   --report-dir DIR    where --execute writes drill-<stack>-<timestamp>.{json,md} (default drill-reports)
-  --timeout SECONDS   --execute: how long to wait for DNS and for the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds})
+  --timeout SECONDS   --execute: how long to wait for each thing the drill waits for: the demotion token,
+                      writes on the new primary, the re-seeded replica, DNS, the health URL (default ${DEFAULT_EXECUTE_TIMING.waitTimeoutSeconds} each)
   --set key=value     --simulate: also apply this config override to the flipped side
   --with key=value    --simulate: apply this config override to both sides (simulate the flip of the
                       stack as if so configured, e.g. --with platform.ingress.controller=envoy-gateway)
@@ -277,7 +278,7 @@ async function runPreview(args: DrillArgs, deps: CliDeps): Promise<number> {
     const { stack, to } = await openLive(args, deps);
     const result = await previewFlip(stack, to, deps.out);
     const replaced = replacementsIn(result.steps);
-    const counted = (result.changes.replace ?? 0) + (result.changes["create-replacement"] ?? 0) + (result.changes["delete-replaced"] ?? 0);
+    const counted = REPLACE_OPS.reduce((n, op) => n + (result.changes[op] ?? 0), 0);
     const summary = Object.entries(result.changes).map(([op, n]) => `${n} ${op}`).join(", ");
     deps.out(`\nPreview of activeCloud ${result.from} → ${to} on stack "${args.stack}": ${summary || "no changes"}`);
     if (replaced.length > 0 || counted > 0) {
@@ -432,14 +433,5 @@ export async function runCli(argv: string[], overrides: Partial<CliDeps> = {}): 
     }
 }
 
-if (require.main === module) {
-    runCli(process.argv.slice(2)).then(
-        (code) => {
-            process.exitCode = code;
-        },
-        (err) => {
-            console.error(err instanceof Error ? err.stack ?? err.message : err);
-            process.exitCode = 2;
-        },
-    );
-}
+// A bug (anything runCli does not turn into an exit code) prints its stack trace and exits 2: the drill could not run.
+runIfMain(module, () => runCli(process.argv.slice(2)), { failureCode: 2 });

@@ -29,6 +29,8 @@ import {
     TokenContent,
     decodeToken,
     describeBytes,
+    describePhase,
+    kubeTarget,
     parseLsn,
     replicaLag,
 } from "./database";
@@ -96,9 +98,7 @@ export class DatabaseSwitch {
     }
 
     target(cloud: CloudName): KubeTarget {
-        const kubeconfig = this.o.kubeconfigs[cloud];
-        if (!kubeconfig) throw new Error(`no kubeconfig for the ${cloud} cluster in the stack outputs (kubeconfigs.${cloud}); the drill reaches its database with it`);
-        return { cloud, kubeconfig, namespace: this.o.topology.namespace };
+        return kubeTarget(this.o.kubeconfigs, cloud, this.o.topology.namespace);
     }
 
     private describe(cloud: CloudName): string {
@@ -119,7 +119,7 @@ export class DatabaseSwitch {
 
     /** The instance that acts as (designated) primary of a Cluster. */
     private async designated(cloud: CloudName, cluster: CnpgCluster): Promise<InstanceState> {
-        if (!cluster.currentPrimary) throw new Error(`the ${this.describe(cloud)} has no current primary instance (phase: ${cluster.phase ?? "none"})`);
+        if (!cluster.currentPrimary) throw new Error(`the ${this.describe(cloud)} has no current primary instance (${describePhase(cluster)})`);
         return this.o.api.instanceState(this.target(cloud), cluster.currentPrimary);
     }
 
@@ -189,9 +189,9 @@ export class DatabaseSwitch {
             const token = cluster.demotionToken;
             if (token && token !== this.previousDemotionToken) {
                 this.token = token;
-                return { done: true, last: `status.demotionToken published (phase: ${cluster.phase ?? "none"})` };
+                return { done: true, last: `status.demotionToken published (${describePhase(cluster)})` };
             }
-            return { done: false, last: `no new demotion token yet (phase: ${cluster.phase ?? "none"}${cluster.phaseReason ? `, ${cluster.phaseReason}` : ""})` };
+            return { done: false, last: `no new demotion token yet (${describePhase(cluster)})` };
         });
         const content = decodeToken(this.token!);
         this.facts.demotionToken = content;
@@ -228,12 +228,12 @@ export class DatabaseSwitch {
         return pollUntil(this.o.poll, `the ${this.describe(to)} to accept writes`, async () => {
             const cluster = await this.cluster(to);
             const pod = cluster.currentPrimary;
-            if (!pod) return { done: false, last: `no current primary (phase: ${cluster.phase ?? "none"})` };
+            if (!pod) return { done: false, last: `no current primary (${describePhase(cluster)})` };
             try {
                 await api.probeWrite(this.target(to), pod);
-                return { done: true, last: `${pod} commits writes (phase: ${cluster.phase ?? "none"})` };
+                return { done: true, last: `${pod} commits writes (${describePhase(cluster)})` };
             } catch (err) {
-                return { done: false, last: `${pod}: ${(err as Error).message} (phase: ${cluster.phase ?? "none"})` };
+                return { done: false, last: `${pod}: ${(err as Error).message} (${describePhase(cluster)})` };
             }
         });
     }

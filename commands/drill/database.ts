@@ -14,6 +14,7 @@
  * outlive the promotion). See README "Disaster recovery".
  */
 import { CLOUDS, CloudName } from "../../components/cluster/contract";
+import { PollOptions, pollUntil } from "./steps";
 
 /** Server-side apply field manager of every change the drill makes to a Cluster. */
 export const FIELD_MANAGER = "finplat-drill";
@@ -219,6 +220,26 @@ export interface DatabaseApi {
     createCluster(target: KubeTarget, manifest: object): Promise<void>;
     /** Runs read-only SQL in a database of an instance; resolves with psql's unaligned output. */
     query(target: KubeTarget, pod: string, database: string, sql: string): Promise<string>;
+}
+
+/** The database namespace on one side, reached with that side's kubeconfig from the stack outputs; throws naming the missing output. */
+export function kubeTarget(kubeconfigs: Partial<Record<CloudName, string>>, cloud: CloudName, namespace: string): KubeTarget {
+    const kubeconfig = kubeconfigs[cloud];
+    if (!kubeconfig) throw new Error(`no kubeconfig for the ${cloud} cluster in the stack outputs (kubeconfigs.${cloud}); the drill reaches its database with it`);
+    return { cloud, kubeconfig, namespace };
+}
+
+/** "phase: <status.phase>[, <status.phaseReason>]" ("none" before the operator sets one, or for a Cluster that is not there), for poll messages. */
+export function describePhase(cluster: Pick<CnpgCluster, "phase" | "phaseReason"> | undefined): string {
+    return `phase: ${cluster?.phase ?? "none"}${cluster?.phaseReason ? `, ${cluster.phaseReason}` : ""}`;
+}
+
+/** Waits until no PVC belongs to a deleted Cluster any more (CloudNativePG deletes them with it); resolves with the poll's detail. */
+export function waitVolumesGone(api: DatabaseApi, target: KubeTarget, clusterName: string, poll: PollOptions): Promise<string> {
+    return pollUntil(poll, `the PVCs of ${clusterName} to be deleted`, async () => {
+        const left = await api.listPvcs(target, clusterName);
+        return { done: left.length === 0, last: left.length ? `${left.length} PVC(s) left: ${left.join(", ")}` : "no PVC left" };
+    });
 }
 
 // ---------------------------------------------------------------- WAL arithmetic

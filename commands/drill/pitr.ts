@@ -13,9 +13,9 @@
  * prints the manifest; it creates nothing.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { BARMAN_PLUGIN, CnpgCluster, DatabaseApi, DatabaseTopology, HEALTHY_PHASE, KubeTarget, RestoreSlot, databaseFromOutputs } from "./database";
+import { BARMAN_PLUGIN, CnpgCluster, DatabaseApi, DatabaseTopology, HEALTHY_PHASE, KubeTarget, RestoreSlot, databaseFromOutputs, describePhase, waitVolumesGone } from "./database";
 import { Clock, DrillStack } from "./orchestrator";
-import { RecordedStep, StepFailure, createStepRunner, pollUntil } from "./steps";
+import { PollOptions, RecordedStep, StepFailure, createStepRunner, pollUntil } from "./steps";
 
 export const DEFAULT_PITR_TIMING = { waitTimeoutSeconds: 3600, pollSeconds: 15 };
 /** The externalClusters entry the recovery reads from. */
@@ -189,6 +189,7 @@ export async function runPitr(options: PitrOptions, deps: PitrDeps): Promise<Pit
     const { clock, database: api } = deps;
     const log = deps.log ?? (() => undefined);
     const iso = (ms: number) => new Date(ms).toISOString();
+    const poll: PollOptions = { clock, timeoutSeconds: options.waitTimeoutSeconds, pollSeconds: options.pollSeconds };
     const startedMs = clock.now();
     const notes: string[] = [];
     let topology: DatabaseTopology | undefined;
@@ -248,10 +249,7 @@ export async function runPitr(options: PitrOptions, deps: PitrDeps): Promise<Pit
         try {
             await step("clean-up", async () => {
                 await api.deleteCluster(t, s.clusterName);
-                const detail = await pollUntil({ clock, timeoutSeconds: options.waitTimeoutSeconds, pollSeconds: options.pollSeconds }, `the PVCs of ${s.clusterName} to be deleted`, async () => {
-                    const left = await api.listPvcs(t, s.clusterName);
-                    return { done: left.length === 0, last: left.length ? `${left.length} PVC(s) left` : "no PVC left" };
-                });
+                const detail = await waitVolumesGone(api, t, s.clusterName, poll);
                 return `deleted Cluster ${s.namespace}/${s.clusterName}; ${detail}`;
             });
         } catch {
@@ -304,9 +302,9 @@ export async function runPitr(options: PitrOptions, deps: PitrDeps): Promise<Pit
 
         let pod = "";
         await step("wait-recovered", () =>
-            pollUntil({ clock, timeoutSeconds: options.waitTimeoutSeconds, pollSeconds: options.pollSeconds }, `${slot!.clusterName} to finish its recovery`, async () => {
+            pollUntil(poll, `${slot!.clusterName} to finish its recovery`, async () => {
                 const cluster = await api.getCluster(slotTarget!, slot!.clusterName);
-                const phase = `phase: ${cluster?.phase ?? "none"}${cluster?.phaseReason ? `, ${cluster.phaseReason}` : ""}`;
+                const phase = describePhase(cluster);
                 if (cluster?.phase === HEALTHY_PHASE && cluster.currentPrimary && (cluster.readyInstances ?? 0) >= 1) {
                     pod = cluster.currentPrimary;
                     return { done: true, last: `${pod} is up (${phase})` };

@@ -21,7 +21,21 @@
  */
 import { CloudName } from "../../components/cluster/contract";
 import { serverNameOf } from "../../components/database/names";
-import { CLUSTER_RESOURCE_TYPE, CnpgCluster, DatabaseApi, DatabaseTopology, FENCING_ANNOTATION, FIELD_MANAGER, HEALTHY_PHASE, KubeTarget, RESEED_ANNOTATION, replicaLag } from "./database";
+import {
+    CLUSTER_RESOURCE_TYPE,
+    CnpgCluster,
+    DatabaseApi,
+    DatabaseTopology,
+    FENCING_ANNOTATION,
+    FIELD_MANAGER,
+    HEALTHY_PHASE,
+    KubeTarget,
+    RESEED_ANNOTATION,
+    describePhase,
+    kubeTarget,
+    replicaLag,
+    waitVolumesGone,
+} from "./database";
 import { PollOptions, StepSkipped, pollUntil } from "./steps";
 
 export interface ReseedFacts {
@@ -63,9 +77,7 @@ export class Reseed {
     }
 
     private target(cloud: CloudName): KubeTarget {
-        const kubeconfig = this.o.kubeconfigs[cloud];
-        if (!kubeconfig) throw new Error(`no kubeconfig for the ${cloud} cluster in the stack outputs (kubeconfigs.${cloud})`);
-        return { cloud, kubeconfig, namespace: this.o.topology.namespace };
+        return kubeTarget(this.o.kubeconfigs, cloud, this.o.topology.namespace);
     }
 
     private get name(): string {
@@ -120,10 +132,7 @@ export class Reseed {
         this.notNeeded();
         const target = this.target(this.o.stale);
         if (this.existing) await this.o.api.deleteCluster(target, this.name);
-        const detail = await pollUntil(this.o.poll, `the PVCs of ${this.name} to be deleted`, async () => {
-            const left = await this.o.api.listPvcs(target, this.name);
-            return { done: left.length === 0, last: left.length ? `${left.length} PVC(s) left: ${left.join(", ")}` : "no PVC left" };
-        });
+        const detail = await waitVolumesGone(this.o.api, target, this.name, this.o.poll);
         return `${this.existing ? "deleted" : "already gone:"} Cluster ${this.o.topology.namespace}/${this.name} on ${this.o.stale}; ${detail}; its archive (${this.o.topology.clusters[this.o.stale].archive}) is kept`;
     }
 
@@ -174,7 +183,7 @@ export class Reseed {
         const detail = await pollUntil(this.o.poll, `${this.name} on ${stale} to catch up with the ${active} primary's archive`, async () => {
             const copy = await api.getCluster(this.target(stale), this.name);
             if (!copy) return { done: false, last: `${this.name} does not exist yet` };
-            const phase = `phase: ${copy.phase ?? "none"}${copy.phaseReason ? `, ${copy.phaseReason}` : ""}`;
+            const phase = describePhase(copy);
             if (copy.phase !== HEALTHY_PHASE || !copy.currentPrimary) return { done: false, last: `${this.name} is not ready (${phase})` };
             const primary = await api.getCluster(this.target(active), activeName);
             const [state, primaryState] = [

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { UsageError, checkOverrides, parseFlags, runCommand } from "../../commands/command-line";
+import { STACK_FLAGS, UsageError, checkOverrides, parseFlags, parseStackCommand, runCommand } from "../../commands/command-line";
 import { UnknownStackError } from "../../commands/offline/stack-files";
 import { ConfigError } from "../../stacks/config";
 
@@ -24,6 +24,22 @@ describe("command line (shared by plan, images and the drill)", () => {
         assert.deepEqual(checkOverrides("--set", ["a.b=1", "c=x=y"]), ["a.b=1", "c=x=y"]);
         assert.throws(() => checkOverrides("--with", ["=1"]), /--with expects key\.path=value, got "=1"/);
         assert.throws(() => checkOverrides("--set", ["a.b"]), /--set expects key\.path=value, got "a\.b"/);
+    });
+
+    it("stack commands (plan, images) share --stack (required), --set (checked) and --json, plus their own flags", () => {
+        assert.deepEqual(parseStackCommand(["--stack", "dev", "--set", "a.b=1", "--json", "out.json", "--values-dir", "v"], { "--values-dir": "value" } as const), {
+            stack: "dev",
+            overrides: ["a.b=1"],
+            json: "out.json",
+            flags: { "--values-dir": "v", "--stack": "dev", "--set": ["a.b=1"], "--json": "out.json" },
+        });
+        assert.deepEqual(parseStackCommand(["--stack", "prod"], {}), { stack: "prod", overrides: [], json: undefined, flags: { "--stack": "prod", "--set": [], "--json": undefined } });
+        assert.throws(() => parseStackCommand(["--json", "x"], {}), /^UsageError: --stack is required$/);
+        assert.throws(() => parseStackCommand(["--stack", "dev", "--set", "a.b"], {}), /--set expects key\.path=value, got "a\.b"/);
+        assert.throws(() => parseStackCommand(["--stack", "dev", "--values-dir", "v"], {}), /unknown option --values-dir/, "only the command's own extra flags");
+        // A command cannot redefine the shared flags: --set stays a checked list.
+        assert.deepEqual(parseStackCommand(["--stack", "dev", "--set", "a=1", "--set", "b=2"], { "--set": "value" } as const).overrides, ["a=1", "b=2"]);
+        assert.deepEqual(Object.keys(STACK_FLAGS), ["--stack", "--set", "--json"]);
     });
 
     it("exit codes: 2 with the usage for a usage error, 1 with the message alone for the user's errors, the run's own code otherwise; bugs propagate", async () => {

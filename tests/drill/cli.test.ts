@@ -3,7 +3,7 @@ import { CliDeps, parseDrillArgs, runCli } from "../../commands/drill/cli";
 import { DrillReport } from "../../commands/drill/orchestrator";
 import { credentialProblems, latestCompleted, requirePulumiCli, requireStackFile } from "../../commands/drill/live";
 import { SimulationResult } from "../../commands/drill/simulate";
-import { world } from "./fakes";
+import { FLIP_STEPS, plannedStep, world } from "./fakes";
 
 interface Captured {
     out: string[];
@@ -150,6 +150,16 @@ describe("drill CLI", () => {
         const q = capture({ openStack: async () => wrong.deps.stack });
         assert.equal(await runCli(["--stack", "prod", "--to", "azure", "--failback", "--preview"], q.deps), 2);
         assert.match(q.err[0], /--failback --to azure: stack "prod" has activeCloud=aws, not azure/);
+    });
+
+    it("--preview exits 1 and names each resource it would replace, with the inputs that force it", async () => {
+        const replacing = world({ previewSteps: [...FLIP_STEPS, plannedStep("replace", "aws:ec2/vpc:Vpc", "pair-aws-vpc", ["cidrBlock"])] });
+        const c = capture({ openStack: async () => replacing.deps.stack });
+        assert.equal(await runCli(["--stack", "prod", "--to", "azure", "--preview"], c.deps), 1);
+        const out = c.out.join("\n");
+        assert.match(out, /Preview of activeCloud aws → azure on stack "prod": 120 same, 4 update, 1 replace\n/);
+        assert.match(out, /\n1 replacement\(s\): a failover must replace nothing; --execute would refuse:\n {2}replace aws:ec2\/vpc:Vpc pair-aws-vpc \(cidrBlock\)$/);
+        assert.equal(replacing.active, "aws", "the preview restored the config");
     });
 
     it("reads the newest Completed backup of the peer location from kubectl's JSON, ignoring the target's own", () => {

@@ -5,7 +5,7 @@ import { clusterIntentManifest, fieldOwners, parseCnpgCluster, parseInstanceStat
 import { archiveGenerationFromConfig, failedResourcesFromEvents, findResourceInDeployment } from "../../commands/drill/live";
 import { databaseSimulation, renderSimulation } from "../../commands/drill/simulate";
 import { plannedStepsFromEvents, replacementsIn } from "../../commands/drill/update-plan";
-import { DATABASE_OUTPUT, DB_BUDGET, DB_OUTPUTS, demotionToken } from "./fake-cnpg";
+import { DATABASE_OUTPUT, DB_BUDGET, DB_OUTPUTS, clusterApplyErrors, demotionToken } from "./fake-cnpg";
 
 const SEGMENT = 16 * 1024 * 1024;
 const state = (over: Record<string, unknown>) => ({ pod: "p", inRecovery: false, now: "2025-03-01T10:00:00Z", walSegmentBytes: SEGMENT, ...over });
@@ -108,6 +108,15 @@ describe("drill: CloudNativePG through kubectl (parsing and manifests)", () => {
             spec: { replica: { primary: "postgres-azure" } },
         });
         assert.deepEqual(clusterIntentManifest("postgres-aws", "finplat-db", {}), { apiVersion: "postgresql.cnpg.io/v1", kind: "Cluster", metadata: { name: "postgres-aws", namespace: "finplat-db" } });
+    });
+
+    it("every field the intent sets is in the pinned CloudNativePG Cluster CRD (a partial object: nothing required), and a misspelt one is caught", () => {
+        const all = clusterIntentManifest("postgres-azure", "finplat-db", { primary: "postgres-azure", promotionToken: "dG9r", fenced: true, reseedRequired: "postgres-aws" });
+        assert.deepEqual(clusterApplyErrors(all), []);
+        assert.deepEqual(clusterApplyErrors(clusterIntentManifest("postgres-aws", "finplat-db", {})), []);
+        const spec = (all as { spec: { replica: object } }).spec;
+        assert.deepEqual(clusterApplyErrors({ ...all, spec: { replica: { ...spec.replica, promotionTokens: "dG9r" } } }), ["spec.replica.promotionTokens: unknown field"]);
+        assert.deepEqual(clusterApplyErrors({ ...all, spec: { replica: { primary: 1 } } }), ["spec.replica.primary: expected string, got integer"]);
     });
 
     it("SQL runs as the local postgres user in the postgres container, stopping at the first error", () => {

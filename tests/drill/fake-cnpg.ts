@@ -13,7 +13,11 @@
  * Every change is logged to `calls` as "cnpg: …" so tests can assert the order.
  */
 import { CloudName } from "../../components/cluster/contract";
-import { BARMAN_PLUGIN, ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
+import { BARMAN_PLUGIN, CLUSTER_RESOURCE_TYPE, ClusterIntent, CnpgCluster, DatabaseApi, FIELD_MANAGER, InstanceState, KubeTarget } from "../../commands/drill/database";
+import { clusterIntentManifest } from "../../commands/drill/live-cnpg";
+import { validateFields } from "../support/field-validation";
+import { registeredFieldList, typeToApiVersionKind, gvk } from "../support/k8s-schema";
+import { modelFields } from "../support/model-fields";
 import { DrBudget, computeDrBudget } from "../../stacks/config/dr-budget";
 import { databaseNamesFor, serverNameOf } from "../../components/database/names";
 import { BUDGET, FakeClock, OUTPUTS, T0, World, WorldOptions, world } from "./fakes";
@@ -68,6 +72,19 @@ export const DB_OUTPUTS = { ...OUTPUTS, database: DATABASE_OUTPUT };
 
 /** The drill's budget with a database: archive_timeout 60 s + 5 s upload allowance = a 65 s database RPO; 270 s to service restored. */
 export const DB_BUDGET: DrBudget & { databaseRpoSeconds: number } = computeDrBudget({ ...BUDGET.inputs, archiveTimeoutSeconds: 60, archiveUploadAllowanceSeconds: 5 }) as DrBudget & { databaseRpoSeconds: number };
+
+/**
+ * What the pinned CloudNativePG Cluster CRD (tests/crd-fields) finds wrong in an object the drill
+ * applies server-side: a partial Cluster, so nothing in it is required, but every field it sets
+ * must exist there with its type. [] when it is valid.
+ */
+export function clusterApplyErrors(manifest: object): string[] {
+    const { apiVersion, kind } = typeToApiVersionKind(CLUSTER_RESOURCE_TYPE)!;
+    const root = registeredFieldList(gvk(apiVersion, kind));
+    if (!root) throw new Error(`no field list registered for ${CLUSTER_RESOURCE_TYPE}`);
+    const objectMeta = modelFields({ specifier: "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta", kind: "ObjectMeta" });
+    return validateFields({ ...root, partial: true }, manifest, { objectMeta });
+}
 
 /** A token as CloudNativePG encodes it: base64 of pg_controldata facts. */
 export function demotionToken(timeline: number, redo: string): string {
@@ -260,6 +277,9 @@ export class FakeCnpg implements DatabaseApi {
 
     async applyIntent(target: KubeTarget, name: string, intent: ClusterIntent): Promise<void> {
         this.calls.push(`db.applyIntent ${target.cloud} ${name} ${JSON.stringify(intent)}`);
+        // What kubectl would send: every field the drill sets must be in the pinned CRD.
+        const invalid = clusterApplyErrors(clusterIntentManifest(name, target.namespace, intent));
+        if (invalid.length) throw new Error(`the API server would reject the drill's apply of ${name}: ${invalid.join("; ")}`);
         const side = this.side(target);
         const cluster = side.cluster!;
         const self = cluster.name;
