@@ -13,12 +13,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
-import { allowedRegistries } from "../components/security/registries";
 import { parseStackCommand, runCommand, runIfMain } from "./command-line";
 import { evaluateStack } from "./offline/evaluate-stack";
 import { ImageInventory, ReleaseValuesEntry, buildInventory, renderInventory } from "./offline/image-inventory";
-import { loadStackFile } from "./offline/stack-files";
+import { stackAllowedRegistries } from "./offline/stack-registries";
 
 interface ImagesArgs {
     stack: string;
@@ -32,12 +30,6 @@ const USAGE = "usage: npm run images -- --stack <dev|prod> [--set key.path=value
 export function parseImagesArgs(argv: string[]): ImagesArgs {
     const { stack, overrides, json, flags } = parseStackCommand(argv, { "--values-dir": "value" } as const);
     return { stack, overrides, json, valuesDir: flags["--values-dir"] };
-}
-
-/** The registry patterns the stack allows (the platform's sources and its `security.allowedRegistries`, overrides applied), as Kyverno gets them. */
-export function stackAllowedRegistries(stack: string, overrides: string[] = []): string[] {
-    const config = parseStackConfig(loadStackFile(stack, overrides).raw, new Set(SECRET_KEYS));
-    return allowedRegistries(config.security.allowedRegistries);
 }
 
 /** The inventory of a stack, from the real program evaluated offline (with realistic provider outputs, so values render). */

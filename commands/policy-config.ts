@@ -8,10 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { SECRET_KEYS, parseStackConfig } from "../stacks/config";
-import { allowedRegistries } from "../components/security/registries";
 import { runIfMain } from "./command-line";
-import { loadStackFile } from "./offline/stack-files";
+import { stackAllowedRegistries } from "./offline/stack-registries";
 import { ENVIRONMENTS, Environment } from "../policy/lib/guardrail";
 import { StackDerivedConfig, expectedPackConfig } from "../policy/policies";
 
@@ -24,8 +22,7 @@ export function packConfigFile(environment: Environment): string {
 
 /** What the pack config takes from Pulumi.<environment>.yaml. */
 export function stackDerivedConfig(environment: Environment): StackDerivedConfig {
-    const config = parseStackConfig(loadStackFile(environment).raw, new Set(SECRET_KEYS));
-    return { allowedRegistries: allowedRegistries(config.security.allowedRegistries) };
+    return { allowedRegistries: stackAllowedRegistries(environment) };
 }
 
 export function packConfigText(environment: Environment): string {

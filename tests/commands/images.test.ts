@@ -5,7 +5,8 @@ import * as path from "path";
 import { allowedRegistries } from "../../components/security/registries";
 import { Evaluation, RecordedResource } from "../../commands/offline/harness";
 import { buildInventory, imageProblems, renderInventory, valuesImages } from "../../commands/offline/image-inventory";
-import { parseImagesArgs, stackAllowedRegistries, writeReleaseValues } from "../../commands/images";
+import { parseImagesArgs, writeReleaseValues } from "../../commands/images";
+import { stackAllowedRegistries } from "../../commands/offline/stack-registries";
 import { stackEvaluation } from "../support/stacks";
 
 const ALLOWED = allowedRegistries(["registry.fin.example.com"]);
