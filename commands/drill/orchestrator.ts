@@ -300,7 +300,7 @@ export interface ExecuteOptions {
 
 export const DEFAULT_EXECUTE_TIMING = { waitTimeoutSeconds: 900, pollSeconds: 5, probeTimeoutMs: 10_000 };
 
-export const TITLES: Record<StepName, string> = {
+const TITLES: Record<StepName, string> = {
     "read-stack": "Read the stack's active cloud and outputs",
     "assess-old-primary": "Failback: does the old primary's database need a re-seed?",
     "fence-stale-copy": "Failback: fence the old primary's stale database",

@@ -30,10 +30,10 @@ export const RULE_PRIORITIES = {
 } as const;
 
 /** Paths no running container of the app writes below (its root filesystem is read-only). */
-export const SYSTEM_PATHS = ["/bin/", "/sbin/", "/usr/", "/lib/", "/lib64/", "/etc/", "/boot/", "/root/", "/var/lib/", "/opt/"];
+const SYSTEM_PATHS = ["/bin/", "/sbin/", "/usr/", "/lib/", "/lib64/", "/etc/", "/boot/", "/root/", "/var/lib/", "/opt/"];
 
 /** Where ServiceAccount tokens are mounted: the default path, and the Vault agent's projected token. */
-export const TOKEN_PATHS = ["/var/run/secrets/kubernetes.io/serviceaccount/", "/run/secrets/kubernetes.io/serviceaccount/", "/var/run/secrets/vault.hashicorp.com/serviceaccount/"];
+const TOKEN_PATHS = ["/var/run/secrets/kubernetes.io/serviceaccount/", "/run/secrets/kubernetes.io/serviceaccount/", "/var/run/secrets/vault.hashicorp.com/serviceaccount/"];
 
 const SHELLS = ["sh", "bash", "ash", "dash", "zsh", "ksh", "csh", "tcsh", "fish", "busybox"];
 

@@ -7,8 +7,8 @@ import { ELASTICSEARCH, MONITORING_SELECTOR_LABELS, NAMESPACES } from "../addons
 import { RuntimeProfile, runtimeRules } from "./falco-rules";
 import { PRIVILEGED_POD_SECURITY_LABELS } from "./namespaces";
 
-export const FALCO_RELEASE = "falco";
-export const FALCOSIDEKICK_RELEASE = "falcosidekick";
+const FALCO_RELEASE = "falco";
+const FALCOSIDEKICK_RELEASE = "falcosidekick";
 const SIDEKICK_PORT = 2801;
 /** Where the Elasticsearch CA (ECK's public HTTP certs Secret) is mounted in Falcosidekick. */
 export const SIDEKICK_ES_CA_DIR = "/etc/finplat/es-ca";

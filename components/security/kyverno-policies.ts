@@ -22,7 +22,7 @@
 import { PLATFORM_NAMESPACES, PRIVILEGED_NAMESPACES, SYSTEM_NAMESPACES } from "./namespaces";
 import { registryPatternRegExp } from "./image-reference";
 
-export const KYVERNO_POLICY_API = "policies.kyverno.io/v1";
+const KYVERNO_POLICY_API = "policies.kyverno.io/v1";
 
 /** Enforce: violations are refused (Deny). Audit: admitted, reported, and warned to the client. */
 export type Enforcement = "Enforce" | "Audit";
@@ -63,7 +63,7 @@ function namespacesOtherThan(excluded: readonly string[]) {
     return { matchExpressions: [{ key: NAME_LABEL, operator: "NotIn", values: [...new Set(excluded)].sort() }] };
 }
 
-export const EXCLUDED_EVERYWHERE = Object.keys(SYSTEM_NAMESPACES);
+const EXCLUDED_EVERYWHERE = Object.keys(SYSTEM_NAMESPACES);
 export const EXCLUDED_FROM_PRIVILEGED_CHECK = [...EXCLUDED_EVERYWHERE, ...Object.keys(PRIVILEGED_NAMESPACES)];
 export const EXCLUDED_FROM_APP_CHECKS = [...EXCLUDED_EVERYWHERE, ...PLATFORM_NAMESPACES];
 

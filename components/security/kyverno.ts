@@ -7,7 +7,7 @@ import { AdmissionPolicyArgs, Enforcement, admissionPolicies } from "./kyverno-p
 import { SYSTEM_NAMESPACES } from "./namespaces";
 import { policyAlertGroups } from "./policy-report-metrics";
 
-export const KYVERNO_RELEASE = "kyverno";
+const KYVERNO_RELEASE = "kyverno";
 
 export interface KyvernoArgs extends AddonArgs, AdmissionPolicyArgs {
     /** Admission controller replicas; 3 or more in prod (HA, a PDB, spread over zones). */
