@@ -101,6 +101,11 @@ export function argsProblems(args: FinancialAppArgs): string[] {
     if (args.healthCheckPath !== undefined) problems.push(...healthCheckPathProblems(args.healthCheckPath));
     problems.push(...aliasProblems(args.hostname, args.aliases ?? []));
     if (args.publicEntry) problems.push(...publicEntryProblems(args.publicEntry));
+    // nginx serves every alias on the Ingress; the Gateway has one listener for them (the global name), so Envoy would drop the rest.
+    const aliases = args.aliases ?? [];
+    if (args.publicEntry?.running.includes("envoy-gateway") && aliases.length > 1) {
+        problems.push(`aliases: ${aliases.length} given (${aliases.join(", ")}), but envoy-gateway's Gateway has one listener for aliases (the global name); give at most one`);
+    }
     if (args.edge) problems.push(...edgeLimitProblems(args.edge));
 
     const seen = new Set<string>();

@@ -125,6 +125,15 @@ describe("FinancialApp public entry validation", () => {
     const cluster = { dns: { zoneName: "aws.fin.example.com" } } as ClusterHandle;
     const problems = (overrides: ArgsOverrides) => argsProblems(appArgs(cluster, overrides)).filter((p) => p.startsWith("publicEntry") || p.startsWith("edge"));
 
+    it("refuses a second alias when envoy-gateway runs (the Gateway listens for one global name), and allows it on ingress-nginx alone", () => {
+        const aliasProblems = (overrides: ArgsOverrides) => argsProblems(appArgs(cluster, overrides)).filter((p) => p.startsWith("aliases"));
+        assert.deepEqual(aliasProblems({ ...ENVOY, aliases: [GLOBAL, "pay.fin.example.com"] }),
+            [`aliases: 2 given (${GLOBAL}, pay.fin.example.com), but envoy-gateway's Gateway has one listener for aliases (the global name); give at most one`]);
+        assert.deepEqual(aliasProblems({ ...ENVOY, publicEntry: { serving: "ingress-nginx", running: ["ingress-nginx", "envoy-gateway"], gateway: GATEWAY }, aliases: [GLOBAL, "pay.fin.example.com"] }).length, 1, "also while migrating");
+        assert.deepEqual(aliasProblems({ aliases: [GLOBAL, "pay.fin.example.com"] }), []);
+        assert.deepEqual(aliasProblems(ENVOY), []);
+    });
+
     it("needs the Gateway to attach to when envoy-gateway routes, and the serving controller among the running ones", () => {
         assert.deepEqual(problems({ publicEntry: { serving: "envoy-gateway", running: ["envoy-gateway"] } }),
             ["publicEntry.gateway: required when envoy-gateway routes to the app (the Gateway and listeners its HTTPRoute attaches to)"]);
