@@ -252,7 +252,7 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
         }
     });
 
-    it("provides a point-in-time-recovery slot: its own namespace, a read-only identity for exactly one ServiceAccount, an ObjectStore on the own archive", () => {
+    it("provides a point-in-time-recovery slot: its own namespace, a read-only identity for exactly one ServiceAccount, an ObjectStore on the own archive", async () => {
         for (const cloud of ["aws", "azure"] as const) {
             const restore = pair.sides[cloud].restore;
             assert.deepEqual([restore.namespace, restore.clusterName, restore.objectStore], ["database-pitr", `postgres-${cloud}-pitr`, `archive-${cloud}`]);
@@ -262,6 +262,11 @@ describe("PostgresCluster (one side of the distributed topology)", () => {
             assert.equal(store.metadata.namespace, "database-pitr");
             assert.equal(store.spec.retentionPolicy, undefined, "the slot never prunes the live archive");
             assert.deepEqual(restore.podLabels, cloud === "azure" ? { "azure.workload.identity/use": "true" } : {});
+            // The drill binds the restore's ServiceAccount with these: the slot's own read-only grant, not the live cluster's writer.
+            const annotations = await new Promise((done) => restore.serviceAccountAnnotations.apply(done));
+            assert.deepEqual(annotations, cloud === "aws"
+                ? { "eks.amazonaws.com/role-arn": `arn:aws:iam::123456789012:role/${cloud}-db-pitr` }
+                : { "azure.workload.identity/client-id": `client-${cloud}-db-pitr` });
         }
     });
 
